@@ -1,0 +1,3 @@
+from ctxguard.cli import main
+
+main()

@@ -1,0 +1,47 @@
+"""The finding: what every rule reports and every reporter renders."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    path: str  # as given on the command line or discovered, relative where possible
+    line: int  # 1-based
+    col: int  # 1-based, in bytes (as go vet and gopls report)
+    end_line: int
+    end_col: int  # exclusive
+    message: str
+    function: str = ""  # enclosing function, part of the fingerprint
+    fingerprint: str = ""  # stable across line moves: code, path, normalised line, function
+    col_utf16: int = 0  # 1-based, for SARIF consumers (UTF-16 code units)
+    end_col_utf16: int = 0
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.col, self.code)
+
+
+def fingerprint(code: str, path: str, line_text: str, function: str) -> str:
+    normalised = re.sub(r"\s+", " ", line_text).strip()
+    return hashlib.sha256(f"{code}\0{path}\0{normalised}\0{function}".encode()).hexdigest()[:16]
+
+
+def utf16_col(line: bytes, byte_col: int) -> int:
+    """1-based UTF-16 column for a 0-based byte offset into `line`."""
+    prefix = line[:byte_col]
+    if prefix.isascii():
+        return byte_col + 1
+    return len(prefix.decode("utf-8", "replace").encode("utf-16-le")) // 2 + 1

@@ -1,0 +1,158 @@
+"""Context-specific facts about a file, computed once and shared by the rules.
+
+- where contexts are derived (`context.WithCancel` & co) and what the results are bound to;
+- which variables hold a context, and where a loop observes `ctx.Done()`/`ctx.Err()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.scope import Decl
+from ctxguard.gosrc.syntax import enclosing_function, expression_list, text, unparen
+
+CANCELABLE = frozenset(
+    {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause"}
+)
+DERIVATIONS = CANCELABLE | {"WithValue", "WithoutCancel"}
+ROOTS = frozenset({"Background", "TODO"})
+CONTEXT_TYPES = frozenset({"context.Context"})
+
+_DERIVATION_QUERY = """
+(call_expression
+  function: (selector_expression operand: (identifier) field: (field_identifier) @fn)
+  (#any-of? @fn "WithCancel" "WithTimeout" "WithDeadline" "WithCancelCause" "WithTimeoutCause"
+                "WithDeadlineCause" "WithValue" "WithoutCancel")) @call
+(call_expression
+  function: (identifier) @fn
+  (#any-of? @fn "WithCancel" "WithTimeout" "WithDeadline" "WithCancelCause" "WithTimeoutCause"
+                "WithDeadlineCause" "WithValue" "WithoutCancel")) @call
+"""
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One `context.WithX(...)` call and where its results go."""
+
+    call: Node
+    func: str  # "WithTimeout"
+    stmt: Node | None  # the statement that binds the results
+    form: str  # define (:=) | assign (=) | var | expr (results dropped) | nested (inside another expression)
+    ctx_target: Node | None  # left-hand expression receiving the context
+    cancel_target: Node | None  # left-hand expression receiving the cancel function
+    function: Node | None  # innermost enclosing function
+
+    @property
+    def cancelable(self) -> bool:
+        return self.func in CANCELABLE
+
+    @property
+    def line(self) -> int:
+        return self.call.start_point[0] + 1
+
+
+def derivations(file: GoFile) -> list[Derivation]:
+    return file.memo("ctx.derivations", lambda: _find_derivations(file))
+
+
+def _find_derivations(file: GoFile) -> list[Derivation]:
+    if not file.names_for("context"):
+        return []
+    out: list[Derivation] = []
+    for _, caps in file.query(_DERIVATION_QUERY):
+        call = caps["call"][0]
+        fn = file.pkg_call(call, "context")
+        if fn is None or fn not in DERIVATIONS:
+            continue
+        out.append(_binding(call, fn))
+    return out
+
+
+def _binding(call: Node, fn: str) -> Derivation:
+    func = enclosing_function(call)
+    parent = call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is not None and parent.type == "expression_statement":
+        return Derivation(call, fn, parent, "expr", None, None, func)
+    if parent is not None and parent.type == "expression_list":
+        stmt = parent.parent
+        if stmt is not None and len(expression_list(parent)) == 1:
+            if stmt.type in ("short_var_declaration", "assignment_statement") and (
+                stmt.child_by_field_name("right") == parent
+            ):
+                left = expression_list(stmt.child_by_field_name("left"))
+                form = "define" if stmt.type == "short_var_declaration" else "assign"
+                return _targets(call, fn, stmt, form, left, func)
+            if stmt.type == "var_spec":
+                left = stmt.children_by_field_name("name")
+                return _targets(call, fn, stmt, "var", left, func)
+    return Derivation(call, fn, None, "nested", None, None, func)
+
+
+def _targets(call: Node, fn: str, stmt: Node, form: str, left: list[Node], func: Node | None) -> Derivation:
+    ctx_t = left[0] if left else None
+    cancel_t = left[1] if len(left) > 1 else None
+    return Derivation(call, fn, stmt, form, ctx_t, cancel_t, func)
+
+
+def is_blank(node: Node | None) -> bool:
+    return node is not None and node.type == "identifier" and text(node) == "_"
+
+
+def target_decl(file: GoFile, target: Node | None) -> Decl | None:
+    """The local variable a left-hand identifier binds, declared or re-assigned."""
+    if target is None or target.type != "identifier" or is_blank(target):
+        return None
+    scope = file.scope_for(target)
+    if scope is None:
+        return None
+    return scope.declared_at(target) or scope.resolve(target)
+
+
+def declared_in(decl: Decl, function: Node | None) -> bool:
+    """Whether `decl` belongs to `function` itself (not to an enclosing function)."""
+    owner = enclosing_function(decl.ident)
+    return owner is not None and function is not None and owner.id == function.id
+
+
+def is_write(ref: Node) -> bool:
+    """`ref` is assigned to (left of `=` or a re-used name left of `:=`), not read."""
+    parent = ref.parent
+    if parent is None or parent.type != "expression_list":
+        return False
+    stmt = parent.parent
+    return (
+        stmt is not None
+        and stmt.type in ("assignment_statement", "short_var_declaration")
+        and stmt.child_by_field_name("left") == parent
+        and not any(not c.is_named and c.type in ("+=", "-=", "|=", "&=") for c in stmt.children)
+    )
+
+
+def is_context_value(file: GoFile, expr: Node) -> bool:
+    """An expression that evaluates to a context: ctx vars, r.Context(), context.Background(), ..."""
+    expr = unparen(expr)
+    if expr.type == "identifier":
+        scope = file.scope_for(expr)
+        decl = scope.resolve(expr) if scope is not None else None
+        return decl is not None and decl_is_context(file, decl)
+    if expr.type == "call_expression":
+        fn = file.pkg_call(expr, "context")
+        if fn in ROOTS or fn in DERIVATIONS:
+            return True
+        fnode = unparen(expr.child_by_field_name("function"))  # type: ignore[arg-type]
+        return fnode.type == "selector_expression" and text(fnode.child_by_field_name("field")) == "Context"
+    return False
+
+
+def decl_is_context(file: GoFile, decl: Decl) -> bool:
+    if decl.type_node is not None:
+        return file.type_text(decl.type_node) in CONTEXT_TYPES
+    if decl.value is not None and decl.kind != "range":
+        if decl.value_index == 0:
+            return is_context_value(file, decl.value)
+    return False

@@ -1,0 +1,1 @@
+"""The lint engine: discovery, parallel analysis per package, and the results."""

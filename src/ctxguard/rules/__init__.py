@@ -1,0 +1,40 @@
+"""The rule catalogue. A new rule is one module here, one line below, and a fixture folder.
+
+Codes are stable; users write them in configurations and suppressions.
+"""
+
+from __future__ import annotations
+
+from ctxguard.rules import (
+    defer_cancel_in_loop,
+    lost_cancel,
+    syntax_error,
+    unused_derived_context,
+)
+from ctxguard.rules.base import Pass, Rule
+
+ALL_RULES: tuple[Rule, ...] = (
+    syntax_error.RULE,
+    lost_cancel.RULE,
+    defer_cancel_in_loop.RULE,
+    unused_derived_context.RULE,
+)
+
+BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
+
+
+def select_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[Rule, ...]:
+    """Rules whose code or name matches a `select` entry (a code, a prefix like CG1, or a name) minus `ignore`."""
+
+    def hit(rule: Rule, patterns: list[str]) -> bool:
+        return any(rule.code.startswith(p.upper()) or rule.name == p.lower() for p in patterns)
+
+    chosen = [r for r in ALL_RULES if select is None or hit(r, select)]
+    return tuple(r for r in chosen if not (ignore and hit(r, ignore)))
+
+
+def unknown_selectors(patterns: list[str]) -> list[str]:
+    return [p for p in patterns if not any(r.code.startswith(p.upper()) or r.name == p.lower() for r in ALL_RULES)]
+
+
+__all__ = ["ALL_RULES", "BY_CODE", "Pass", "Rule", "select_rules", "unknown_selectors"]

@@ -1,0 +1,87 @@
+"""What a rule is, and the pass through which it reports (after go/analysis)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from ctxguard.findings import Finding, Severity, fingerprint, utf16_col
+from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.syntax import enclosing_function
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str  # stable: users write it in configs and suppressions
+    name: str  # kebab-case
+    severity: Severity
+    summary: str  # one line
+    doc: str  # markdown: what it finds, why it leaks, a bad and a good example
+    check: Callable[[Pass], None]
+    # fast path: skip a file unless it imports one of these (empty: always run)
+    needs_imports: frozenset[str] = frozenset()
+    # ... and unless its bytes contain every one of these
+    needs_text: tuple[bytes, ...] = ()
+
+    def applies_to(self, file: GoFile) -> bool:
+        if self.needs_imports and not file.imports_any(self.needs_imports):
+            return False
+        return all(t in file.source for t in self.needs_text)
+
+
+@dataclass
+class Pass:
+    """One rule run over one file: the model to ask and the place to report."""
+
+    rule: Rule
+    file: GoFile
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(self, node: Node, message: str, end: Node | None = None) -> None:
+        self.report_at(node.start_point, (end or node).end_point, message, node)
+
+    def report_at(self, start: tuple[int, int], end: tuple[int, int], message: str, node: Node) -> None:
+        src = self.file.source
+        lines = _line_slices(self.file)
+        row, col = start
+        erow, ecol = end
+        line = src[lines[row][0] : lines[row][1]] if row < len(lines) else b""
+        eline = src[lines[erow][0] : lines[erow][1]] if erow < len(lines) else b""
+        fn = enclosing_function(node) if node.type not in ("function_declaration", "method_declaration") else node
+        fname = self.file.func_info(fn).name if fn is not None else ""
+        r = self.rule
+        self.findings.append(
+            Finding(
+                code=r.code,
+                name=r.name,
+                severity=r.severity,
+                path=self.file.path,
+                line=row + 1,
+                col=col + 1,
+                end_line=erow + 1,
+                end_col=ecol + 1,
+                message=message,
+                function=fname,
+                fingerprint=fingerprint(r.code, self.file.path, line.decode("utf-8", "replace"), fname),
+                col_utf16=utf16_col(line, col),
+                end_col_utf16=utf16_col(eline, ecol),
+            )
+        )
+
+
+def _line_slices(file: GoFile) -> list[tuple[int, int]]:
+    def compute() -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        start = 0
+        src = file.source
+        while True:
+            nl = src.find(b"\n", start)
+            if nl < 0:
+                out.append((start, len(src)))
+                return out
+            out.append((start, nl))
+            start = nl + 1
+
+    return file.memo("lines", compute)

@@ -1,0 +1,152 @@
+"""CG101 lost-cancel: a cancel function dropped, or skipped on some path to a return."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from tree_sitter import Node
+
+from ctxguard.findings import Severity
+from ctxguard.gosrc.cfg import CFG, Block
+from ctxguard.gosrc.ctxfacts import declared_in, derivations, is_blank, target_decl
+from ctxguard.gosrc.scope import Decl
+from ctxguard.rules.base import Pass, Rule
+
+DOC = """\
+## What it finds
+The cancel function returned by `context.WithCancel`, `WithTimeout`,
+`WithDeadline` or their `Cause` variants is bound to `_`, or there is a path
+from the derivation to a return on which the cancel variable is never used
+(called, deferred, returned, stored, passed or captured by a closure).
+
+## Why it leaks
+A derived context stays registered with its parent (and a `WithTimeout`
+context keeps its timer) until it is cancelled or the parent ends. On a
+long-lived parent, every forgotten cancel is a `context.cancelCtx` (and a
+`time.Timer`) that lives until the process does.
+
+Unlike `go vet`'s lostcancel, handing the cancel off (returning it, storing it
+in a struct field or a global, calling it from a closure or goroutine) is not
+reported.
+
+## Bad
+```go
+func fetch(ctx context.Context, id string) (*Item, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	item, err := load(ctx, id)
+	if err != nil {
+		return nil, err // cancel never called on this path
+	}
+	cancel()
+	return item, nil
+}
+```
+
+## Good
+```go
+func fetch(ctx context.Context, id string) (*Item, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return load(ctx, id)
+}
+```
+"""
+
+
+def check(p: Pass) -> None:
+    file = p.file
+    for d in derivations(file):
+        if not d.cancelable:
+            continue
+        if d.form == "expr" or is_blank(d.cancel_target):
+            p.report(
+                d.call,
+                f"the cancel function returned by context.{d.func} should be called, not discarded, "
+                "to avoid a context leak",
+            )
+            continue
+        decl = target_decl(file, d.cancel_target)
+        if decl is None or d.stmt is None or d.function is None or not declared_in(decl, d.function):
+            continue  # stored in a field, a global or a captured variable: handed off
+        if _is_main(file.package_name, d.function):
+            continue  # returning from main.main ends the process, and every context with it
+        graph = file.cfg(d.function)
+        scope = file.scope_for(d.call)
+        if graph is None or scope is None:
+            continue
+        exit_node = _lost_path(graph, d.stmt, decl, sorted(r.start_byte for r in scope.refs(decl)))
+        if exit_node is None:
+            continue
+        stmt = d.stmt.parent if d.stmt.type == "var_spec" and d.stmt.parent is not None else d.stmt
+        while stmt.type == "var_spec_list" and stmt.parent is not None:
+            stmt = stmt.parent
+        p.report(stmt, f"the {decl.name} function is not used on all paths (possible context leak)")
+        p.report(
+            exit_node,
+            f"this return statement may be reached without using the {decl.name} var defined on line {d.line}",
+        )
+
+
+def _is_main(package: str, function: Node) -> bool:
+    name = function.child_by_field_name("name")
+    return package == "main" and function.type == "function_declaration" and name is not None and name.text == b"main"
+
+
+def _uses(node: Node, refs: list[int]) -> bool:
+    i = bisect_left(refs, node.start_byte)
+    return i < len(refs) and refs[i] < node.end_byte
+
+
+def _returns_named(ret: Node, decl: Decl) -> bool:
+    """A naked return reads every named result."""
+    return decl.kind == "result" and ret.named_child_count == 0
+
+
+def _lost_path(graph: CFG, stmt: Node, decl: Decl, refs: list[int]) -> Node | None:
+    """A return (or the closing brace) reachable from `stmt` without using `decl`."""
+    located = graph.locate(stmt)
+    if located is None:
+        return None
+    block, idx = located
+
+    def exit_of(b: Block, nodes: list[Node]) -> tuple[bool, Node | None]:
+        for n in nodes:
+            if _uses(n, refs) or (b.ret is not None and n.id == b.ret.id and _returns_named(n, decl)):
+                return True, None
+        if b.ret is not None:
+            return False, b.ret
+        if b.falls_off:
+            closing = graph.body.children[-1] if graph.body.child_count else graph.body
+            return False, closing
+        return False, None
+
+    used, found = exit_of(block, block.nodes[idx + 1 :])
+    if used:
+        return None
+    if found is not None:
+        return found
+    seen = {block.index}
+    stack = list(reversed(block.succs))
+    while stack:
+        b = stack.pop()
+        if b.index in seen:
+            continue
+        seen.add(b.index)
+        used, found = exit_of(b, b.nodes)
+        if used:
+            continue
+        if found is not None:
+            return found
+        stack.extend(reversed(b.succs))
+    return None
+
+
+RULE = Rule(
+    code="CG101",
+    name="lost-cancel",
+    severity=Severity.ERROR,
+    summary="cancel function discarded, or not used on every path to return",
+    doc=DOC,
+    check=check,
+    needs_imports=frozenset({"context"}),
+)
