@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
@@ -28,10 +28,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[object]:
-    """A rich progress bar on stderr, only when stderr is a terminal."""
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr, only when stderr is a terminal; yields `advance(n)`."""
     if not enabled or total == 0 or not sys.stderr.isatty():
-        yield None
+        yield lambda n: None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,7 +44,8 @@ def _progress(total: int, enabled: bool) -> Iterator[object]:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        yield (bar, bar.add_task("files", total=total))
+        task = bar.add_task("files", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,13 +98,7 @@ def lint(
     except InputError as e:
         _fail(str(e))
     total = sum(len(u.files) for u in units)
-    with _progress(total, not no_progress) as prog:
-
-        def advance(n: int) -> None:
-            if prog is not None:
-                bar, task = prog  # type: ignore[misc]
-                bar.advance(task, n)
-
+    with _progress(total, not no_progress) as advance:
         result = run_lint(units, rules, jobs=jobs, include_generated=include_generated, on_progress=advance)
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = FORMATS[fmt](result, rules, color)

@@ -152,7 +152,6 @@ def is_context_value(file: GoFile, expr: Node) -> bool:
 def decl_is_context(file: GoFile, decl: Decl) -> bool:
     if decl.type_node is not None:
         return file.type_text(decl.type_node) in CONTEXT_TYPES
-    if decl.value is not None and decl.kind != "range":
-        if decl.value_index == 0:
-            return is_context_value(file, decl.value)
+    if decl.value is not None and decl.kind != "range" and decl.value_index == 0:
+        return is_context_value(file, decl.value)
     return False

@@ -153,21 +153,15 @@ class ScopeTable:
                     self._declare(c, kind, body, body.start_byte, ptype, scope_range=rng)
 
     def _short_var(self, stmt: Node) -> None:
-        scope = _scope_of(stmt)
-        if scope.type in ("function_declaration", "method_declaration", "func_literal"):
-            scope = stmt  # defensive; a := always sits in a block or clause
+        scope = _scope_of(stmt)  # parameters are keyed by the body block, so `:=` re-uses them too
         left = expression_list(stmt.child_by_field_name("left"))
         right = expression_list(stmt.child_by_field_name("right"))
-        key_start = scope.start_byte
-        if scope.type == "block" and scope.parent is not None and scope.parent.type in FUNC_TYPES:
-            # parameters share the function body's outermost scope
-            key_start = scope.start_byte
         for i, ident in enumerate(left):
             if ident.type != "identifier":
                 continue
-            name = text(ident)
-            if (key_start, name) in self._by_scope:
+            if (scope.start_byte, text(ident)) in self._by_scope:
                 continue  # re-used: this is an assignment
+            value: Node | None
             if len(right) == len(left):
                 value, idx = right[i], 0
             else:
@@ -184,6 +178,7 @@ class ScopeTable:
         values = expression_list(spec.child_by_field_name("value"))
         type_node = spec.child_by_field_name("type")
         for i, ident in enumerate(names):
+            value: Node | None
             if len(values) == len(names):
                 value, idx = values[i], 0
             else:
@@ -258,9 +253,12 @@ class ScopeTable:
             pos = ref.start_byte
             best: Decl | None = None
             for d in cands:
-                if d.scope_start <= pos < d.scope_end and d.visible_from <= pos:
-                    if best is None or (d.scope_start, d.visible_from) > (best.scope_start, best.visible_from):
-                        best = d
+                visible = d.scope_start <= pos < d.scope_end and d.visible_from <= pos
+                # the innermost scope wins; within one scope, the latest declaration
+                if visible and (
+                    best is None or (d.scope_start, d.visible_from) > (best.scope_start, best.visible_from)
+                ):
+                    best = d
             if best is not None:
                 self._resolved[ref.id] = best
                 self._refs[best].append(ref)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
+
+from ctxguard.gosrc.parse import NEW_STANDIN
 
 FUNC_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 LOOP_TYPES = frozenset({"for_statement"})
@@ -63,6 +67,31 @@ def loops_between(node: Node, stop: Node) -> list[Node]:
     return found
 
 
+def trip_count(loop: Node) -> float:
+    """Iterations of `for i := 0; i < N; i++` with a literal N; infinity for any other loop."""
+    clause = next((c for c in loop.named_children if c.type == "for_clause"), None)
+    if clause is None:
+        return math.inf
+    init, cond = clause.child_by_field_name("initializer"), clause.child_by_field_name("condition")
+    update = clause.child_by_field_name("update")
+    if init is None or cond is None or update is None or update.type != "inc_statement":
+        return math.inf
+    if not re.fullmatch(r"\w+\s*:=\s*0", text(init)):
+        return math.inf
+    m = re.fullmatch(r"\w+\s*(<=?)\s*(\d+)", text(cond))
+    if m is None:
+        return math.inf
+    return int(m.group(2)) + (1 if m.group(1) == "<=" else 0)
+
+
+def repetitions(node: Node, stop: Node) -> float:
+    """How many times `node` can run per run of `stop`: the product of the enclosing loops' trip counts."""
+    n = 1.0
+    for loop in loops_between(node, stop):
+        n *= trip_count(loop)
+    return n
+
+
 def call_name(call: Node) -> tuple[Node | None, str]:
     """For `pkg.F(...)` or `x.M(...)` return (operand, "F"); for `F(...)` return (None, "F")."""
     fn = call.child_by_field_name("function")
@@ -72,7 +101,8 @@ def call_name(call: Node) -> tuple[Node | None, str]:
     if fn.type == "selector_expression":
         return fn.child_by_field_name("operand"), text(fn.child_by_field_name("field"))
     if fn.type == "identifier":
-        return None, text(fn)
+        name = text(fn)
+        return None, "new" if name == NEW_STANDIN else name
     if fn.type in ("generic_type", "index_expression"):
         inner = fn.named_children[0] if fn.named_child_count else None
         if inner is not None and inner.type == "identifier":

@@ -76,9 +76,7 @@ def discover(args: list[str], opts: Discovery) -> list[PackageUnit]:
             raise InputError(f"{arg}: permission denied")
         for dirpath, dirnames, filenames in os.walk(root, onerror=_raise_walk_error):
             dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if not _skip_dir(d, opts) and not _excluded(os.path.join(dirpath, d), opts)
+                d for d in dirnames if not _skip_dir(d, opts) and not _excluded(os.path.join(dirpath, d), opts)
             )
             gofiles = [
                 os.path.normpath(os.path.join(dirpath, f))

@@ -83,7 +83,7 @@ def parse_want(comment: str) -> tuple[int, list[str]] | None:
         if rest[i].isspace():
             i += 1
             continue
-        if rest[i] not in "\"`":
+        if rest[i] not in '"`':
             break  # trailing prose
         value, i = _go_string(rest, i)
         patterns.append(value)

@@ -33,5 +33,7 @@ def summary(result: LintResult) -> str:
     if not n:
         return f"No findings in {files}."
     by_sev = Counter(f.severity.value for f in result.findings)
-    parts = ", ".join(f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 else ''}" for s in ("error", "warning", "info") if by_sev[s])
+    parts = ", ".join(
+        f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 else ''}" for s in ("error", "warning", "info") if by_sev[s]
+    )
     return f"Found {n} finding{'s' if n != 1 else ''} ({parts}) in {files}."

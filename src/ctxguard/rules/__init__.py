@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from ctxguard.rules import (
     defer_cancel_in_loop,
+    goroutine_ignores_cancel,
     lost_cancel,
+    orphaned_send,
     syntax_error,
     unused_derived_context,
 )
@@ -18,6 +20,8 @@ ALL_RULES: tuple[Rule, ...] = (
     lost_cancel.RULE,
     defer_cancel_in_loop.RULE,
     unused_derived_context.RULE,
+    goroutine_ignores_cancel.RULE,
+    orphaned_send.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
