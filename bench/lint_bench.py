@@ -1,0 +1,142 @@
+"""ctxguard lint against the bare tree-sitter parse and `go vet -lostcancel`, side by side.
+
+    python bench/lint_bench.py ~/src/etcd ~/src/prometheus ~/src/moby [--no-vet]
+
+For each checkout (none is committed here) it measures, in one run:
+  parse  the bare tree-sitter parse of every file ctxguard would lint, in a
+         process pool of the same size;
+  lint   `ctxguard lint` with every rule (a subprocess: wall time and peak RSS
+         of the whole process tree);
+  vet    `go vet -lostcancel ./...` in every module of the checkout, with a
+         cold build cache and again warm (modules are downloaded first, untimed).
+Ratios are what to compare: this machine is noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import run  # noqa: E402
+
+from ctxguard.gosrc import GoParser  # noqa: E402
+from ctxguard.lint.discovery import Discovery, discover  # noqa: E402
+
+
+def _parse_batch(paths: list[str]) -> int:
+    parser = GoParser()
+    nodes = 0
+    for p in paths:
+        with open(p, "rb") as fh:
+            nodes += parser.parse(fh.read()).root_node.end_byte
+    return nodes
+
+
+def bare_parse(files: list[str], jobs: int) -> float:
+    batches = [files[i : i + 32] for i in range(0, len(files), 32)]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        sum(pool.map(_parse_batch, batches))
+    return time.perf_counter() - start
+
+
+def go_modules(repo: Path) -> list[Path]:
+    mods = []
+    for gomod in sorted(repo.rglob("go.mod")):
+        rel = gomod.relative_to(repo).parts
+        if any(p in ("vendor", "testdata", "node_modules") or p.startswith((".", "_")) for p in rel[:-1]):
+            continue
+        mods.append(gomod.parent)
+    return mods
+
+
+def vet(repo: Path) -> dict[str, float]:
+    """go vet -lostcancel over every module: cold (empty GOCACHE) then warm."""
+    cold = warm = 0.0
+    peak = 0.0
+    findings = 0
+    env = {"GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
+    for mod in go_modules(repo):
+        if not (mod / "vendor").is_dir():
+            subprocess.run(["go", "mod", "download"], cwd=mod, env={**os.environ, **env}, capture_output=True)
+        cache = tempfile.mkdtemp(prefix="gocache.")
+        try:
+            r = run(["go", "vet", "-lostcancel", "./..."], cwd=str(mod), env={**env, "GOCACHE": cache})
+            cold += r.wall_s
+            peak = max(peak, r.peak_rss_mb)
+            findings += sum(1 for line in r.stderr.splitlines() if "cancel" in line and ".go:" in line)
+            warm += run(["go", "vet", "-lostcancel", "./..."], cwd=str(mod), env={**env, "GOCACHE": cache}).wall_s
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    return {"vet_cold_s": cold, "vet_warm_s": warm, "vet_peak_mb": peak, "vet_findings": findings}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("repos", nargs="+", type=Path)
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--no-vet", action="store_true", help="skip go vet (it needs every module downloaded)")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+    ctxguard = str(Path(sys.executable).with_name("ctxguard"))
+    rows = []
+    for repo in args.repos:
+        units = discover([str(repo)], Discovery())
+        files = [f for u in units for f in u.files]
+        size_mb = sum(os.path.getsize(f) for f in files) / 1e6
+        parse_s = bare_parse(files, args.jobs)
+        lint = run([ctxguard, "lint", "--no-progress", "-f", "json", "-j", str(args.jobs), str(repo)])
+        if lint.returncode not in (0, 1):
+            sys.exit(f"ctxguard failed on {repo}: {lint.stderr.strip()}")
+        report = json.loads(lint.stdout)
+        codes = Counter(f["code"] for f in report["findings"])
+        row: dict[str, object] = {
+            "repo": repo.name,
+            "files": len(files),
+            "mb": round(size_mb, 1),
+            "parse_s": round(parse_s, 2),
+            "lint_s": round(lint.wall_s, 2),
+            "lint_over_parse": round(lint.wall_s / parse_s, 2),
+            "lint_peak_mb": round(lint.peak_rss_mb),
+            "findings": dict(sorted(codes.items())),
+        }
+        if not args.no_vet:
+            v = vet(repo)
+            row.update({k: round(x, 2) for k, x in v.items()})
+            row["vet_cold_over_lint"] = round(v["vet_cold_s"] / lint.wall_s, 1)
+            row["vet_warm_over_lint"] = round(v["vet_warm_s"] / lint.wall_s, 2)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print()
+    cols = [
+        ("repo", "repo"),
+        ("files", "files"),
+        ("parse_s", "parse s"),
+        ("lint_s", "lint s"),
+        ("lint_over_parse", "lint/parse"),
+        ("lint_peak_mb", "lint MB"),
+        ("vet_cold_s", "vet cold s"),
+        ("vet_warm_s", "vet warm s"),
+        ("vet_cold_over_lint", "vet cold/lint"),
+        ("vet_warm_over_lint", "vet warm/lint"),
+        ("vet_peak_mb", "vet MB"),
+    ]
+    print(" | ".join(h for _, h in cols))
+    for r in rows:
+        print(" | ".join(str(r.get(k, "-")) for k, _ in cols))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
