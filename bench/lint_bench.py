@@ -27,10 +27,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import run  # noqa: E402
-
-from ctxguard.gosrc import GoParser  # noqa: E402
-from ctxguard.lint.discovery import Discovery, discover  # noqa: E402
+from ctxguard.gosrc import GoParser
+from ctxguard.lint.discovery import Discovery, discover
+from measure import run
 
 
 def _parse_batch(paths: list[str]) -> int:

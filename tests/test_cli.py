@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from lintkit import FIXTURES
 
 LEAKY = """package svc

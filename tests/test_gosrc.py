@@ -38,7 +38,7 @@ def test_a_local_variable_shadowing_an_import_is_not_the_import() -> None:
         "func a() { context.WithCancel(nil) }\n"
         "func b() { context := thing{}; context.WithCancel(nil) }\n"
     )
-    first, *_, last = [n for n in idents(f, "context")]
+    first, *_, last = list(idents(f, "context"))
     assert f.refers_to_import(first, "context")
     assert not f.refers_to_import(last, "context")
 
@@ -112,8 +112,9 @@ def test_goto_fallthrough_and_empty_select() -> None:
     assert reachable_exits(g) == 1
     _, g = cfg_of("func f() {\n\tselect {}\n}\n")
     assert reachable_exits(g) == 0
-    f, g = cfg_of(
-        "func f(x int) {\n\tswitch x {\n\tcase 1:\n\t\tfallthrough\n\tcase 2:\n\t\tos.Exit(2)\n\tdefault:\n\t\tpanic(3)\n\t}\n}\n"
+    _, g = cfg_of(
+        "func f(x int) {\n\tswitch x {\n\tcase 1:\n\t\tfallthrough\n"
+        "\tcase 2:\n\t\tos.Exit(2)\n\tdefault:\n\t\tpanic(3)\n\t}\n}\n"
     )
     assert reachable_exits(g) == 0
 
