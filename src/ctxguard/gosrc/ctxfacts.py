@@ -149,9 +149,14 @@ def is_context_value(file: GoFile, expr: Node) -> bool:
     return False
 
 
+def is_context_type(file: GoFile, type_node: Node) -> bool:
+    tt = file.type_text(type_node)
+    return tt in CONTEXT_TYPES or (tt == "Context" and "." in file.names_for("context"))
+
+
 def decl_is_context(file: GoFile, decl: Decl) -> bool:
     if decl.type_node is not None:
-        return file.type_text(decl.type_node) in CONTEXT_TYPES
+        return is_context_type(file, decl.type_node)
     if decl.value is not None and decl.kind != "range" and decl.value_index == 0:
         return is_context_value(file, decl.value)
     return False

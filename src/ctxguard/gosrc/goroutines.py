@@ -80,7 +80,12 @@ def visible_decls(file: GoFile, at: Node) -> list[Decl]:
 
 
 def context_name(file: GoFile, decls: list[Decl]) -> str | None:
-    """How code at this point would spell its context: `ctx`, or `r.Context()`."""
+    """How code at this point would spell its context: `ctx`, or `r.Context()`.
+
+    The most recent declaration wins: after `ctx, cancel := context.WithCancel(parent)`
+    the code means `ctx`, not `parent`.
+    """
+    decls = sorted(decls, key=lambda d: d.visible_from, reverse=True)
     for d in decls:
         if decl_is_context(file, d):
             return d.name

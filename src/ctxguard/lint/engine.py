@@ -95,7 +95,9 @@ def lint_unit(unit: PackageUnit, codes: tuple[str, ...], include_generated: bool
         for f in pkg.files:
             files += 1
             findings.extend(run_rules(f, rules, errors))
-    return UnitResult(tuple(findings), files, generated, tuple(errors))
+    # a rule may report into another file of the package (a goroutine body it followed); when
+    # two files lead it to the same place, the finding is the same
+    return UnitResult(tuple(dict.fromkeys(findings)), files, generated, tuple(errors))
 
 
 def _lint_batch(units: list[PackageUnit], codes: tuple[str, ...], include_generated: bool) -> list[UnitResult]:

@@ -39,32 +39,36 @@ class Pass:
     file: GoFile
     findings: list[Finding] = field(default_factory=list)
 
-    def report(self, node: Node, message: str, end: Node | None = None) -> None:
-        self.report_at(node.start_point, (end or node).end_point, message, node)
+    def report(self, node: Node, message: str, end: Node | None = None, file: GoFile | None = None) -> None:
+        """Report at `node`; `file` when it lies in another file of the package (a goroutine's body)."""
+        self.report_at(node.start_point, (end or node).end_point, message, node, file)
 
-    def report_at(self, start: tuple[int, int], end: tuple[int, int], message: str, node: Node) -> None:
-        src = self.file.source
-        lines = _line_slices(self.file)
+    def report_at(
+        self, start: tuple[int, int], end: tuple[int, int], message: str, node: Node, file: GoFile | None = None
+    ) -> None:
+        file = file or self.file
+        src = file.source
+        lines = _line_slices(file)
         row, col = start
         erow, ecol = end
         line = src[lines[row][0] : lines[row][1]] if row < len(lines) else b""
         eline = src[lines[erow][0] : lines[erow][1]] if erow < len(lines) else b""
         fn = enclosing_function(node) if node.type not in ("function_declaration", "method_declaration") else node
-        fname = self.file.func_info(fn).name if fn is not None else ""
+        fname = file.func_info(fn).name if fn is not None else ""
         r = self.rule
         self.findings.append(
             Finding(
                 code=r.code,
                 name=r.name,
                 severity=r.severity,
-                path=self.file.path,
+                path=file.path,
                 line=row + 1,
                 col=col + 1,
                 end_line=erow + 1,
                 end_col=ecol + 1,
                 message=message,
                 function=fname,
-                fingerprint=fingerprint(r.code, self.file.path, line.decode("utf-8", "replace"), fname),
+                fingerprint=fingerprint(r.code, file.path, line.decode("utf-8", "replace"), fname),
                 col_utf16=utf16_col(line, col),
                 end_col_utf16=utf16_col(eline, ecol),
             )

@@ -82,7 +82,13 @@ def _ranges_over_channel(file: GoFile, loop: Node) -> bool:
 
 
 def _unbounded(loop: Node) -> bool:
-    return not any(c.type in ("for_clause", "range_clause") for c in loop.named_children)
+    """`for {}`, `for cond {}` and `for i := 0; ; i++ {}`: no range, no counted condition."""
+    for c in loop.named_children:
+        if c.type == "range_clause":
+            return False
+        if c.type == "for_clause":
+            return c.child_by_field_name("condition") is None
+    return True
 
 
 def _in_select_comm(node: Node) -> bool:
@@ -154,11 +160,7 @@ def check(p: Pass) -> None:
                     f"goroutine loop blocks on {what} without observing {ctx}.Done() or {ctx}.Err(): "
                     "it cannot be cancelled"
                 )
-                if gf is p.file:
-                    p.report(_header(node), message)
-                else:  # the body lives in another file of the package: point at the go statement
-                    where = f"{gf.path}:{node.start_point[0] + 1}"
-                    p.report(stmt, f"{message} (in {text(stmt.named_children[0])}, at {where})")
+                p.report(_header(node), message, file=gf)
 
 
 def _header(node: Node) -> Node:

@@ -174,8 +174,7 @@ def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
         message = (
             f"goroutine may block forever sending on {name}: the receiver at line {at} can stop receiving ({reason})"
         )
-        if s.file is file:
-            p.report(s.node, message)
+        p.report(s.node, message, file=s.file)
 
 
 def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> list[_Send]:
