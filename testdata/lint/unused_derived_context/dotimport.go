@@ -1,0 +1,21 @@
+package unusedderivedcontext
+
+// This file uses a dot import of "context".
+
+import (
+	. "context"
+	"time"
+)
+
+// Dot-imported WithCancel, context discarded (qualifier not pinned).
+func dotDiscard(parent Context) {
+	_, cancel := WithCancel(parent) // want `CG103 the context returned by (\w+\.)?WithCancel is discarded`
+	defer cancel()
+}
+
+// ok: dot import, derived context used.
+func okDot(parent Context) error {
+	ctx, cancel := WithTimeout(parent, time.Second)
+	defer cancel()
+	return use(ctx)
+}
