@@ -7,6 +7,7 @@ import re
 import pytest
 
 from ctxguard.rules import ALL_RULES
+
 from lintkit import FIXTURES, rule_for_folder, run_and_compare
 
 FOLDERS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())

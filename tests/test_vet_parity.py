@@ -6,14 +6,13 @@ through the module proxy by `go mod download`), never committed here.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from ctxguard.rules import BY_CODE
+
+from gomod import module_dir
 from lintkit import run_and_compare
 
 TOOLS_VERSION = "v0.52.0"
@@ -21,16 +20,7 @@ TOOLS_VERSION = "v0.52.0"
 
 @pytest.fixture(scope="module")
 def lostcancel_testdata() -> Path:
-    if shutil.which("go") is None:
-        pytest.fail("the Go toolchain is needed to download golang.org/x/tools test data")
-    out = subprocess.run(
-        ["go", "mod", "download", "-json", f"golang.org/x/tools@{TOOLS_VERSION}"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    ).stdout
-    return Path(json.loads(out)["Dir"]) / "go/analysis/passes/lostcancel/testdata/src"
+    return module_dir("golang.org/x/tools", TOOLS_VERSION) / "go/analysis/passes/lostcancel/testdata/src"
 
 
 def test_every_vet_expectation_gets_a_cg101_finding(lostcancel_testdata: Path) -> None:
