@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from ctxguard.gosrc import index
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import enclosing_function, expression_list, text, unparen
@@ -20,17 +21,6 @@ CANCELABLE = frozenset(
 DERIVATIONS = CANCELABLE | {"WithValue", "WithoutCancel"}
 ROOTS = frozenset({"Background", "TODO"})
 CONTEXT_TYPES = frozenset({"context.Context"})
-
-_DERIVATION_QUERY = """
-(call_expression
-  function: (selector_expression operand: (identifier) field: (field_identifier) @fn)
-  (#any-of? @fn "WithCancel" "WithTimeout" "WithDeadline" "WithCancelCause" "WithTimeoutCause"
-                "WithDeadlineCause" "WithValue" "WithoutCancel")) @call
-(call_expression
-  function: (identifier) @fn
-  (#any-of? @fn "WithCancel" "WithTimeout" "WithDeadline" "WithCancelCause" "WithTimeoutCause"
-                "WithDeadlineCause" "WithValue" "WithoutCancel")) @call
-"""
 
 
 @dataclass(frozen=True)
@@ -62,8 +52,7 @@ def _find_derivations(file: GoFile) -> list[Derivation]:
     if not file.names_for("context"):
         return []
     out: list[Derivation] = []
-    for _, caps in file.query(_DERIVATION_QUERY):
-        call = caps["call"][0]
+    for call in index.nodes(file, "derivation"):
         fn = file.pkg_call(call, "context")
         if fn is None or fn not in DERIVATIONS:
             continue

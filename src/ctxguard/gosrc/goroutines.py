@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from ctxguard.gosrc import index
 from ctxguard.gosrc.ctxfacts import decl_is_context, is_context_value
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
@@ -26,7 +27,7 @@ class Goroutine:
 
 
 def go_statements(file: GoFile) -> list[Node]:
-    return file.memo("go.stmts", lambda: [c["g"][0] for _, c in file.query("(go_statement) @g")])
+    return index.nodes(file, "go")
 
 
 def goroutine(file: GoFile, stmt: Node) -> Goroutine | None:

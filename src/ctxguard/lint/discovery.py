@@ -94,6 +94,8 @@ def _raise_walk_error(err: OSError) -> None:
 
 def display_path(path: str) -> str:
     """Paths relative to the working directory when below it, as linters print them."""
+    if not os.path.isabs(path):
+        return os.path.normpath(path)
     try:
         rel = Path(path).resolve().relative_to(Path.cwd().resolve())
     except ValueError:

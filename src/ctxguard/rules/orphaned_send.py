@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
+from ctxguard.gosrc import index
 from ctxguard.gosrc.goroutines import Goroutine, go_statements, goroutine, in_nested_func, is_stop_channel
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
@@ -67,10 +68,6 @@ case <-ctx.Done():
 ```
 """
 
-_MAKE_QUERY = """
-(call_expression function: (identifier) @f arguments: (argument_list . (channel_type)) (#eq? @f "make")) @make
-"""
-
 
 @dataclass(frozen=True)
 class _Send:
@@ -81,8 +78,7 @@ class _Send:
 
 def check(p: Pass) -> None:
     file = p.file
-    for _, caps in file.query(_MAKE_QUERY):
-        make = caps["make"][0]
+    for make in index.nodes(file, "makechan"):
         _check_channel(p, file, make)
 
 
