@@ -125,3 +125,27 @@ def test_go_126_new_with_an_expression_parses_cleanly() -> None:
     assert error_count(tree) == 0
     f = GoFile("x.go", src, tree)
     assert f.source == src  # the model keeps the original bytes
+
+
+def test_package_declarations_across_files() -> None:
+    from ctxguard.gosrc import Package
+
+    a = load(
+        'package p\nimport (\n\t"context"\n\tdbsql "database/sql"\n)\n'
+        "type Server struct {\n\tctx context.Context\n\tdb, replica *dbsql.DB\n\t*Logger\n}\n"
+        "var (\n\tglobalDB *dbsql.DB\n\tcount = 3\n)\n"
+        "func (s *Server) run() {}\n"
+    )
+    b = load("package p\nfunc worker() {}\n")
+    pkg = Package("p", "p", [a, b])
+    assert pkg.struct_fields("Server") == {
+        "ctx": "context.Context",
+        "db": "*database/sql.DB",
+        "replica": "*database/sql.DB",
+        "Logger": "*Logger",
+    }
+    assert pkg.var_type("globalDB") == "*database/sql.DB"
+    assert pkg.var_type("count") is None
+    fn = pkg.function("worker")
+    assert fn is not None and fn.file is b
+    assert [m.receiver_type for m in pkg.methods("run")] == ["Server"]

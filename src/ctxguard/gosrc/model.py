@@ -17,7 +17,7 @@ from tree_sitter import Node, Tree
 from ctxguard.gosrc.cfg import CFG, build_cfg
 from ctxguard.gosrc.parse import matches
 from ctxguard.gosrc.scope import ScopeTable
-from ctxguard.gosrc.syntax import FUNC_TYPES, call_name, text, unparen
+from ctxguard.gosrc.syntax import FUNC_TYPES, call_name, has_token, text, unparen
 
 T = TypeVar("T")
 
@@ -299,7 +299,13 @@ class TopFunc:
 
 
 class Package:
-    """The files of one directory that share a package clause."""
+    """The files of one directory that share a package clause.
+
+    Package-level declarations are indexed on first use: functions and
+    methods, struct types with their field types, and package variables with
+    their declared types, so rules can resolve `go worker(ch)`, `s.db.Query`
+    or a global `db *sql.DB` across the package's files.
+    """
 
     def __init__(self, directory: str, name: str, files: list[GoFile]) -> None:
         self.directory = directory
@@ -307,30 +313,86 @@ class Package:
         self.files = tuple(files)
         for f in files:
             f.package = self
-        self._funcs: dict[str, list[TopFunc]] | None = None
+        self._decls: _PackageDecls | None = None
 
-    def _index(self) -> dict[str, list[TopFunc]]:
-        if self._funcs is None:
-            idx: dict[str, list[TopFunc]] = {}
-            for f in self.files:
-                for decl in f.root.named_children:
-                    if decl.type not in ("function_declaration", "method_declaration"):
-                        continue
-                    name = text(decl.child_by_field_name("name"))
-                    recv = None
-                    if decl.type == "method_declaration":
-                        rl = f.params(decl.child_by_field_name("receiver"))
-                        recv = rl[0].type.lstrip("*").split("[")[0] if rl else None
-                    idx.setdefault(name, []).append(TopFunc(f, decl, name, recv))
-            self._funcs = idx
-        return self._funcs
+    def _index(self) -> _PackageDecls:
+        if self._decls is None:
+            self._decls = _PackageDecls(self.files)
+        return self._decls
 
     def function(self, name: str) -> TopFunc | None:
         """A package-level function (not a method) by name."""
-        for tf in self._index().get(name, []):
+        for tf in self._index().funcs.get(name, []):
             if tf.receiver_type is None:
                 return tf
         return None
 
     def methods(self, name: str) -> list[TopFunc]:
-        return [tf for tf in self._index().get(name, []) if tf.receiver_type is not None]
+        return [tf for tf in self._index().funcs.get(name, []) if tf.receiver_type is not None]
+
+    def struct_fields(self, type_name: str) -> dict[str, str]:
+        """Field name -> qualified type text of a struct type declared in the package."""
+        return self._index().structs.get(type_name, {})
+
+    def var_type(self, name: str) -> str | None:
+        """The declared type of a package-level variable, if it has one."""
+        return self._index().vars.get(name)
+
+
+class _PackageDecls:
+    def __init__(self, files: tuple[GoFile, ...]) -> None:
+        self.funcs: dict[str, list[TopFunc]] = {}
+        self.structs: dict[str, dict[str, str]] = {}
+        self.vars: dict[str, str] = {}
+        for f in files:
+            for decl in f.root.named_children:
+                if decl.type in ("function_declaration", "method_declaration"):
+                    self._func(f, decl)
+                elif decl.type == "type_declaration":
+                    for spec in decl.named_children:
+                        if spec.type == "type_spec":
+                            self._type(f, spec)
+                elif decl.type == "var_declaration":
+                    for spec in _specs(decl, "var_spec"):
+                        vtype = spec.child_by_field_name("type")
+                        for n in spec.children_by_field_name("name"):
+                            if vtype is not None:
+                                self.vars[text(n)] = f.type_text(vtype)
+
+    def _func(self, f: GoFile, decl: Node) -> None:
+        name = text(decl.child_by_field_name("name"))
+        recv = None
+        if decl.type == "method_declaration":
+            rl = f.params(decl.child_by_field_name("receiver"))
+            recv = rl[0].type.lstrip("*").split("[")[0] if rl else None
+        self.funcs.setdefault(name, []).append(TopFunc(f, decl, name, recv))
+
+    def _type(self, f: GoFile, spec: Node) -> None:
+        body = spec.child_by_field_name("type")
+        if body is None or body.type != "struct_type":
+            return
+        fields: dict[str, str] = {}
+        for fl in body.named_children:
+            for fd in fl.named_children if fl.type == "field_declaration_list" else []:
+                if fd.type != "field_declaration":
+                    continue
+                ftype = fd.child_by_field_name("type")
+                names = fd.children_by_field_name("name")
+                tt = f.type_text(ftype)
+                if not names:  # embedded: the field is named after its type
+                    if has_token(fd, "*"):
+                        tt = "*" + tt
+                    fields[tt.lstrip("*").rsplit(".", 1)[-1]] = tt
+                for n in names:
+                    fields[text(n)] = tt
+        self.structs[text(spec.child_by_field_name("name"))] = fields
+
+
+def _specs(decl: Node, kind: str) -> list[Node]:
+    out: list[Node] = []
+    for c in decl.named_children:
+        if c.type == kind:
+            out.append(c)
+        elif c.type == kind + "_list":
+            out.extend(x for x in c.named_children if x.type == kind)
+    return out
