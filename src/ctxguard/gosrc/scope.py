@@ -47,6 +47,7 @@ INVENTORY_TYPES = frozenset(
         "for_statement",
         "func_literal",
         "return_statement",
+        "break_statement",
         "assignment_statement",
         "short_var_declaration",
     }

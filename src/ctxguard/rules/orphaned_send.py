@@ -13,7 +13,6 @@ from ctxguard.gosrc.goroutines import Goroutine, go_statements, goroutine, in_ne
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
-    FUNC_TYPES,
     call_args,
     call_name,
     enclosing,
@@ -245,7 +244,7 @@ def _gives_up(file: GoFile, func: Node, receives: list[Node], sends: float, buff
     for ref in receives:
         loops = loops_between(ref, func)
         if loops and sends - buffer > 1:  # one receive happened; the others may be stranded
-            exit_stmt = _early_exit(loops[-1])
+            exit_stmt = _early_exit(file, loops[-1], func)
             if exit_stmt is not None:
                 keyword = text(exit_stmt).split()[0]
                 return line_of(ref), f"{keyword} at line {line_of(exit_stmt)} leaves the receive loop"
@@ -293,19 +292,15 @@ def _leaves(case: Node) -> bool:
     return False
 
 
-def _early_exit(loop: Node) -> Node | None:
-    """A return, or a break leaving `loop`, inside it."""
-    stack = list(loop.named_children)
-    while stack:
-        n = stack.pop()
-        if n.type in FUNC_TYPES:
-            continue
-        if n.type == "return_statement":
-            return n
-        if n.type == "break_statement" and _breaks_out_of(n, loop):
-            return n
-        stack.extend(n.named_children)
-    return None
+def _early_exit(file: GoFile, loop: Node, func: Node) -> Node | None:
+    """The first return, or break leaving `loop`, inside it (not in a nested function)."""
+    scope = file.scope_for(loop)
+    if scope is None:
+        return None
+    exits = list(scope.nodes("return_statement", loop))
+    exits += [b for b in scope.nodes("break_statement", loop) if _breaks_out_of(b, loop)]
+    exits = [n for n in exits if not in_nested_func(n, func)]
+    return min(exits, key=lambda n: n.start_byte) if exits else None
 
 
 def _breaks_out_of(brk: Node, loop: Node) -> bool:
