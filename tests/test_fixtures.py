@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +43,18 @@ def test_fixtures_of_one_rule_stay_clean_under_the_others() -> None:
         others = tuple(r for r in ALL_RULES if r.code not in (own.code, "CG000"))
         result, _, _ = run_and_compare([FIXTURES / folder], others)
         assert all(f.code != "CG000" for f in result.findings)
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_fixture_folder_is_valid_go(folder: str, tmp_path: Path) -> None:
+    """Fixtures are real Go: they build with the Go toolchain (and gofmt leaves them alone)."""
+    if shutil.which("go") is None:
+        pytest.fail("the Go toolchain is needed to build the fixtures")
+    for f in (FIXTURES / folder).glob("*.go"):
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "go.mod").write_text("module fixture\n\ngo 1.26\n")
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
+    build = subprocess.run(["go", "build", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert build.returncode == 0, build.stderr
+    fmt = subprocess.run(["gofmt", "-l", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert fmt.stdout == "", f"not gofmt'ed: {fmt.stdout}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -11,7 +13,17 @@ from ctxguard.gosrc import index
 from ctxguard.gosrc.ctxfacts import decl_is_context, is_context_value
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
-from ctxguard.gosrc.syntax import FUNC_TYPES, call_args, call_name, enclosing, is_receive, text, unparen
+from ctxguard.gosrc.syntax import (
+    FUNC_TYPES,
+    call_args,
+    call_name,
+    contains,
+    enclosing,
+    is_receive,
+    text,
+    trip_count,
+    unparen,
+)
 
 REQUEST_TYPES = frozenset({"*net/http.Request"})
 # channels whose receipt means "stop": ctx.Done(), and the conventional names of close-to-stop channels
@@ -21,6 +33,7 @@ _STOP_NAME = re.compile(r"(?i)(done|quit|stop|clos|exit|shutdown|cancel|dying|di
 @dataclass(frozen=True)
 class Goroutine:
     stmt: Node  # the go statement
+    stmt_file: GoFile  # the file holding the go statement
     file: GoFile  # the file holding the body (may differ for same-package functions)
     func: Node  # function literal or declaration run by the goroutine
     args: tuple[Node, ...]  # arguments of the go call
@@ -38,7 +51,7 @@ def goroutine(file: GoFile, stmt: Node) -> Goroutine | None:
     fn = unparen(call.child_by_field_name("function"))  # type: ignore[arg-type]
     args = tuple(call_args(call))
     if fn.type == "func_literal":
-        return Goroutine(stmt, file, fn, args)
+        return Goroutine(stmt, file, file, fn, args)
     pkg = file.package
     if pkg is None:
         return None
@@ -48,7 +61,7 @@ def goroutine(file: GoFile, stmt: Node) -> Goroutine | None:
         if scope is not None and scope.is_local(fn):
             return None  # a local func variable
         top = pkg.function(name)
-        return Goroutine(stmt, top.file, top.node, args) if top is not None else None
+        return Goroutine(stmt, file, top.file, top.node, args) if top is not None else None
     if operand is not None and fn.type == "selector_expression":
         methods = pkg.methods(name)
         if operand.type == "identifier" and any(file.refers_to_import(operand, i.path) for i in file.imports):
@@ -57,7 +70,7 @@ def goroutine(file: GoFile, stmt: Node) -> Goroutine | None:
         if recv_type:
             methods = [m for m in methods if m.receiver_type == recv_type] or methods
         if len(methods) == 1:
-            return Goroutine(stmt, methods[0].file, methods[0].node, args)
+            return Goroutine(stmt, file, methods[0].file, methods[0].node, args)
     return None
 
 
@@ -97,14 +110,23 @@ def context_name(file: GoFile, decls: list[Decl]) -> str | None:
 
 
 def goroutine_context(g: Goroutine) -> str | None:
-    """The context a goroutine can see: its own parameters, or what its literal captures."""
+    """The context a goroutine can see and that someone can cancel: its own parameters, or
+    what its literal captures (preferring one the body mentions). None when there is none,
+    or when the only one is context.Background()/TODO(), which nobody cancels."""
     f = g.file
     body = g.func.child_by_field_name("body")
-    own = [d for d in visible_decls(f, body) if _param_of(d, g.func)] if body is not None else []
-    name = context_name(f, own)
-    if name is None and g.func.type == "func_literal":
-        name = context_name(f, visible_decls(f, g.stmt))
-    return name
+    decls = [d for d in visible_decls(f, body) if _param_of(d, g.func)] if body is not None else []
+    if not decls and g.func.type == "func_literal":
+        decls = visible_decls(f, g.stmt)
+    decls = [d for d in decls if not _never_cancelled(f, d)]
+    scope = f.scope_for(g.func)
+    used = [d for d in decls if scope is not None and any(contains(g.func, r) for r in scope.refs(d))]
+    return context_name(f, used) or context_name(f, decls)
+
+
+def _never_cancelled(file: GoFile, decl: Decl) -> bool:
+    v = unparen(decl.value) if decl.value is not None and decl.type_node is None else None
+    return v is not None and v.type == "call_expression" and file.pkg_call(v, "context") in ("Background", "TODO")
 
 
 def _param_of(d: Decl, fn: Node) -> bool:
@@ -130,8 +152,37 @@ def is_stop_channel(file: GoFile, ch: Node) -> bool:
     return False
 
 
+def trips(file: GoFile) -> Callable[[Node], float]:
+    """Loop trip counts that also know `for range xs` over `xs := []T{a, b, c}`."""
+
+    def count(loop: Node) -> float:
+        n = trip_count(loop)
+        clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+        right = clause.child_by_field_name("right") if clause is not None else None
+        if n != math.inf or right is None:
+            return n
+        decl = channel_decl(file, right)
+        value = unparen(decl.value) if decl is not None and decl.value is not None else None
+        if value is not None and value.type == "composite_literal" and decl is not None and decl.kind == "var":
+            body = value.child_by_field_name("body")
+            return body.named_child_count if body is not None else n
+        return n
+
+    return count
+
+
+def is_timer_channel(file: GoFile, ch: Node) -> bool:
+    """time.After(d), time.Tick(d), or a timer's or ticker's `.C`."""
+    ch = unparen(ch)
+    if ch.type == "call_expression":
+        return file.pkg_call(ch, "time") in ("After", "Tick")
+    return ch.type == "selector_expression" and text(ch.child_by_field_name("field")) == "C"
+
+
 def observes_cancellation(file: GoFile, region: Node) -> bool:
-    """Whether code in `region` watches for cancellation: <-ctx.Done(), ctx.Err(), context.Cause(ctx)."""
+    """Whether code in `region` watches for cancellation: <-ctx.Done(), ctx.Err(),
+    context.Cause(ctx), or a call given the context whose result decides a branch or the
+    loop condition (`if err := limiter.Wait(ctx); err != nil { return }`)."""
     scope = file.scope_for(region)
     if scope is None:
         return False
@@ -141,10 +192,98 @@ def observes_cancellation(file: GoFile, region: Node) -> bool:
             return True
         if name == "Cause" and file.pkg_call(call, "context") == "Cause":
             return True
+        if _decides(call) and any(is_context_value(file, a) for a in call_args(call)):
+            return True
     for u in scope.nodes("unary_expression", region):
         if is_receive(u) and is_stop_channel(file, u.child_by_field_name("operand")):  # type: ignore[arg-type]
             return True
     return False
+
+
+def _decides(call: Node) -> bool:
+    """The call sits in an if initializer or condition, or in a for condition."""
+    cur = call
+    while cur.parent is not None:
+        parent = cur.parent
+        if parent.type == "if_statement":
+            return any(c is not None and c.id == cur.id for c in _header_fields(parent))
+        if parent.type == "for_clause":
+            cond = parent.child_by_field_name("condition")
+            return cond is not None and cond.id == cur.id
+        if parent.type == "for_statement":
+            return cur.type not in ("block", "range_clause")  # `for ready(ctx) {`
+        if parent.type in ("block", "statement_list"):
+            return False
+        cur = parent
+    return False
+
+
+def _header_fields(stmt: Node) -> tuple[Node | None, Node | None]:
+    return stmt.child_by_field_name("initializer"), stmt.child_by_field_name("condition")
+
+
+def channel_decl(file: GoFile, expr: Node) -> Decl | None:
+    expr = unparen(expr)
+    if expr.type != "identifier":
+        return None
+    scope = file.scope_for(expr)
+    return scope.resolve(expr) if scope is not None else None
+
+
+def closed_somewhere(file: GoFile, decl: Decl) -> bool:
+    """Some code in the declaring function calls close() on the channel."""
+    scope = file.scope_for(decl.ident)
+    if scope is None:
+        return False
+    for ref in scope.refs(decl):
+        args = ref.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        if call is not None and call_name(call) == (None, "close"):
+            return True
+    return False
+
+
+def spawner_decl(g: Goroutine, decl: Decl) -> Decl | None:
+    """For `go worker(ch)`, the spawner's variable passed as the parameter `decl`."""
+    if decl.kind != "param" or g.func.type == "func_literal":
+        return decl
+    params = g.file.func_info(g.func).params
+    for i, p in enumerate(params):
+        if p.node is not None and p.node.id == decl.ident.id and i < len(g.args):
+            return channel_decl(g.stmt_file, g.args[i])
+    return None
+
+
+def early_exit(file: GoFile, loop: Node, func: Node) -> Node | None:
+    """The first return, break leaving `loop`, or call that never returns (t.Fatal, panic)
+    inside it (not in a nested function)."""
+    scope = file.scope_for(loop)
+    if scope is None:
+        return None
+    exits = list(scope.nodes("return_statement", loop))
+    exits += [
+        c.parent
+        for c in scope.nodes("call_expression", loop)
+        if c.parent is not None and c.parent.type == "expression_statement" and file.is_no_return(c.parent)
+    ]
+    exits += [b for b in scope.nodes("break_statement", loop) if breaks_out_of(b, loop)]
+    exits = [n for n in exits if not in_nested_func(n, func)]
+    return min(exits, key=lambda n: n.start_byte) if exits else None
+
+
+def breaks_out_of(brk: Node, loop: Node) -> bool:
+    label = next((c for c in brk.named_children if c.type == "label_name"), None)
+    if label is not None:
+        parent = loop.parent
+        return (
+            parent is not None
+            and parent.type == "labeled_statement"
+            and text(parent.child_by_field_name("label")) == text(label)
+        )
+    target = enclosing(
+        brk, frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
+    )
+    return target is not None and target.id == loop.id
 
 
 def _contextish(file: GoFile, operand: Node) -> bool:

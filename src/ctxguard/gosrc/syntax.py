@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
@@ -68,7 +68,18 @@ def loops_between(node: Node, stop: Node) -> list[Node]:
 
 
 def trip_count(loop: Node) -> float:
-    """Iterations of `for i := 0; i < N; i++` with a literal N; infinity for any other loop."""
+    """Iterations of a loop when the source says: `for i := 0; i < N; i++` with a literal N,
+    `for range N`, or a range over a composite literal; infinity otherwise."""
+    rng = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    if rng is not None:
+        right = rng.child_by_field_name("right")
+        right = unparen(right) if right is not None else None
+        if right is not None and right.type == "int_literal" and text(right).isdigit():
+            return int(text(right))
+        if right is not None and right.type == "composite_literal":
+            body = right.child_by_field_name("body")
+            return body.named_child_count if body is not None else math.inf
+        return math.inf
     clause = next((c for c in loop.named_children if c.type == "for_clause"), None)
     if clause is None:
         return math.inf
@@ -84,12 +95,91 @@ def trip_count(loop: Node) -> float:
     return int(m.group(2)) + (1 if m.group(1) == "<=" else 0)
 
 
-def repetitions(node: Node, stop: Node) -> float:
-    """How many times `node` can run per run of `stop`: the product of the enclosing loops' trip counts."""
+_LEAVING_CALLS = re.compile(r"panic|Exit|Goexit|Fatal\w*|FailNow")
+_BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
+
+
+def statement_of(node: Node) -> Node:
+    """The statement holding `node` directly in a statement list."""
+    cur = node
+    while cur.parent is not None and cur.parent.type not in ("statement_list", "block"):
+        cur = cur.parent
+    return cur
+
+
+def exit_after(node: Node) -> str | None:
+    """What the code after `node` does unconditionally before the end of the loop iteration or
+    function: "return" (leaves the function: return, goto, panic, ...), "break" (an unlabeled
+    break), or None (carries on). Climbs out of if/switch/select bodies, not out of loops."""
+    stmt = statement_of(node)
+    while True:
+        sib = stmt.next_named_sibling
+        while sib is not None:
+            t = sib.type
+            if t in ("return_statement", "goto_statement"):
+                return "return"
+            if t == "break_statement":
+                return "return" if any(c.type == "label_name" for c in sib.named_children) else "break"
+            if t == "expression_statement" and sib.named_child_count:
+                call = sib.named_children[0]
+                if call.type == "call_expression" and _LEAVING_CALLS.fullmatch(call_name(call)[1]):
+                    return "return"
+            if t == "continue_statement":
+                return None
+            sib = sib.next_named_sibling
+        outer = stmt.parent
+        while outer is not None and outer.type not in _STATEMENTS:
+            outer = outer.parent
+        if outer is None or outer.type in ("for_statement", "select_statement") or outer.type in FUNC_TYPES:
+            return None  # end of the iteration (a break inside select only leaves the select)
+        if outer.type not in ("if_statement", "expression_switch_statement", "type_switch_statement", "block"):
+            return None
+        if outer.type == "block" and (outer.parent is None or outer.parent.type in ("for_statement", *FUNC_TYPES)):
+            return None  # the end of a loop body or of a function
+        stmt = statement_of(outer)
+
+
+_STATEMENTS = frozenset(
+    {
+        "if_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+        "for_statement",
+        "block",
+        "function_declaration",
+        "method_declaration",
+        "func_literal",
+    }
+)
+
+
+def repetitions(
+    node: Node, stop: Node, outside: Node | None = None, trips: Callable[[Node], float] = trip_count
+) -> float:
+    """How often `node` can run per run of `stop`: the product of the trip counts of the loops
+    around it, skipping loops that also hold `outside` (they re-run it too) and a loop that the
+    code right after `node` leaves."""
+    loops = loops_between(node, stop)
+    # what follows `node` matters only inside the loop body (not after a loop whose header holds it)
+    inner = bool(loops) and statement_of(node).id != loops[0].id
+    after = exit_after(node) if inner else None
+    if after == "return":
+        return 1
     n = 1.0
-    for loop in loops_between(node, stop):
-        n *= trip_count(loop)
+    for i, loop in enumerate(loops):
+        if outside is not None and contains(loop, outside):
+            break
+        if i == 0 and after == "break" and _breaks_to(node, loop):
+            continue
+        n *= trips(loop)
     return n
+
+
+def _breaks_to(node: Node, loop: Node) -> bool:
+    """An unlabeled break after `node` leaves `loop` (no switch or select in between)."""
+    target = enclosing(statement_of(node), _BREAKABLE)
+    return target is not None and target.id == loop.id
 
 
 def call_name(call: Node) -> tuple[Node | None, str]:

@@ -6,7 +6,7 @@ from tree_sitter import Node
 
 from ctxguard.findings import Severity
 from ctxguard.gosrc.ctxfacts import declared_in, derivations, target_decl
-from ctxguard.gosrc.syntax import enclosing_function, loops_between, unparen
+from ctxguard.gosrc.syntax import enclosing_function, exit_after, loops_between, unparen
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -59,6 +59,8 @@ def check(p: Pass) -> None:
     for d in derivations(file):
         if not d.cancelable or d.function is None or not loops_between(d.call, d.function):
             continue
+        if exit_after(d.call) == "return":
+            continue  # derived on the way out: this branch runs once
         decl = target_decl(file, d.cancel_target)
         scope = file.scope_for(d.call)
         if decl is None or scope is None or not declared_in(decl, d.function):

@@ -6,15 +6,29 @@ from tree_sitter import Node
 
 from ctxguard.findings import Severity
 from ctxguard.gosrc.goroutines import (
+    Goroutine,
+    channel_decl,
+    closed_somewhere,
+    early_exit,
     go_statements,
     goroutine,
     goroutine_context,
     in_nested_func,
     is_stop_channel,
+    is_timer_channel,
     observes_cancellation,
+    spawner_decl,
 )
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.syntax import call_name, is_receive, text, unparen
+from ctxguard.gosrc.syntax import (
+    call_args,
+    call_name,
+    contains,
+    enclosing_function,
+    is_receive,
+    repetitions,
+    unparen,
+)
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -55,30 +69,25 @@ go func() {
 """
 
 
-def _ranges_over_channel(file: GoFile, loop: Node) -> bool:
+def _ranged_channel(file: GoFile, loop: Node) -> Node | None:
+    """The channel a `for range` loop receives from, when it provably is one."""
     clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
     right = clause.child_by_field_name("right") if clause is not None else None
     if right is None:
-        return False
+        return None
     right = unparen(right)
-    if right.type == "selector_expression" and text(right.child_by_field_name("field")) == "C":
-        return True  # ticker.C / timer.C
-    if right.type == "call_expression":
-        return file.pkg_call(right, "time") == "Tick"
-    if right.type != "identifier":
-        return False
-    scope = file.scope_for(right)
-    decl = scope.resolve(right) if scope is not None else None
+    if is_timer_channel(file, right):
+        return right
+    decl = channel_decl(file, right)
     if decl is None:
-        return False
+        return None
     if decl.type_node is not None:
-        return decl.type_node.type == "channel_type"
+        return right if decl.type_node.type == "channel_type" else None
     v = unparen(decl.value) if decl.value is not None else None
     if v is None or v.type != "call_expression":
-        return False
-    args = v.child_by_field_name("arguments")
-    first = args.named_children[0] if args is not None and args.named_child_count else None
-    return call_name(v)[1] == "make" and first is not None and first.type == "channel_type"
+        return None
+    args = call_args(v)
+    return right if call_name(v)[1] == "make" and args and args[0].type == "channel_type" else None
 
 
 def _unbounded(loop: Node) -> bool:
@@ -99,38 +108,88 @@ def _in_select_comm(node: Node) -> bool:
     return cur is not None and cur.type == "communication_case"
 
 
-def _blocking_ops(file: GoFile, loop: Node, func: Node, ctx: str) -> list[tuple[Node, str]]:
+def _blocking_ops(g: Goroutine, loop: Node, ctx: str) -> list[tuple[Node, str]]:
+    """What can park the goroutine for good in one iteration of `loop`."""
+    file, func = g.file, g.func
     scope = file.scope_for(loop)
     assert scope is not None
     ops: list[tuple[Node, str]] = []
-    if _ranges_over_channel(file, loop):
+    ranged = _ranged_channel(file, loop)
+    if ranged is not None and not _closed(g, ranged):
         ops.append((loop, "a range over a channel"))
     for s in scope.nodes("send_statement", loop):
-        if not _in_select_comm(s):
+        if not _in_select_comm(s) and not _drained(g, s.child_by_field_name("channel")):  # type: ignore[arg-type]
             ops.append((s, "a channel send"))
     for u in scope.nodes("unary_expression", loop):
         if is_receive(u) and not _in_select_comm(u) and not is_stop_channel(file, u.child_by_field_name("operand")):  # type: ignore[arg-type]
             ops.append((u, "a channel receive"))
+    bounded = not _unbounded(loop)
     for sel in scope.nodes("select_statement", loop):
         cases = [c for c in sel.named_children if c.type in ("communication_case", "default_case")]
-        if any(c.type == "default_case" for c in cases):
+        if any(c.type == "default_case" for c in cases) or any(_stops(file, c) for c in cases):
             continue
-        if not any(_stops(file, c) for c in cases):
-            ops.append((sel, f"a select without {ctx}.Done()"))
-    if _unbounded(loop):
+        if bounded and any(_on_timer(file, c) for c in cases):
+            continue  # a timer fires: a bounded loop of these ends
+        ops.append((sel, f"a select with no {ctx}.Done() case"))
+    if not bounded:
         for call in scope.nodes("call_expression", loop):
             if file.pkg_call(call, "time") == "Sleep":
                 ops.append((call, "time.Sleep"))
-    return [(n, what) for n, what in ops if not in_nested_func(n, func)]
+    # an op right before a return or a break out of the loop runs once: not a loop that blocks
+    # (a one-shot send that can strand is CG105's to judge)
+    return [
+        (n, what)
+        for n, what in ops
+        if not in_nested_func(n, func) and (n.id == loop.id or repetitions(n, loop.parent or loop) > 1)
+    ]
+
+
+def _closed(g: Goroutine, channel: Node) -> bool:
+    """A ranged channel that its owner closes ends the loop (producer/consumer pipelines)."""
+    decl = channel_decl(g.file, channel)
+    owner = spawner_decl(g, decl) if decl is not None else None
+    return owner is not None and closed_somewhere(g.stmt_file if owner is not decl else g.file, owner)
+
+
+def _drained(g: Goroutine, channel: Node) -> bool:
+    """The spawner, or a goroutine it starts, ranges over the channel to its end: every send
+    is received (a pipeline stage, a worker pool)."""
+    decl = channel_decl(g.file, channel)
+    owner = spawner_decl(g, decl) if decl is not None else None
+    spawner = enclosing_function(g.stmt)
+    if owner is None or spawner is None:
+        return False
+    sf = g.stmt_file
+    scope = sf.scope_for(spawner)
+    assert scope is not None
+    for ref in scope.refs(owner):
+        clause = ref.parent
+        if clause is None or clause.type != "range_clause" or contains(g.func, ref):
+            continue
+        loop = clause.parent
+        if loop is not None and early_exit(sf, loop, enclosing_function(loop) or spawner) is None:
+            return True
+    return False
+
+
+def _received(case: Node) -> Node | None:
+    """The channel a select case receives from."""
+    comm = case.child_by_field_name("communication")
+    if comm is None:
+        return None
+    recv = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
+    recv = unparen(recv) if recv is not None else None
+    return recv.child_by_field_name("operand") if recv is not None and is_receive(recv) else None
 
 
 def _stops(file: GoFile, case: Node) -> bool:
-    comm = case.child_by_field_name("communication")
-    if comm is None:
-        return False
-    recv = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
-    recv = unparen(recv) if recv is not None else None
-    return recv is not None and is_receive(recv) and is_stop_channel(file, recv.child_by_field_name("operand"))  # type: ignore[arg-type]
+    ch = _received(case)
+    return ch is not None and is_stop_channel(file, ch)
+
+
+def _on_timer(file: GoFile, case: Node) -> bool:
+    ch = _received(case)
+    return ch is not None and is_timer_channel(file, ch)
 
 
 def check(p: Pass) -> None:
@@ -149,17 +208,20 @@ def check(p: Pass) -> None:
         loops = [lp for lp in scope.nodes("for_statement", g.func) if not in_nested_func(lp, g.func)]
         watching = [lp for lp in loops if observes_cancellation(gf, lp)]
         for loop in loops:
-            for node, what in _blocking_ops(gf, loop, g.func, ctx):
+            for node, what in _blocking_ops(g, loop, ctx):
                 if any(w.start_byte <= node.start_byte < w.end_byte for w in watching):
                     continue  # an enclosing loop watches for cancellation
                 key = (gf.path, node.id)
                 if key in reported:
                     continue
                 reported.add(key)
-                message = (
-                    f"goroutine loop blocks on {what} without observing {ctx}.Done() or {ctx}.Err(): "
-                    "it cannot be cancelled"
-                )
+                if node.type == "select_statement":
+                    message = f"goroutine loop blocks on {what}: it cannot be cancelled"
+                else:
+                    message = (
+                        f"goroutine loop blocks on {what} without observing {ctx}.Done() or {ctx}.Err(): "
+                        "it cannot be cancelled"
+                    )
                 p.report(_header(node), message, file=gf)
 
 

@@ -9,12 +9,21 @@ from tree_sitter import Node
 
 from ctxguard.findings import Severity
 from ctxguard.gosrc import index
-from ctxguard.gosrc.goroutines import Goroutine, go_statements, goroutine, in_nested_func, is_stop_channel
+from ctxguard.gosrc.goroutines import (
+    Goroutine,
+    early_exit,
+    go_statements,
+    goroutine,
+    in_nested_func,
+    is_stop_channel,
+    trips,
+)
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
     call_args,
     call_name,
+    contains,
     enclosing,
     enclosing_function,
     is_receive,
@@ -125,8 +134,10 @@ def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
     scope = file.scope_for(make)
     if decl is None or scope is None:
         return
-    sends: list[_Send] = []
-    total = 0.0
+    # Each goroutine that sends, with its sends and how many it can make: distinct send
+    # statements of one goroutine are usually alternatives (error path, result path), so a
+    # goroutine sends once unless a send repeats in a loop.
+    senders: list[tuple[Node, list[_Send], float]] = []
     sender_bodies: list[Node] = []
     passed_to_sender: set[int] = set()
     for stmt in go_statements(file):
@@ -136,15 +147,14 @@ def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
         if g is None:
             continue
         found = _sends_in(g, decl, scope, passed_to_sender)
+        if not found:
+            continue
+        sender_bodies.append(g.func)
+        found = [s for s in found if not _guarded(s)]
         if found:
-            sends.extend(found)
-            sender_bodies.append(g.func)
-            # distinct send statements of one goroutine are usually alternatives (error path, result
-            # path): a goroutine sends once, unless a send repeats in a loop
-            total += repetitions(stmt, func) * max(s.count for s in found)
-    if not sends:
-        return
-    if total <= buffer:
+            times = repetitions(stmt, func, outside=make, trips=trips(file)) * max(s.count for s in found)
+            senders.append((stmt, found, times))
+    if not senders:
         return
     # The receiving side: every other reference to the channel in `func`.
     receives: list[Node] = []
@@ -158,18 +168,64 @@ def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
             return  # returned, stored or passed on: the receiver is somewhere else
         if use == "receive":
             receives.append(ref)
-    if not receives:
+    total = _pending(senders, receives)
+    if not receives or total <= buffer:
         return
     why = _gives_up(file, func, receives, total, buffer)
     if why is None:
         return
     at, reason = why
-    name = decl.name
-    for s in sends:
-        message = (
-            f"goroutine may block forever sending on {name}: the receiver at line {at} can stop receiving ({reason})"
-        )
-        p.report(s.node, message, file=s.file)
+    for _, found, _ in senders:
+        for s in found:
+            message = (
+                f"goroutine may block forever sending on {decl.name}: the receiver at line {at} can stop "
+                f"receiving ({reason})"
+            )
+            p.report(s.node, message, file=s.file)
+
+
+def _pending(senders: list[tuple[Node, list[_Send], float]], receives: list[Node]) -> float:
+    """The most sends that can be outstanding at once.
+
+    Goroutines started one after another, with a receive of the channel in between,
+    are phases of one exchange (a buffered channel re-used step by step): only the
+    largest phase needs room.
+    """
+    phases: list[float] = []
+    last: Node | None = None
+    for stmt, _, times in sorted(senders, key=lambda t: t[0].start_byte):
+        if last is None or any(last.end_byte <= r.start_byte < stmt.start_byte for r in receives):
+            phases.append(times)
+        elif _exclusive(last, stmt):
+            phases[-1] = max(phases[-1], times)  # `if a { go ... } else { go ... }`: one runs
+        else:
+            phases[-1] += times
+        last = stmt
+    return max(phases)
+
+
+def _exclusive(a: Node, b: Node) -> bool:
+    """`a` and `b` sit in different branches of one if/else chain."""
+    cur = a.parent
+    while cur is not None and not contains(cur, b):
+        cur = cur.parent
+    if cur is None or cur.type != "if_statement":
+        return False
+    cons = cur.child_by_field_name("consequence")
+    alt = cur.child_by_field_name("alternative")
+    return cons is not None and alt is not None and contains(cons, a) != contains(cons, b)
+
+
+def _guarded(send: _Send) -> bool:
+    """The send is a select case that can give way (default, ctx.Done(), a timer, a stop channel)."""
+    case = send.node.parent
+    if case is None or case.type != "communication_case" or case.parent is None:
+        return False
+    return any(
+        other.id != case.id and (other.type == "default_case" or _case_reason(send.file, other) != "another case")
+        for other in case.parent.named_children
+        if other.type in ("communication_case", "default_case")
+    )
 
 
 def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> list[_Send]:
@@ -238,14 +294,15 @@ def _gives_up(file: GoFile, func: Node, receives: list[Node], sends: float, buff
             for other in select.named_children:
                 if other.id == case.id or other.type not in ("communication_case", "default_case"):
                     continue
-                if in_loop and not _leaves(other):
-                    continue
-                return line_of(ref), _case_reason(file, other)
+                if not _leaves(other) and (in_loop or _received_after(receives, select)):
+                    continue  # the receiver stays, or receives again after this select
+                reason = _case_reason(file, other)
+                return line_of(ref), "select with another case" if reason == "another case" else reason
     for ref in receives:
         loops = loops_between(ref, func)
         if loops and sends - buffer > 1:  # one receive happened; the others may be stranded
-            exit_stmt = _early_exit(file, loops[-1], func)
-            if exit_stmt is not None:
+            exit_stmt = early_exit(file, loops[-1], func)
+            if exit_stmt is not None and not _drained_after(receives, loops[-1]):
                 keyword = text(exit_stmt).split()[0]
                 return line_of(ref), f"{keyword} at line {line_of(exit_stmt)} leaves the receive loop"
     received = sum(repetitions(r, func) for r in receives)
@@ -253,6 +310,17 @@ def _gives_up(file: GoFile, func: Node, receives: list[Node], sends: float, buff
         n = "many" if math.isinf(sends) else str(int(sends))
         return line_of(receives[0]), f"receives {int(received)} of {n} sends"
     return None
+
+
+def _received_after(receives: list[Node], node: Node) -> bool:
+    return any(r.start_byte >= node.end_byte for r in receives)
+
+
+def _drained_after(receives: list[Node], loop: Node) -> bool:
+    """After leaving `loop` early, the function drains the channel with `for range ch`."""
+    return any(
+        r.start_byte >= loop.end_byte and r.parent is not None and r.parent.type == "range_clause" for r in receives
+    )
 
 
 def _case_reason(file: GoFile, case: Node) -> str:
@@ -271,7 +339,7 @@ def _case_reason(file: GoFile, case: Node) -> str:
             return "select with a timer"
         if is_stop_channel(file, ch):
             return f"select on {text(ch)}"
-    return "select with another case"
+    return "another case"
 
 
 def _leaves(case: Node) -> bool:
@@ -290,32 +358,6 @@ def _leaves(case: Node) -> bool:
             if fn in ("panic", "Exit", "Goexit", "Fatal", "Fatalf"):
                 return True
     return False
-
-
-def _early_exit(file: GoFile, loop: Node, func: Node) -> Node | None:
-    """The first return, or break leaving `loop`, inside it (not in a nested function)."""
-    scope = file.scope_for(loop)
-    if scope is None:
-        return None
-    exits = list(scope.nodes("return_statement", loop))
-    exits += [b for b in scope.nodes("break_statement", loop) if _breaks_out_of(b, loop)]
-    exits = [n for n in exits if not in_nested_func(n, func)]
-    return min(exits, key=lambda n: n.start_byte) if exits else None
-
-
-def _breaks_out_of(brk: Node, loop: Node) -> bool:
-    label = next((c for c in brk.named_children if c.type == "label_name"), None)
-    if label is not None:
-        parent = loop.parent
-        return (
-            parent is not None
-            and parent.type == "labeled_statement"
-            and text(parent.child_by_field_name("label")) == text(label)
-        )
-    target = enclosing(
-        brk, frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
-    )
-    return target is not None and target.id == loop.id
 
 
 RULE = Rule(

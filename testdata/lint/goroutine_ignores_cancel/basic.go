@@ -42,7 +42,7 @@ func receiveExprLoop(ctx context.Context, in <-chan int) {
 func selectLoop(ctx context.Context, in <-chan int) {
 	go func() {
 		for {
-			select { // want `CG104 goroutine loop blocks on a select without ctx\.Done\(\) without observing ctx\.Done\(\) or ctx\.Err\(\)`
+			select { // want `CG104 goroutine loop blocks on a select with no ctx\.Done\(\) case: it cannot be cancelled`
 			case v := <-in:
 				process(v)
 			case <-time.After(time.Second):

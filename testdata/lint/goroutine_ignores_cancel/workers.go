@@ -48,7 +48,7 @@ func poller(ctx context.Context, every time.Duration) {
 // Started by launch: a select over two inputs and a timer, no ctx.Done().
 func multiplex(ctx context.Context, a, b <-chan int) {
 	for {
-		select { // want `CG104 goroutine loop blocks on a select without ctx\.Done\(\)`
+		select { // want `CG104 goroutine loop blocks on a select with no ctx\.Done\(\) case`
 		case v := <-a:
 			process(v)
 		case v := <-b:
