@@ -255,17 +255,14 @@ def spawner_decl(g: Goroutine, decl: Decl) -> Decl | None:
 
 
 def early_exit(file: GoFile, loop: Node, func: Node) -> Node | None:
-    """The first return, break leaving `loop`, or call that never returns (t.Fatal, panic)
-    inside it (not in a nested function)."""
+    """The first return, or break leaving `loop`, inside it (not in a nested function).
+
+    Calls that never return (panic, t.Fatal) do not count: after them the process
+    or the test is over, and a stranded sender is the least of its problems."""
     scope = file.scope_for(loop)
     if scope is None:
         return None
     exits = list(scope.nodes("return_statement", loop))
-    exits += [
-        c.parent
-        for c in scope.nodes("call_expression", loop)
-        if c.parent is not None and c.parent.type == "expression_statement" and file.is_no_return(c.parent)
-    ]
     exits += [b for b in scope.nodes("break_statement", loop) if breaks_out_of(b, loop)]
     exits = [n for n in exits if not in_nested_func(n, func)]
     return min(exits, key=lambda n: n.start_byte) if exits else None

@@ -5,8 +5,17 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.ctxfacts import declared_in, derivations, target_decl
-from ctxguard.gosrc.syntax import enclosing_function, exit_after, loops_between, unparen
+from ctxguard.gosrc.ctxfacts import Derivation, declared_in, derivations, target_decl
+from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.syntax import (
+    call_name,
+    contains,
+    enclosing_function,
+    exit_after,
+    expression_list,
+    loops_between,
+    unparen,
+)
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -75,7 +84,7 @@ def check(p: Pass) -> None:
                 defers.append(stmt)
             else:
                 other = True
-        if defers and not other:
+        if defers and not other and not _outlives_iteration(file, d):
             for stmt in defers:
                 p.report(
                     stmt,
@@ -83,6 +92,41 @@ def check(p: Pass) -> None:
                     f"until the function returns; call {decl.name}() at the end of the iteration or move the "
                     "body into a function",
                 )
+
+
+def _outlives_iteration(file: GoFile, d: Derivation) -> bool:
+    """What the iteration built with the context is kept beyond it (`streams[i] = s`,
+    `watches = append(watches, w)`, `x.f = ...`): then the context must live on too,
+    and deferring its cancel to the end of the function is the point."""
+    loop = loops_between(d.call, d.function)[0] if d.function is not None else None
+    scope = file.scope_for(d.call)
+    ctx = target_decl(file, d.ctx_target)
+    if loop is None or scope is None or ctx is None:
+        return False
+    tainted = {ctx}
+    for ref in scope.refs(ctx):
+        if not contains(loop, ref):
+            continue
+        stmt = ref.parent
+        while stmt is not None and stmt.type not in ("short_var_declaration", "assignment_statement", "block"):
+            stmt = stmt.parent
+        if stmt is not None and stmt.type != "block":
+            for target in expression_list(stmt.child_by_field_name("left")):
+                decl = target_decl(file, target)
+                if decl is not None:
+                    tainted.add(decl)
+    for stmt in scope.nodes("assignment_statement", loop):
+        right = stmt.child_by_field_name("right")
+        if right is None or not any(contains(right, r) for t in tainted for r in scope.refs(t)):
+            continue
+        for target in expression_list(stmt.child_by_field_name("left")):
+            if target.type in ("index_expression", "selector_expression"):
+                return True
+            decl = target_decl(file, target)
+            appended = any(call_name(c)[1] == "append" for c in expression_list(right) if c.type == "call_expression")
+            if appended and decl is not None and not contains(loop, decl.ident):
+                return True  # appended to an outer slice
+    return False
 
 
 RULE = Rule(
