@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ctxguard.gosrc import GoParser
 from ctxguard.lint.discovery import Discovery, discover
+
 from measure import run
 
 
