@@ -94,12 +94,9 @@ def is_blank(node: Node | None) -> bool:
 
 def target_decl(file: GoFile, target: Node | None) -> Decl | None:
     """The local variable a left-hand identifier binds, declared or re-assigned."""
-    if target is None or target.type != "identifier" or is_blank(target):
+    if target is None or is_blank(target):
         return None
-    scope = file.scope_for(target)
-    if scope is None:
-        return None
-    return scope.declared_at(target) or scope.resolve(target)
+    return file.decl_of(target)
 
 
 def declared_in(decl: Decl, function: Node | None) -> bool:
@@ -126,8 +123,7 @@ def is_context_value(file: GoFile, expr: Node) -> bool:
     """An expression that evaluates to a context: ctx vars, r.Context(), context.Background(), ..."""
     expr = unparen(expr)
     if expr.type == "identifier":
-        scope = file.scope_for(expr)
-        decl = scope.resolve(expr) if scope is not None else None
+        decl = file.decl_of(expr)
         return decl is not None and decl_is_context(file, decl)
     if expr.type == "call_expression":
         fn = file.pkg_call(expr, "context")

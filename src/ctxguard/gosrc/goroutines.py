@@ -75,11 +75,7 @@ def goroutine(file: GoFile, stmt: Node) -> Goroutine | None:
 
 
 def _operand_type(file: GoFile, operand: Node) -> str | None:
-    operand = unparen(operand)
-    if operand.type != "identifier":
-        return None
-    scope = file.scope_for(operand)
-    decl = scope.resolve(operand) if scope is not None else None
+    decl = file.decl_of(operand)
     if decl is None or decl.type_node is None:
         return None
     return file.type_text(decl.type_node).lstrip("*").split("[")[0]
@@ -140,8 +136,7 @@ def is_stop_channel(file: GoFile, ch: Node) -> bool:
         _, name = call_name(ch)
         return name == "Done" and not call_args(ch)
     if ch.type == "identifier":
-        scope = file.scope_for(ch)
-        decl = scope.resolve(ch) if scope is not None else None
+        decl = file.decl_of(ch)
         if decl is not None and decl.value is not None and decl.value_index == 0:
             v = unparen(decl.value)
             if v.type == "call_expression" and call_name(v)[1] == "Done":
@@ -161,7 +156,7 @@ def trips(file: GoFile) -> Callable[[Node], float]:
         right = clause.child_by_field_name("right") if clause is not None else None
         if n != math.inf or right is None:
             return n
-        decl = channel_decl(file, right)
+        decl = file.decl_of(right)
         value = unparen(decl.value) if decl is not None and decl.value is not None else None
         if value is not None and value.type == "composite_literal" and decl is not None and decl.kind == "var":
             body = value.child_by_field_name("body")
@@ -222,14 +217,6 @@ def _header_fields(stmt: Node) -> tuple[Node | None, Node | None]:
     return stmt.child_by_field_name("initializer"), stmt.child_by_field_name("condition")
 
 
-def channel_decl(file: GoFile, expr: Node) -> Decl | None:
-    expr = unparen(expr)
-    if expr.type != "identifier":
-        return None
-    scope = file.scope_for(expr)
-    return scope.resolve(expr) if scope is not None else None
-
-
 def closed_somewhere(file: GoFile, decl: Decl) -> bool:
     """Some code in the declaring function calls close() on the channel."""
     scope = file.scope_for(decl.ident)
@@ -250,7 +237,7 @@ def spawner_decl(g: Goroutine, decl: Decl) -> Decl | None:
     params = g.file.func_info(g.func).params
     for i, p in enumerate(params):
         if p.node is not None and p.node.id == decl.ident.id and i < len(g.args):
-            return channel_decl(g.stmt_file, g.args[i])
+            return g.stmt_file.decl_of(g.args[i])
     return None
 
 

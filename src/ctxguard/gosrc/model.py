@@ -16,7 +16,7 @@ from tree_sitter import Node, Tree
 
 from ctxguard.gosrc.cfg import CFG, build_cfg
 from ctxguard.gosrc.parse import matches
-from ctxguard.gosrc.scope import ScopeTable
+from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import FUNC_TYPES, call_name, has_token, text, unparen
 
 T = TypeVar("T")
@@ -172,6 +172,15 @@ class GoFile:
             table = self._scopes[root.id] = ScopeTable(root)
         return table
 
+    def decl_of(self, ident: Node) -> Decl | None:
+        """The local declaration `ident` introduces or refers to; None for package-level
+        names, imports and anything that is not a plain identifier."""
+        ident = unparen(ident)
+        if ident.type != "identifier":
+            return None
+        scope = self.scope_for(ident)
+        return None if scope is None else scope.declared_at(ident) or scope.resolve(ident)
+
     def func_info(self, fn: Node) -> FuncInfo:
         info = self._funcs.get(fn.id)
         if info is None:
@@ -281,10 +290,7 @@ class GoFile:
         if operand.type == "call_expression":  # new(testing.T)
             args = operand.child_by_field_name("arguments")
             return call_name(operand)[1] == "new" and args is not None and "testing." in text(args)
-        if operand.type != "identifier":
-            return False
-        scope = self.scope_for(operand)
-        decl = scope.resolve(operand) if scope is not None else None
+        decl = self.decl_of(operand)
         if decl is None or decl.type_node is None:
             return False
         return self.type_text(decl.type_node) in TESTING_TYPES

@@ -89,6 +89,7 @@ class ScopeTable:
         self._declaring: set[int] = set()
         self._refs: dict[Decl, list[Node]] = defaultdict(list)
         self._resolved: dict[int, Decl] = {}
+        self._declared: dict[int, Decl] = {}
         self.inventory: dict[str, list[Node]] = defaultdict(list)
         self._build()
 
@@ -104,10 +105,7 @@ class ScopeTable:
 
     def declared_at(self, ident: Node) -> Decl | None:
         """The declaration an identifier introduces, if it is a declaring identifier."""
-        for d in self.decls:
-            if d.ident.id == ident.id:
-                return d
-        return None
+        return self._declared.get(ident.id)
 
     def nodes(self, kind: str, within: Node | None = None) -> list[Node]:
         found = self.inventory.get(kind, [])
@@ -135,6 +133,7 @@ class ScopeTable:
         start, end = scope_range or (scope.start_byte, scope.end_byte)
         d = Decl(name, ident, kind, start, end, visible_from, type_node, value, value_index)
         self.decls.append(d)
+        self._declared[ident.id] = d
         self._by_scope[(start, name)] = d
 
     def _declare_func(self, fn: Node) -> None:

@@ -7,7 +7,6 @@ from tree_sitter import Node
 from ctxguard.findings import Severity
 from ctxguard.gosrc.goroutines import (
     Goroutine,
-    channel_decl,
     closed_somewhere,
     early_exit,
     go_statements,
@@ -78,7 +77,7 @@ def _ranged_channel(file: GoFile, loop: Node) -> Node | None:
     right = unparen(right)
     if is_timer_channel(file, right):
         return right
-    decl = channel_decl(file, right)
+    decl = file.decl_of(right)
     if decl is None:
         return None
     if decl.type_node is not None:
@@ -146,7 +145,7 @@ def _blocking_ops(g: Goroutine, loop: Node, ctx: str) -> list[tuple[Node, str]]:
 
 def _closed(g: Goroutine, channel: Node) -> bool:
     """A ranged channel that its owner closes ends the loop (producer/consumer pipelines)."""
-    decl = channel_decl(g.file, channel)
+    decl = g.file.decl_of(channel)
     owner = spawner_decl(g, decl) if decl is not None else None
     return owner is not None and closed_somewhere(g.stmt_file if owner is not decl else g.file, owner)
 
@@ -154,7 +153,7 @@ def _closed(g: Goroutine, channel: Node) -> bool:
 def _drained(g: Goroutine, channel: Node) -> bool:
     """The spawner, or a goroutine it starts, ranges over the channel to its end: every send
     is received (a pipeline stage, a worker pool)."""
-    decl = channel_decl(g.file, channel)
+    decl = g.file.decl_of(channel)
     owner = spawner_decl(g, decl) if decl is not None else None
     spawner = enclosing_function(g.stmt)
     if owner is None or spawner is None:

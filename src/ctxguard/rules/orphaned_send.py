@@ -116,13 +116,7 @@ def _channel_decl(file: GoFile, make: Node) -> Decl | None:
     values = parent.named_children
     if len(names) != len(values):
         return None
-    ident = names[[v.id for v in values].index(make.id)]
-    if ident.type != "identifier":
-        return None
-    scope = file.scope_for(ident)
-    if scope is None:
-        return None
-    return scope.declared_at(ident) or scope.resolve(ident)
+    return file.decl_of(names[[v.id for v in values].index(make.id)])
 
 
 def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
@@ -236,7 +230,7 @@ def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> 
     # go f(ch): the parameter in the same position receives the channel
     for i, arg in enumerate(g.args):
         arg = unparen(arg)
-        if arg.type == "identifier" and scope.resolve(arg) is decl:
+        if arg.type == "identifier" and g.stmt_file.decl_of(arg) is decl:
             passed.add(arg.id)
             params = g.file.func_info(g.func).params
             if i >= len(params) or not params[i].name:
