@@ -22,8 +22,8 @@ class Run:
 
 def _children(pid: int) -> list[int]:
     out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # the process may exit while we look
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
             out.extend(int(c) for c in task.read_text().split())
     return out
 
