@@ -1,0 +1,1 @@
+"""Runtime evidence: decoders for goroutine dumps, pprof profiles and schedtrace, into one Snapshot."""

@@ -1,0 +1,231 @@
+"""Goroutine text dumps: /debug/pprof/goroutine?debug=2, runtime.Stack(all), panics,
+SIGQUIT and GOTRACEBACK=system|crash output, fatal errors. One grammar since Go 1.0
+with additions: `gp=/m=` header tokens (system/crash), ` in goroutine N` after
+`created by` (1.21), `...N frames elided...` (1.21; older `...additional frames
+elided...`), `[originating from goroutine N]` ancestry, header labels `{k: v}` (1.27),
+and `(leaked)`, `(scan)`, `(durable)`, `N minutes`, `locked to thread` status suffixes.
+
+The decoder streams: it keeps one goroutine's lines at a time and folds it into
+a group at once, so memory grows with distinct stacks, not goroutines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack
+
+HEADER = re.compile(r"^goroutine (\d+)(?: gp=0x[0-9a-f]+ m=\S+(?: mp=0x[0-9a-f]+)?)? \[(.*?)\](\{.*\})?:\s*$")
+_SUFFIXES = (
+    (re.compile(r", synctest bubble \d+$"), None),
+    (re.compile(r", locked to thread$"), "locked"),
+    (re.compile(r", (\d+) minutes$"), "minutes"),
+    (re.compile(r" \(durable\)$"), None),
+    (re.compile(r" \(scan\)$"), None),
+    (re.compile(r" \(leaked\)$"), "leaked"),
+)
+_TRAILING_ARGS = re.compile(r"\((?:[^()]|\([^()]*\))*\)$")
+_CREATED = re.compile(r"^created by (.+?)(?: in goroutine \d+)?\s*$")
+_ELIDED = re.compile(r"^\.\.\.(?:(\d+)|additional) frames elided\.\.\.\s*$")
+_REGISTER = re.compile(r"^[a-z0-9]{2,6}\s+0x[0-9a-f]+\s*$")  # "rax    0x0" in crash dumps
+_LABEL = re.compile(r'([^\s:{},]+): ("(?:[^"\\]|\\.)*"|[^,}]*)')
+
+
+class DumpError(ValueError):
+    """The input is not a goroutine dump, or is broken beyond use."""
+
+
+def parse_status(status: str) -> tuple[str, int, bool, bool]:
+    """(wait reason, minutes, locked to thread, leaked), peeling suffixes from the right:
+    some wait reasons contain parentheses themselves (`chan receive (nil chan)`)."""
+    minutes, locked, leaked = 0, False, False
+    for rx, what in _SUFFIXES:
+        m = rx.search(status)
+        if m is None:
+            continue
+        status = status[: m.start()]
+        if what == "minutes":
+            minutes = int(m.group(1))
+        elif what == "locked":
+            locked = True
+        elif what == "leaked":
+            leaked = True
+    return status, minutes, locked, leaked
+
+
+def parse_labels(text: str | None) -> tuple[tuple[str, str], ...]:
+    if not text:
+        return ()
+    return tuple(sorted((k, v.strip().strip('"')) for k, v in _LABEL.findall(text[1:-1])))
+
+
+def function_name(line: str) -> str:
+    """`main.(*T).m(0xc000010000, {0x4a8f20?, 0x1})` -> `main.(*T).m`."""
+    line = line.rstrip()
+    m = _TRAILING_ARGS.search(line)
+    return line[: m.start()] if m else line
+
+
+@dataclass
+class _Group:
+    stack: Stack
+    creator: Frame | None
+    labels: tuple[tuple[str, str], ...]
+    count: int = 0
+    states: Counter[str] = field(default_factory=Counter)
+    minutes: Counter[int] = field(default_factory=Counter)
+    locked: int = 0
+    leaked: int = 0
+
+
+def _frames(parts: list[str]) -> tuple[Frame, ...]:
+    """[function, "file:line", function, "file:line", ...] -> frames."""
+    out = []
+    for i in range(0, len(parts) - 1, 2):
+        file, _, line = parts[i + 1].rpartition(":")
+        out.append(Frame(parts[i], file, int(line) if line.isdigit() else 0))
+    return tuple(out)
+
+
+class _Goroutine:
+    """The goroutine being read: raw parts only, turned into frames once per distinct stack."""
+
+    __slots__ = (
+        "ancestors",
+        "creating",
+        "creator",
+        "elided",
+        "labels",
+        "leaked",
+        "locked",
+        "minutes",
+        "parts",
+        "pending",
+        "state",
+    )
+
+    def __init__(self, state: str, minutes: int, locked: bool, leaked: bool, labels: tuple[tuple[str, str], ...]):
+        self.state, self.minutes, self.locked, self.leaked, self.labels = state, minutes, locked, leaked, labels
+        self.parts: list[str] = []
+        self.creator: list[str] = []
+        self.pending: str | None = None
+        self.elided = 0
+        self.ancestors = False
+        self.creating = False
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.groups: dict[str, _Group] = {}
+        self.total = 0
+
+    def add(self, g: _Goroutine) -> None:
+        key = "\n".join(g.parts) + f"\n{g.elided}\n" + "\n".join(g.creator) + repr(g.labels)
+        grp = self.groups.get(key)
+        if grp is None:
+            creator = _frames(g.creator)
+            grp = self.groups[key] = _Group(
+                Stack(_frames(g.parts), g.elided), creator[0] if creator else None, g.labels
+            )
+        grp.count += 1
+        grp.states[g.state] += 1
+        grp.minutes[g.minutes] += 1
+        grp.locked += g.locked
+        grp.leaked += g.leaked
+        self.total += 1
+
+    def groups_out(self) -> tuple[GoroutineGroup, ...]:
+        out = [
+            GoroutineGroup(
+                stack=g.stack,
+                count=g.count,
+                states=tuple(g.states.most_common()),
+                wait_minutes=tuple(sorted(g.minutes.items())),
+                creator=g.creator,
+                labels=g.labels,
+                locked=g.locked,
+                leaked=g.leaked,
+            )
+            for g in self.groups.values()
+        ]
+        out.sort(key=lambda g: -g.count)
+        return tuple(out)
+
+
+def _file_line(line: str) -> str:
+    """`\t/src/x.go:42 +0x1d fp=... sp=... pc=...` -> `/src/x.go:42`."""
+    cut = line.find(" +0x")
+    if cut < 0:
+        cut = line.find(" fp=")
+    return (line[1:cut] if cut > 0 else line[1:]).rstrip()
+
+
+def decode(lines: Iterable[str], source: str) -> Snapshot:
+    """Decode a goroutine text dump. Raises DumpError if no goroutine header is found."""
+    b = _Builder()
+    notes: list[str] = []
+    g: _Goroutine | None = None
+    last = ""
+    for raw in lines:
+        last = raw
+        line = raw.rstrip("\r\n")
+        if not line:
+            if g is not None:
+                b.add(g)
+                g = None
+            continue
+        c = line[0]
+        if c == "\t":
+            if g is not None and g.pending is not None:
+                if g.creating:
+                    g.creator = [g.pending, _file_line(line)]
+                    g.creating = False
+                elif not g.ancestors:
+                    g.parts.append(g.pending)
+                    g.parts.append(_file_line(line))
+                g.pending = None
+            continue
+        if c == "g" and line.startswith("goroutine "):
+            m = HEADER.match(line)
+            if m is not None:
+                if g is not None:
+                    b.add(g)
+                state, minutes, locked, leaked = parse_status(m.group(2))
+                g = _Goroutine(state, minutes, locked, leaked, parse_labels(m.group(3)))
+                continue
+            if g is not None and line.startswith("goroutine running on other thread"):
+                continue
+        if g is None:
+            if line.startswith(("panic: ", "fatal error: ", "SIGQUIT")):
+                notes.append(line[:200])
+            continue
+        if c == "[" and line.startswith("[originating from goroutine"):
+            g.ancestors = True
+        elif c == "." and line.startswith("..."):
+            em = _ELIDED.match(line)
+            if em is not None and not g.ancestors:
+                g.elided = int(em.group(1)) if em.group(1) else -1
+        elif c == "c" and line.startswith("created by "):
+            cm = _CREATED.match(line)
+            g.pending, g.creating = (cm.group(1) if cm else line[11:]), True
+        elif c.isspace() or _REGISTER.match(line):
+            continue  # register dumps and other runtime chatter
+        else:
+            g.pending = function_name(line)
+            g.creating = False
+    truncated = g is not None and (g.pending is not None or not last.endswith("\n"))
+    if g is not None:
+        b.add(g)
+    if b.total == 0:
+        raise DumpError(f"{source}: no goroutine found (not a goroutine dump?)")
+    return Snapshot(
+        source=source,
+        format="goroutine-text",
+        goroutines=b.total,
+        groups=b.groups_out(),
+        truncated=truncated,
+        notes=tuple(notes),
+    )
