@@ -1,0 +1,84 @@
+"""Open what an SRE has - a file, a directory of captures - and decode it into
+Snapshots, detecting the format from the content, not the name."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import itertools
+import os
+import zlib
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import IO
+
+from ctxguard.runtime import debug1, goroutine_text, pprof, schedtrace
+from ctxguard.runtime.model import Snapshot
+
+
+class InputError(ValueError):
+    """One line saying which input and what is wrong with it."""
+
+
+_DECODE_ERRORS = (goroutine_text.DumpError, debug1.Debug1Error, pprof.ProfileError, schedtrace.SchedError)
+_SNIFF_LINES = 2000
+
+
+def load_stream(stream: io.BufferedReader, source: str) -> Snapshot:
+    """Decode one input, sniffing its format; text is streamed line by line."""
+    try:
+        head = stream.peek(512)[:512]
+        if pprof.is_gzip(head):
+            inner = io.BufferedReader(gzip.GzipFile(fileobj=stream))
+            if _is_text(inner.peek(512)[:512]):
+                return _load_text(inner, source)  # a gzipped dump
+            return pprof.decode(inner.read(), source)
+        if not _is_text(head):
+            return pprof.decode(stream.read(), source)
+        return _load_text(stream, source)
+    except _DECODE_ERRORS as e:
+        raise InputError(str(e)) from None
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(f"{source}: corrupt or truncated compressed data ({e})") from None
+
+
+def _is_text(head: bytes) -> bool:
+    """Protobuf is full of control bytes; dumps and profiles in text are not."""
+    return not any(b < 9 or 13 < b < 32 for b in head)
+
+
+def _load_text(stream: IO[bytes], source: str) -> Snapshot:
+    lines = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    seen: list[str] = []
+    for line in lines:
+        seen.append(line)
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if debug1.GOROUTINE_HEADER.match(stripped):
+            return debug1.decode_goroutines(stripped, lines, source)
+        if debug1.HEAP_HEADER.match(stripped):
+            return debug1.decode_heap(stripped, lines, source)
+        if stripped.startswith("SCHED "):
+            return schedtrace.decode(itertools.chain(seen, lines), source)
+        if goroutine_text.HEADER.match(stripped):
+            return goroutine_text.decode(itertools.chain(seen, lines), source)
+        if len(seen) > _SNIFF_LINES:
+            break
+    raise InputError(
+        f"{source}: unrecognised format (expected a goroutine dump, a debug=1 profile, "
+        "a pprof profile or schedtrace output)"
+    )
+
+
+def load_file(path: str) -> Snapshot:
+    """Decode a file; a snapshot with no time of its own takes the file's modification time."""
+    try:
+        with open(path, "rb") as fh:
+            snap = load_stream(fh, path)
+        when = datetime.fromtimestamp(os.path.getmtime(path), UTC)
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    return snap if snap.time is not None else replace(snap, time=when)
