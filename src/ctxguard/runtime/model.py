@@ -48,9 +48,14 @@ class Stack:
 
     @property
     def signature(self) -> str:
-        """Stable identity of the stack: functions and lines, leaf first, hashed."""
+        """Stable identity of the stack across formats: functions and lines, leaf first,
+        hashed, without the leading runtime frames (debug=1 profiles hide them)."""
         h = hashlib.blake2b(digest_size=8)
-        for f in self.frames:
+        frames = self.frames
+        i = 0
+        while i < len(frames) - 1 and frames[i].is_runtime:
+            i += 1
+        for f in frames[i:]:
             h.update(f"{f.function}\0{f.file}\0{f.line}\n".encode())
         return h.hexdigest()
 

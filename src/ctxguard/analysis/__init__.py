@@ -1,0 +1,1 @@
+"""Analyses over Snapshots: leak suspects, diffs across a series, the leak fingerprint."""

@@ -1,0 +1,118 @@
+"""The leak fingerprint of a series (the source article's section 3.1).
+
+Features and the article's thresholds (normal / leaking), configurable:
+
+| feature | normal | leaking |
+|---|---|---|
+| goroutine growth rate (per minute) | <= 0 | > 100 |
+| share of goroutines waiting >= 1 minute | < 5% | > 30% |
+| median wait of blocked goroutines (seconds) | < 0.2 | > 8 |
+| heap in-use slope (MB per minute) | < 0.5 | > 2 |
+| allocation rate (MB per second) | < 5 | > 50 |
+| top-3 stack repetition share | < 15% | > 65% |
+
+(The repetition share is only computed from 100 goroutines up: a small
+service's few goroutines are always "repetitive".)
+
+The verdict is `leaking` when two features are in the leaking range (or the
+goroutine count grows while the top three stacks hold most goroutines),
+`suspect` when any feature leaves the normal range, else `healthy`. A single
+snapshot cannot show growth: its verdict rests on waits and repetition only.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+
+from ctxguard.analysis.series import BLOCKING_STATES, minutes_between, state_of
+from ctxguard.runtime.model import Snapshot
+
+MIN_GOROUTINES_FOR_SHARES = 100
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    growth_per_min: tuple[float, float] = (0.0, 100.0)
+    long_wait_share: tuple[float, float] = (0.05, 0.30)
+    median_wait_s: tuple[float, float] = (0.2, 8.0)
+    heap_slope_mb_per_min: tuple[float, float] = (0.5, 2.0)
+    alloc_rate_mb_per_s: tuple[float, float] = (5.0, 50.0)
+    top3_share: tuple[float, float] = (0.15, 0.65)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    verdict: str
+    goroutine_growth_per_min: float | None
+    long_wait_share: float | None
+    median_wait_s: float | None
+    heap_inuse_slope_mb_per_min: float | None
+    alloc_rate_mb_per_s: float | None
+    top3_share: float | None
+    out_of_range: tuple[str, ...]
+    leaking: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["out_of_range"], d["leaking"] = list(self.out_of_range), list(self.leaking)
+        return d
+
+
+def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerprint:
+    th = th or Thresholds()
+    gs = [s for s in series if s.groups]
+    heaps = [s for s in series if s.heap]
+    growth = None
+    if len(gs) > 1 and minutes_between(gs[0], gs[-1]) > 0:
+        growth = (gs[-1].goroutines - gs[0].goroutines) / minutes_between(gs[0], gs[-1])
+    last = gs[-1] if gs else None
+    long_share = median = top3 = None
+    if last is not None and last.goroutines:
+        if any(g.wait_minutes for g in last.groups):
+            long_share = sum(n for g in last.groups for m, n in g.wait_minutes if m >= 1) / last.goroutines
+            waits = [
+                m * 60.0
+                for g in last.groups
+                if state_of(g) in BLOCKING_STATES
+                for m, n in g.wait_minutes
+                for _ in range(min(n, 1000))
+            ]
+            median = statistics.median(waits) if waits else 0.0
+        if last.goroutines >= MIN_GOROUTINES_FOR_SHARES:  # a small service is "repetitive" by nature
+            counts = sorted((g.count for g in last.groups), reverse=True)
+            top3 = sum(counts[:3]) / last.goroutines
+    slope = alloc = None
+    if len(heaps) > 1 and minutes_between(heaps[0], heaps[-1]) > 0:
+        minutes = minutes_between(heaps[0], heaps[-1])
+        inuse = [sum(r.inuse_bytes for r in h.heap) for h in heaps]
+        allocs = [sum(r.alloc_bytes for r in h.heap) for h in heaps]
+        slope = (inuse[-1] - inuse[0]) / 1e6 / minutes
+        alloc = max(allocs[-1] - allocs[0], 0) / 1e6 / (minutes * 60)
+    features = {
+        "goroutine_growth_per_min": (growth, th.growth_per_min),
+        "long_wait_share": (long_share, th.long_wait_share),
+        "median_wait_s": (median, th.median_wait_s),
+        "heap_inuse_slope_mb_per_min": (slope, th.heap_slope_mb_per_min),
+        "alloc_rate_mb_per_s": (alloc, th.alloc_rate_mb_per_s),
+        "top3_share": (top3, th.top3_share),
+    }
+    out = tuple(k for k, (v, (normal, _)) in features.items() if v is not None and v > normal)
+    leak = tuple(k for k, (v, (_, bad)) in features.items() if v is not None and v > bad)
+    growing = growth is not None and growth > th.growth_per_min[0] and top3 is not None and top3 > th.top3_share[1]
+    verdict = "leaking" if len(leak) >= 2 or growing else "suspect" if out else "healthy"
+    return Fingerprint(
+        verdict=verdict,
+        goroutine_growth_per_min=_round(growth),
+        long_wait_share=_round(long_share),
+        median_wait_s=_round(median),
+        heap_inuse_slope_mb_per_min=_round(slope),
+        alloc_rate_mb_per_s=_round(alloc),
+        top3_share=_round(top3),
+        out_of_range=out,
+        leaking=leak,
+    )
+
+
+def _round(v: float | None) -> float | None:
+    return round(v, 3) if v is not None else None

@@ -1,0 +1,95 @@
+"""Leak suspects: stacks that hold many goroutines parked waiting for another
+goroutine, for long, growing, near context machinery - ranked, with reasons."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ctxguard.analysis.series import BLOCKING_STATES, Track, minutes_between, state_of, tracks
+from ctxguard.runtime.model import Frame, Snapshot
+
+REPORT_THRESHOLD = 40.0  # suspects scoring below this are not reported
+LONG_WAIT_MINUTES = 1
+
+
+@dataclass(frozen=True)
+class Suspect:
+    score: float
+    count: int
+    state: str
+    reasons: tuple[str, ...]
+    location: Frame | None
+    creator: Frame | None
+    signature: str
+    counts: tuple[int, ...]  # across the series
+    rate_per_min: float | None  # growth rate, when the series spans time
+    frames: tuple[Frame, ...]
+
+
+_CONTEXT_FRAMES = ("context.(*cancelCtx)", "context.WithDeadline", "context.WithTimeout", "time.(*Timer)")
+
+
+def rank(series: list[Snapshot], threshold: float = REPORT_THRESHOLD) -> list[Suspect]:
+    goroutine_snaps = [s for s in series if s.groups]
+    if not goroutine_snaps:
+        return []
+    span = minutes_between(goroutine_snaps[0], goroutine_snaps[-1])
+    out = [s for s in (_score(t, span, len(goroutine_snaps)) for t in tracks(goroutine_snaps)) if s.score >= threshold]
+    out.sort(key=lambda s: (-s.score, -s.count))
+    return out
+
+
+def _score(t: Track, span_min: float, n_snaps: int) -> Suspect:
+    g = t.last
+    count = t.counts[-1]
+    state = state_of(g)
+    loc = g.stack.location()
+    reasons: list[str] = []
+    score = min(30.0, 10.0 * math.log10(count + 1))  # 1 -> 3, 10 -> 10, 100 -> 20, 1000 -> 30
+    where = f"{loc.function} ({loc.file}:{loc.line})" if loc else "an unknown frame"
+    if state in BLOCKING_STATES:
+        score += 25 if count > 1 else 5
+        reasons.append(f"{count} goroutine{'s' if count != 1 else ''} parked in '{state}' at {where}")
+    elif count > 1:
+        reasons.append(f"{count} goroutines in '{state or 'unknown state'}' at {where}")
+    waited = sum(n for m, n in g.wait_minutes if m >= LONG_WAIT_MINUTES)
+    if waited and g.count:
+        share = waited / g.count
+        score += 20 * share
+        longest = max(m for m, _ in g.wait_minutes)
+        reasons.append(f"{share:.0%} have waited at least {LONG_WAIT_MINUTES} minute (longest {longest} min)")
+    rate = None
+    if n_snaps > 1:
+        growth = t.growth
+        if span_min > 0:
+            rate = growth / span_min
+        steady = all(b >= a for a, b in zip(t.counts, t.counts[1:], strict=False))
+        if growth > 0:
+            score += min(35.0, 10.0 * math.log10(growth + 1)) + (5 if steady else 0)
+            per = f", {rate:+.0f}/min" if rate is not None else ""
+            reasons.append(f"grew from {t.counts[0]} to {count} over {n_snaps} snapshots{per}")
+        elif growth < 0 or count == 0:
+            score -= 25  # draining: not a leak
+    if any(f.function.startswith(_CONTEXT_FRAMES) for f in g.stack.frames):
+        score += 10
+        reasons.append("context cancellation or timer frames on the stack")
+    if g.leaked:
+        score += 25
+        reasons.append(f"{g.leaked} reported unreachable by Go's goroutine leak detector")
+    if g.creator is not None:
+        reasons.append(f"created by {g.creator.function} ({g.creator.file}:{g.creator.line})")
+    if loc is not None and (loc.is_runtime or loc.is_stdlib) and state not in BLOCKING_STATES:
+        score -= 15  # the runtime's and the standard library's own idle goroutines
+    return Suspect(
+        score=round(max(score, 0.0), 1),
+        count=count,
+        state=state,
+        reasons=tuple(reasons),
+        location=loc,
+        creator=g.creator,
+        signature=g.stack.signature,
+        counts=t.counts,
+        rate_per_min=round(rate, 2) if rate is not None else None,
+        frames=g.stack.frames,
+    )
