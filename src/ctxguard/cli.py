@@ -37,7 +37,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("linting"),
+        TextColumn("working"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -133,3 +133,90 @@ def rule_cmd(code: str) -> None:
         _fail(f"unknown rule {code!r} (see `ctxguard rules`)")
         return
     click.echo(f"# {rule.code} {rule.name}\n\n{rule.summary}. Severity: {rule.severity.value}.\n\n{rule.doc}")
+
+
+def _profile_inputs(paths: tuple[str, ...]) -> list[str]:
+    files: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            inside = sorted(
+                os.path.join(p, f) for f in os.listdir(p) if not f.startswith(".") and not f.endswith(".part")
+            )
+            if not inside:
+                _fail(f"{p}: empty directory")
+            files.extend(f for f in inside if os.path.isfile(f))
+        elif not os.path.exists(p):
+            _fail(f"{p}: no such file or directory")
+        else:
+            files.append(p)
+    return files
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--threshold", type=float, default=None, help="Report suspects scoring at least this (default 40).")
+def profile(inputs: tuple[str, ...], fmt: str, output_file: str | None, threshold: float | None) -> None:
+    """Analyse goroutine dumps, pprof profiles and schedtrace output.
+
+    INPUTS are files or directories (a directory written by `ctxguard capture`
+    is a series). Formats are detected from the content: debug=2 dumps, panic and
+    SIGQUIT output, debug=1 profiles, pprof protobuf (gzip or raw), schedtrace.
+    """
+    from ctxguard.analysis.report import analyse, to_json, to_text
+    from ctxguard.analysis.suspects import REPORT_THRESHOLD
+    from ctxguard.runtime.load import InputError, load_file
+
+    snaps = []
+    for path in _profile_inputs(inputs):
+        try:
+            snaps.append(load_file(path))
+        except InputError as e:
+            _fail(str(e))
+    report = analyse(snaps, REPORT_THRESHOLD if threshold is None else threshold)
+    color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = to_json(report) if fmt == "json" else to_text(report, color)
+    if output_file:
+        try:
+            with open(output_file, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as e:
+            _fail(f"{output_file}: cannot write: {e.strerror or e}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("url")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the captures.")
+@click.option("--every", default="30s", show_default=True, help="Time between rounds (500ms, 30s, 2m).")
+@click.option("--count", default=10, show_default=True, type=click.IntRange(min=1), help="Number of rounds.")
+@click.option("--timeout", default="30s", show_default=True, help="Per-request timeout.")
+@click.option("--retries", default=2, show_default=True, type=click.IntRange(min=0))
+def capture(url: str, out_dir: str, every: str, count: int, timeout: str, retries: int) -> None:
+    """Capture a series from a running service's net/http/pprof (URL: http://host:port).
+
+    Every round pulls goroutine?debug=1; the first and last also pull goroutine?debug=2
+    and heap. debug=2 stops the world while it writes (capped at 64 MB by Go): it is
+    taken only twice. Analyse the directory with `ctxguard profile DIR`.
+    """
+    from pathlib import Path
+
+    from ctxguard.runtime.capture import Capture, CaptureError, parse_duration, run
+
+    try:
+        c = Capture(url, Path(out_dir), parse_duration(every), count, parse_duration(timeout), retries)
+    except ValueError as e:
+        _fail(str(e))
+        return
+    with _progress(count, True) as advance:
+        try:
+            written = run(c, on_round=lambda _: advance(1))
+        except CaptureError as e:
+            _fail(str(e))
+            return
+        except OSError as e:
+            _fail(f"{out_dir}: {e.strerror or e}")
+            return
+    click.echo(f"captured {len(written)} files in {out_dir}")

@@ -4,7 +4,7 @@ goroutine, for long, growing, near context machinery - ranked, with reasons."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ctxguard.analysis.series import BLOCKING_STATES, Track, minutes_between, state_of, tracks
 from ctxguard.runtime.model import Frame, Snapshot
@@ -30,12 +30,21 @@ class Suspect:
 _CONTEXT_FRAMES = ("context.(*cancelCtx)", "context.WithDeadline", "context.WithTimeout", "time.(*Timer)")
 
 
-def rank(series: list[Snapshot], threshold: float = REPORT_THRESHOLD) -> list[Suspect]:
+def rank(series: list[Snapshot], threshold: float = REPORT_THRESHOLD, detail: Snapshot | None = None) -> list[Suspect]:
+    """Rank the stacks of `series`; `detail` (a debug=2 dump of the same process) lends
+    states, wait times and creators to profiles that have none (debug=1, pprof)."""
     goroutine_snaps = [s for s in series if s.groups]
     if not goroutine_snaps:
         return []
     span = minutes_between(goroutine_snaps[0], goroutine_snaps[-1])
-    out = [s for s in (_score(t, span, len(goroutine_snaps)) for t in tracks(goroutine_snaps)) if s.score >= threshold]
+    richer = {g.stack.signature: g for g in (detail.groups if detail else ())}
+    scored = []
+    for t in tracks(goroutine_snaps):
+        extra = richer.get(t.stack.signature)
+        if extra is not None and not t.last.states:
+            t = replace(t, last=replace(extra, count=t.counts[-1]))
+        scored.append(_score(t, span, len(goroutine_snaps)))
+    out = [s for s in scored if s.score >= threshold]
     out.sort(key=lambda s: (-s.score, -s.count))
     return out
 

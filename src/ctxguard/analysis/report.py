@@ -1,0 +1,168 @@
+"""The runtime report: what `ctxguard profile` prints, as text or JSON.
+
+JSON contract (tests and other tools rely on it): top-level `snapshots`
+(`source`, `format`, `time`, `goroutines`, `truncated`), `groups` (latest
+snapshot), `suspects` (by `score`, highest first; each with `score`, `count`,
+`state`, `reasons`, `location` = {function, file, line}), `heap` (context
+objects by allocation site) and `fingerprint` (`verdict` and the features).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import click
+
+from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
+from ctxguard.analysis.heap import HeapSite, context_heap
+from ctxguard.analysis.series import state_of
+from ctxguard.analysis.suspects import REPORT_THRESHOLD, Suspect, rank
+from ctxguard.runtime.model import Frame, Snapshot
+
+
+@dataclass(frozen=True)
+class RuntimeReport:
+    snapshots: tuple[Snapshot, ...]
+    suspects: tuple[Suspect, ...]
+    heap: tuple[HeapSite, ...]
+    fingerprint: Fingerprint
+
+
+def goroutine_series(snaps: list[Snapshot]) -> list[Snapshot]:
+    """The goroutine snapshots to compare: one format family, in time order (a capture
+    directory holds debug=1 every time and debug=2 only at its ends)."""
+    gs = [s for s in snaps if s.groups]
+    if not gs:
+        return []
+    families = [s.format.split("-")[-1] for s in gs]
+    main = max(set(families), key=families.count)
+    return sorted((s for s, f in zip(gs, families, strict=True) if f == main), key=_when)
+
+
+def _when(s: Snapshot) -> float:
+    return s.time.timestamp() if s.time else 0.0
+
+
+def analyse(snaps: list[Snapshot], threshold: float = REPORT_THRESHOLD, th: Thresholds | None = None) -> RuntimeReport:
+    series = goroutine_series(snaps)
+    heaps = sorted((s for s in snaps if s.heap), key=_when)
+    dumps = sorted((s for s in snaps if s.format == "goroutine-text"), key=_when)
+    return RuntimeReport(
+        snapshots=tuple(sorted(snaps, key=_when)),
+        suspects=tuple(rank(series, threshold, dumps[-1] if dumps else None)),
+        heap=tuple(context_heap(heaps)),
+        fingerprint=fingerprint(series + heaps, th),
+    )
+
+
+def _frame(f: Frame | None) -> dict[str, object] | None:
+    return None if f is None else {"function": f.function, "file": f.file, "line": f.line}
+
+
+def to_json(r: RuntimeReport) -> str:
+    latest = next((s for s in reversed(r.snapshots) if s.groups), None)
+    doc = {
+        "snapshots": [
+            {
+                "source": s.source,
+                "format": s.format,
+                "time": s.time.isoformat() if s.time else None,
+                "goroutines": s.goroutines,
+                "truncated": s.truncated,
+            }
+            for s in r.snapshots
+        ],
+        "groups": [
+            {
+                "signature": g.stack.signature,
+                "count": g.count,
+                "state": state_of(g),
+                "states": dict(g.states),
+                "wait_minutes": {str(m): n for m, n in g.wait_minutes},
+                "location": _frame(g.stack.location()),
+                "creator": _frame(g.creator),
+                "labels": dict(g.labels),
+                "frames": [_frame(f) for f in g.stack.frames],
+            }
+            for g in (latest.groups if latest else ())
+        ],
+        "suspects": [
+            {
+                "score": s.score,
+                "count": s.count,
+                "state": s.state,
+                "reasons": list(s.reasons),
+                "location": _frame(s.location),
+                "creator": _frame(s.creator),
+                "counts": list(s.counts),
+                "rate_per_min": s.rate_per_min,
+                "signature": s.signature,
+                "frames": [_frame(f) for f in s.frames],
+            }
+            for s in r.suspects
+        ],
+        "heap": [
+            {
+                "kind": h.kind,
+                "site": _frame(h.site),
+                "inuse_objects": list(h.inuse_objects),
+                "inuse_bytes": list(h.inuse_bytes),
+            }
+            for h in r.heap
+        ],
+        "fingerprint": r.fingerprint.as_dict(),
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def to_text(r: RuntimeReport, color: bool) -> str:
+    def style(s: str, **kw: object) -> str:
+        return click.style(s, **kw) if color else s  # type: ignore[arg-type]
+
+    out: list[str] = []
+    for s in r.snapshots:
+        when = s.time.strftime("%Y-%m-%d %H:%M:%S") if s.time else "?"
+        what = (
+            f"{s.goroutines} goroutines"
+            if s.groups
+            else f"{len(s.heap)} heap records"
+            if s.heap
+            else f"{len(s.sched)} sched samples"
+        )
+        trunc = style(" (truncated)", fg="yellow") if s.truncated else ""
+        out.append(f"{when}  {s.format:<20} {what:<22} {s.source}{trunc}")
+    fp = r.fingerprint
+    colour = {"leaking": "red", "suspect": "yellow", "healthy": "green"}[fp.verdict]
+    out.append("")
+    out.append(
+        f"verdict: {style(fp.verdict.upper(), fg=colour, bold=True)}"
+        + (
+            f"  (leaking: {', '.join(fp.leaking)})"
+            if fp.leaking
+            else f"  (out of range: {', '.join(fp.out_of_range)})"
+            if fp.out_of_range
+            else ""
+        )
+    )
+    for key, value in fp.as_dict().items():
+        if key not in ("verdict", "out_of_range", "leaking") and value is not None:
+            out.append(f"  {key:<30} {value}")
+    out.append("")
+    if not r.suspects:
+        out.append("no leak suspects")
+    for i, sus in enumerate(r.suspects, 1):
+        loc = f"{sus.location.function}  {sus.location.file}:{sus.location.line}" if sus.location else "?"
+        out.append(style(f"#{i}  score {sus.score:.0f}  {sus.count} x [{sus.state}]  {loc}", bold=True))
+        out.extend(f"    - {reason}" for reason in sus.reasons)
+        out.extend(f"      {f.function}\n          {f.file}:{f.line}" for f in sus.frames[:8])
+        if len(sus.frames) > 8:
+            out.append(f"      ... {len(sus.frames) - 8} more frames")
+    if r.heap:
+        out.append("")
+        out.append("live context objects and timers by allocation site:")
+        for h in r.heap[:15]:
+            site = f"{h.site.function} ({h.site.file}:{h.site.line})" if h.site else "?"
+            trend = " -> ".join(str(n) for n in h.inuse_objects)
+            out.append(f"  {h.kind:<28} {trend:>14}  {site}")
+    return "\n".join(out) + "\n"

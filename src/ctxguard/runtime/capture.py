@@ -1,0 +1,107 @@
+"""Pull goroutine and heap profiles from a live service's net/http/pprof endpoints.
+
+Every round fetches `goroutine?debug=1` (concurrent and cheap since Go 1.19);
+the first and last rounds also fetch `goroutine?debug=2` and `heap`. debug=2
+stops the world for the whole dump (and is capped at 64 MB), so it is taken
+sparingly.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CaptureError(RuntimeError):
+    pass
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+
+
+def parse_duration(text: str) -> float:
+    """ "30s", "500ms", "2m", "1h" or plain seconds -> seconds."""
+    m = _DURATION.match(text.strip())
+    if m is None:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 500ms, 30s, 2m)")
+    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
+
+
+@dataclass(frozen=True)
+class Capture:
+    base: str  # http://host:port (the /debug/pprof/ prefix is added)
+    out: Path
+    every_s: float = 30.0
+    count: int = 10
+    timeout_s: float = 30.0
+    retries: int = 2
+
+
+def _url(base: str, path: str) -> str:
+    base = base.rstrip("/")
+    if not base.endswith("/debug/pprof"):
+        base += "/debug/pprof"
+    return f"{base}/{path}"
+
+
+def _fetch(url: str, timeout: float, retries: int) -> bytes:
+    last: Exception | None = None
+    for attempt in range(retries + 1):
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                return bytes(resp.read())
+        except urllib.error.HTTPError as e:
+            raise CaptureError(f"{url}: HTTP {e.code} {e.reason}") from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
+            last = e
+            time.sleep(min(2.0**attempt * 0.5, 5.0))
+    reason = getattr(last, "reason", last)
+    raise CaptureError(f"{url}: {reason} (after {retries + 1} attempts)")
+
+
+def plan(count: int) -> list[list[str]]:
+    """What each round fetches."""
+    rounds = []
+    for i in range(count):
+        what = ["goroutine?debug=1"]
+        if i in (0, count - 1):
+            what += ["goroutine?debug=2", "heap"]
+        rounds.append(what)
+    return rounds
+
+
+_NAMES = {
+    "goroutine?debug=1": "goroutine-debug1.txt",
+    "goroutine?debug=2": "goroutine-debug2.txt",
+    "heap": "heap.pb.gz",
+}
+
+
+def run(
+    c: Capture, on_round: Callable[[int], None] | None = None, sleep: Callable[[float], None] = time.sleep
+) -> list[Path]:
+    parsed = urllib.parse.urlparse(c.base)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise CaptureError(f"{c.base}: not an http(s) URL")
+    c.out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    start = time.monotonic()
+    for i, what in enumerate(plan(c.count)):
+        for path in what:
+            data = _fetch(_url(c.base, path), c.timeout_s, c.retries)
+            target = c.out / f"{i:03d}-{_NAMES[path]}"
+            tmp = target.with_suffix(target.suffix + ".part")
+            tmp.write_bytes(data)
+            tmp.replace(target)  # never leave a half-written capture behind
+            written.append(target)
+        if on_round:
+            on_round(i + 1)
+        if i + 1 < c.count:
+            sleep(max(0.0, start + (i + 1) * c.every_s - time.monotonic()))
+    return written
