@@ -12,10 +12,13 @@ Features and the article's thresholds (normal / leaking), configurable:
 | top-3 stack repetition share | < 15% | > 65% |
 
 (The repetition share is only computed from 100 goroutines up: a small
-service's few goroutines are always "repetitive".)
+service's few goroutines are always "repetitive". Heap slope and allocation
+rate need heap profiles at least a minute apart: the heap breathes with every
+GC cycle.)
 
 The verdict is `leaking` when two features are in the leaking range (or the
-goroutine count grows while the top three stacks hold most goroutines),
+goroutine count grows past its leaking rate while the top three stacks hold
+more than their normal share),
 `suspect` when any feature leaves the normal range, else `healthy`. A single
 snapshot cannot show growth: its verdict rests on waits and repetition only.
 """
@@ -29,6 +32,8 @@ from ctxguard.analysis.series import BLOCKING_STATES, minutes_between, state_of
 from ctxguard.runtime.model import Snapshot
 
 MIN_GOROUTINES_FOR_SHARES = 100
+# the heap breathes with every GC cycle: a slope over seconds says nothing
+MIN_MINUTES_FOR_HEAP_SLOPE = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
             counts = sorted((g.count for g in last.groups), reverse=True)
             top3 = sum(counts[:3]) / last.goroutines
     slope = alloc = None
-    if len(heaps) > 1 and minutes_between(heaps[0], heaps[-1]) > 0:
+    if len(heaps) > 1 and minutes_between(heaps[0], heaps[-1]) >= MIN_MINUTES_FOR_HEAP_SLOPE:
         minutes = minutes_between(heaps[0], heaps[-1])
         inuse = [sum(r.inuse_bytes for r in h.heap) for h in heaps]
         allocs = [sum(r.alloc_bytes for r in h.heap) for h in heaps]
@@ -99,7 +104,8 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
     }
     out = tuple(k for k, (v, (normal, _)) in features.items() if v is not None and v > normal)
     leak = tuple(k for k, (v, (_, bad)) in features.items() if v is not None and v > bad)
-    growing = growth is not None and growth > th.growth_per_min[0] and top3 is not None and top3 > th.top3_share[1]
+    # goroutines pile up fast, and in a few stacks: the classic leak, even with no wait times to show
+    growing = growth is not None and growth > th.growth_per_min[1] and top3 is not None and top3 > th.top3_share[0]
     verdict = "leaking" if len(leak) >= 2 or growing else "suspect" if out else "healthy"
     return Fingerprint(
         verdict=verdict,
