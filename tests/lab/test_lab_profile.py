@@ -21,8 +21,9 @@ GOROUTINE_TRAPS = {"timeoutworker": 38, "orphansend": 21, "deferctx": None, "req
 
 
 def captured(svc, trap: Trap, loadgen, out: Path) -> list:
-    """Capture 4 rounds, 0.5 s apart, while the load runs."""
-    cap = Capture(svc.addr, out, every_s=0.5, count=4, timeout_s=10, retries=1)
+    """Capture 4 rounds, 1 s apart, from before the load until after it: what is still
+    there at the end is what the load left behind."""
+    cap = Capture(svc.addr, out, every_s=1.0, count=4, timeout_s=10, retries=1)
     t = threading.Thread(target=run, args=(cap,), daemon=True)
     t.start()
     load(loadgen, svc, trap)
@@ -37,10 +38,15 @@ def test_profile_finds_the_leak_and_clears_the_twin(trap: Trap, start_service, l
     report = analyse(captured(leaky, trap, loadgen, tmp_path / "leaky"))
     leaky.stop()
     assert report.fingerprint.verdict == "leaking", report.fingerprint
-    top = report.suspects[0]
     leaky_file = f"{trap.name}/leaky.go"
-    frames = [(f.file, f.line) for f in top.frames]
-    assert any(file.endswith(leaky_file) for file, _ in frames), f"top suspect does not pass through {leaky_file}"
+    # the best-scoring suspect through the leaky file (reqcut's in-process downstream
+    # piles up exactly as much, and may tie with it)
+    best = report.suspects[0].score
+    top = next(
+        (s for s in report.suspects if s.score == best and any(f.file.endswith(leaky_file) for f in s.frames)),
+        None,
+    )
+    assert top is not None, f"no top suspect passes through {leaky_file}: {report.suspects[:3]}"
     line = GOROUTINE_TRAPS[trap.name]
     if line is not None:
         assert top.location is not None and top.location.file.endswith(leaky_file) and top.location.line == line

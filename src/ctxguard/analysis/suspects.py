@@ -80,6 +80,8 @@ def _score(t: Track, span_min: float, n_snaps: int) -> Suspect:
             reasons.append(f"grew from {t.counts[0]} to {count} over {n_snaps} snapshots{per}")
         elif growth < 0 or count == 0:
             score -= 25  # draining: not a leak
+        else:
+            score -= 10  # steady across the series: a pool or a daemon, more likely than a leak
     if any(f.function.startswith(_CONTEXT_FRAMES) for f in g.stack.frames):
         score += 10
         reasons.append("context cancellation or timer frames on the stack")
@@ -88,8 +90,11 @@ def _score(t: Track, span_min: float, n_snaps: int) -> Suspect:
         reasons.append(f"{g.leaked} reported unreachable by Go's goroutine leak detector")
     if g.creator is not None:
         reasons.append(f"created by {g.creator.function} ({g.creator.file}:{g.creator.line})")
-    if loc is not None and (loc.is_runtime or loc.is_stdlib) and state not in BLOCKING_STATES:
-        score -= 15  # the runtime's and the standard library's own idle goroutines
+    if loc is not None and (loc.is_runtime or loc.is_stdlib):
+        if state not in BLOCKING_STATES:
+            score -= 15  # the runtime's and the standard library's own idle goroutines
+    elif loc is not None:
+        score += 10  # the program's own code: where a fix goes (library goroutines it spawned follow)
     return Suspect(
         score=round(max(score, 0.0), 1),
         count=count,
