@@ -3,7 +3,6 @@ leaking at its leaking line, the fixed twin is healthy."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,23 +15,30 @@ from ctxguard.runtime.load import load_file
 
 pytestmark = pytest.mark.lab
 
-# traps whose leak is goroutines, and the leaky line they park at (None: deeper in a callee)
-GOROUTINE_TRAPS = {"timeoutworker": 38, "orphansend": 21, "deferctx": None, "reqcut": None, "grpccut": None}
+# the leaky line the top suspect must point at (None: somewhere in leaky.go's stack): where
+# goroutines park, or where leaked contexts are allocated (traps 3, 4 and 6 park none)
+LEAK_LINES = {
+    "timeoutworker": 38,
+    "orphansend": 21,
+    "cancelmw": 13,
+    "ctxvalue": None,
+    "deferctx": None,
+    "ctxloop": None,
+    "reqcut": None,
+    "grpccut": None,
+}
 
 
 def captured(svc, trap: Trap, loadgen, out: Path) -> list:
-    """Capture 4 rounds, 1 s apart, from before the load until after it: what is still
-    there at the end is what the load left behind."""
-    cap = Capture(svc.addr, out, every_s=1.0, count=4, timeout_s=10, retries=1)
-    t = threading.Thread(target=run, args=(cap,), daemon=True)
-    t.start()
+    """One capture round before the load, three after it, as an SRE would take them
+    around an incident: what is still there at the end is what the load left behind."""
+    run(Capture(svc.addr, out / "before", count=1, timeout_s=10, retries=1))
     load(loadgen, svc, trap)
-    t.join(timeout=60)
-    assert not t.is_alive(), "capture did not finish"
-    return [load_file(str(p)) for p in sorted(out.iterdir())]
+    run(Capture(svc.addr, out / "after", every_s=0.5, count=3, timeout_s=10, retries=1))
+    return [load_file(str(p)) for d in ("before", "after") for p in sorted((out / d).iterdir())]
 
 
-@pytest.mark.parametrize("trap", [t for t in TRAPS if t.name in GOROUTINE_TRAPS], ids=lambda t: t.name)
+@pytest.mark.parametrize("trap", TRAPS, ids=lambda t: t.name)
 def test_profile_finds_the_leak_and_clears_the_twin(trap: Trap, start_service, loadgen, tmp_path: Path) -> None:
     leaky = start_service(trap.name, "leaky")
     report = analyse(captured(leaky, trap, loadgen, tmp_path / "leaky"))
@@ -47,10 +53,11 @@ def test_profile_finds_the_leak_and_clears_the_twin(trap: Trap, start_service, l
         None,
     )
     assert top is not None, f"no top suspect passes through {leaky_file}: {report.suspects[:3]}"
-    line = GOROUTINE_TRAPS[trap.name]
+    line = LEAK_LINES[trap.name]
     if line is not None:
         assert top.location is not None and top.location.file.endswith(leaky_file) and top.location.line == line
     assert top.count >= 100
+    assert set(LEAK_LINES) == {t.name for t in TRAPS}
 
     fixed = start_service(trap.name, "fixed")
     report = analyse(captured(fixed, trap, loadgen, tmp_path / "fixed"))

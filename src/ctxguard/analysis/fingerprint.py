@@ -10,15 +10,18 @@ Features and the article's thresholds (normal / leaking), configurable:
 | heap in-use slope (MB per minute) | < 0.5 | > 2 |
 | allocation rate (MB per second) | < 5 | > 50 |
 | top-3 stack repetition share | < 15% | > 65% |
+| live context objects growth (per minute) | <= 10 | > 100 (and >= 100 objects) |
 
 (The repetition share is only computed from 100 goroutines up: a small
 service's few goroutines are always "repetitive". Heap slope and allocation
 rate need heap profiles at least a minute apart: the heap breathes with every
 GC cycle.)
 
-The verdict is `leaking` when two features are in the leaking range (or the
-goroutine count grows past its leaking rate while the top three stacks hold
-more than their normal share),
+The last row is ctxguard's: leaked contexts often park no goroutine and only
+the heap shows them. The verdict is `leaking` when two features are in the
+leaking range, or the goroutine count grows past its leaking rate while the
+top three stacks hold more than their normal share, or live context objects
+pile up past theirs;
 `suspect` when any feature leaves the normal range, else `healthy`. A single
 snapshot cannot show growth: its verdict rests on waits and repetition only.
 """
@@ -28,6 +31,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import asdict, dataclass
 
+from ctxguard.analysis.heap import classify
 from ctxguard.analysis.series import BLOCKING_STATES, minutes_between, state_of
 from ctxguard.runtime.model import Snapshot
 
@@ -44,6 +48,8 @@ class Thresholds:
     heap_slope_mb_per_min: tuple[float, float] = (0.5, 2.0)
     alloc_rate_mb_per_s: tuple[float, float] = (5.0, 50.0)
     top3_share: tuple[float, float] = (0.15, 0.65)
+    context_growth_per_min: tuple[float, float] = (10.0, 100.0)
+    context_growth_min_objects: int = 100  # fewer new live contexts than this is noise, whatever the rate
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Fingerprint:
     heap_inuse_slope_mb_per_min: float | None
     alloc_rate_mb_per_s: float | None
     top3_share: float | None
+    context_objects_growth_per_min: float | None
     out_of_range: tuple[str, ...]
     leaking: tuple[str, ...]
 
@@ -94,6 +101,12 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
         allocs = [sum(r.alloc_bytes for r in h.heap) for h in heaps]
         slope = (inuse[-1] - inuse[0]) / 1e6 / minutes
         alloc = max(allocs[-1] - allocs[0], 0) / 1e6 / (minutes * 60)
+    ctx_rate = None
+    ctx_growth = 0
+    if len(heaps) > 1 and minutes_between(heaps[0], heaps[-1]) > 0:
+        live = [sum(r.inuse_objects for r in h.heap if classify(r) is not None) for h in heaps]
+        ctx_growth = live[-1] - live[0]
+        ctx_rate = ctx_growth / minutes_between(heaps[0], heaps[-1])
     features = {
         "goroutine_growth_per_min": (growth, th.growth_per_min),
         "long_wait_share": (long_share, th.long_wait_share),
@@ -101,12 +114,19 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
         "heap_inuse_slope_mb_per_min": (slope, th.heap_slope_mb_per_min),
         "alloc_rate_mb_per_s": (alloc, th.alloc_rate_mb_per_s),
         "top3_share": (top3, th.top3_share),
+        "context_objects_growth_per_min": (ctx_rate, th.context_growth_per_min),
     }
     out = tuple(k for k, (v, (normal, _)) in features.items() if v is not None and v > normal)
     leak = tuple(k for k, (v, (_, bad)) in features.items() if v is not None and v > bad)
     # goroutines pile up fast, and in a few stacks: the classic leak, even with no wait times to show
     growing = growth is not None and growth > th.growth_per_min[1] and top3 is not None and top3 > th.top3_share[0]
-    verdict = "leaking" if len(leak) >= 2 or growing else "suspect" if out else "healthy"
+    # live contexts pile up: a context leak that parks no goroutine (a cancel never called)
+    piling = ctx_rate is not None and ctx_rate > th.context_growth_per_min[1]
+    piling = piling and ctx_growth >= th.context_growth_min_objects
+    if ctx_growth < th.context_growth_min_objects:
+        out = tuple(k for k in out if k != "context_objects_growth_per_min")
+        leak = tuple(k for k in leak if k != "context_objects_growth_per_min")
+    verdict = "leaking" if len(leak) >= 2 or growing or piling else "suspect" if out else "healthy"
     return Fingerprint(
         verdict=verdict,
         goroutine_growth_per_min=_round(growth),
@@ -115,6 +135,7 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
         heap_inuse_slope_mb_per_min=_round(slope),
         alloc_rate_mb_per_s=_round(alloc),
         top3_share=_round(top3),
+        context_objects_growth_per_min=_round(ctx_rate),
         out_of_range=out,
         leaking=leak,
     )

@@ -16,8 +16,8 @@ import click
 
 from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
 from ctxguard.analysis.heap import HeapSite, context_heap
-from ctxguard.analysis.series import state_of
-from ctxguard.analysis.suspects import REPORT_THRESHOLD, Suspect, rank
+from ctxguard.analysis.series import minutes_between, state_of
+from ctxguard.analysis.suspects import REPORT_THRESHOLD, Suspect, rank, rank_heap
 from ctxguard.runtime.model import Frame, Snapshot
 
 
@@ -48,10 +48,14 @@ def analyse(snaps: list[Snapshot], threshold: float = REPORT_THRESHOLD, th: Thre
     series = goroutine_series(snaps)
     heaps = sorted((s for s in snaps if s.heap), key=_when)
     dumps = sorted((s for s in snaps if s.format == "goroutine-text"), key=_when)
+    sites = context_heap(heaps)
+    suspects = rank(series, threshold, dumps[-1] if dumps else None)
+    suspects += rank_heap(sites, minutes_between(heaps[0], heaps[-1]) if len(heaps) > 1 else 0.0, threshold)
+    suspects.sort(key=lambda s: (-s.score, -s.count))
     return RuntimeReport(
         snapshots=tuple(sorted(snaps, key=_when)),
-        suspects=tuple(rank(series, threshold, dumps[-1] if dumps else None)),
-        heap=tuple(context_heap(heaps)),
+        suspects=tuple(suspects),
+        heap=tuple(sites),
         fingerprint=fingerprint(series + heaps, th),
     )
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from ctxguard.analysis.heap import HeapSite
 from ctxguard.analysis.series import BLOCKING_STATES, Track, minutes_between, state_of, tracks
 from ctxguard.runtime.model import Frame, Snapshot
 
 REPORT_THRESHOLD = 40.0  # suspects scoring below this are not reported
+HEAP_GROWTH_MIN = 50  # live objects gained at one site before growth counts as a pile-up
 LONG_WAIT_MINUTES = 1
 
 
@@ -107,3 +109,46 @@ def _score(t: Track, span_min: float, n_snaps: int) -> Suspect:
         rate_per_min=round(rate, 2) if rate is not None else None,
         frames=g.stack.frames,
     )
+
+
+def rank_heap(sites: list[HeapSite], span_min: float, threshold: float = REPORT_THRESHOLD) -> list[Suspect]:
+    """Allocation sites whose live context objects (or timers) pile up between heap profiles.
+
+    Leaked contexts often park no goroutine at all (a cancel never called on a long-lived
+    parent): only the heap shows them.
+    """
+    out = []
+    for h in sites:
+        n = h.inuse_objects[-1]
+        if n <= 0:
+            continue
+        site = h.site
+        where = f"{site.function} ({site.file}:{site.line})" if site else "an unknown site"
+        reasons = [f"{n} live {h.kind} allocated at {where}"]
+        if len(h.inuse_objects) > 1:
+            growth = h.growth
+            score = 10.0 * math.log10(max(growth, 0) + 1)
+            if growth >= HEAP_GROWTH_MIN:
+                score += 25
+                per = f", {growth / span_min:+.0f}/min" if span_min > 0 else ""
+                reasons.append(f"grew from {h.inuse_objects[0]} to {n} between heap profiles{per}")
+        else:
+            score = 7.0 * math.log10(n + 1)
+        if site is not None and not site.is_runtime and not site.is_stdlib:
+            score += 10
+        score += 10  # contexts and timers: what a leaked context keeps alive
+        out.append(
+            Suspect(
+                score=round(score, 1),
+                count=n,
+                state=f"live {h.kind}",
+                reasons=tuple(reasons),
+                location=site,
+                creator=None,
+                signature=f"heap:{h.kind}:{where}",
+                counts=h.inuse_objects,
+                rate_per_min=round(h.growth / span_min, 2) if span_min > 0 and len(h.inuse_objects) > 1 else None,
+                frames=(site,) if site else (),
+            )
+        )
+    return [s for s in out if s.score >= threshold]

@@ -1,7 +1,8 @@
 """Pull goroutine and heap profiles from a live service's net/http/pprof endpoints.
 
 Every round fetches `goroutine?debug=1` (concurrent and cheap since Go 1.19);
-the first and last rounds also fetch `goroutine?debug=2` and `heap`. debug=2
+the first and last rounds also fetch `goroutine?debug=2` and `heap` (after a
+forced GC, so live objects are live). debug=2
 stops the world for the whole dump (and is capped at 64 MB), so it is taken
 sparingly.
 """
@@ -71,7 +72,7 @@ def plan(count: int) -> list[list[str]]:
     for i in range(count):
         what = ["goroutine?debug=1"]
         if i in (0, count - 1):
-            what += ["goroutine?debug=2", "heap"]
+            what += ["goroutine?debug=2", "heap?gc=1"]
         rounds.append(what)
     return rounds
 
@@ -79,7 +80,7 @@ def plan(count: int) -> list[list[str]]:
 _NAMES = {
     "goroutine?debug=1": "goroutine-debug1.txt",
     "goroutine?debug=2": "goroutine-debug2.txt",
-    "heap": "heap.pb.gz",
+    "heap?gc=1": "heap.pb.gz",
 }
 
 
