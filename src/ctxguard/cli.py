@@ -157,7 +157,14 @@ def _profile_inputs(paths: tuple[str, ...]) -> list[str]:
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--threshold", type=float, default=None, help="Report suspects scoring at least this (default 40).")
-def profile(inputs: tuple[str, ...], fmt: str, output_file: str | None, threshold: float | None) -> None:
+@click.option(
+    "--source",
+    type=click.Path(exists=True, file_okay=False),
+    help="Go checkout to map suspects to, with the lint findings in each suspect's function.",
+)
+def profile(
+    inputs: tuple[str, ...], fmt: str, output_file: str | None, threshold: float | None, source: str | None
+) -> None:
     """Analyse goroutine dumps, pprof profiles and schedtrace output.
 
     INPUTS are files or directories (a directory written by `ctxguard capture`
@@ -174,7 +181,7 @@ def profile(inputs: tuple[str, ...], fmt: str, output_file: str | None, threshol
             snaps.append(load_file(path))
         except InputError as e:
             _fail(str(e))
-    report = analyse(snaps, REPORT_THRESHOLD if threshold is None else threshold)
+    report = analyse(snaps, REPORT_THRESHOLD if threshold is None else threshold, source=source)
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = to_json(report) if fmt == "json" else to_text(report, color)
     if output_file:

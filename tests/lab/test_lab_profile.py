@@ -38,10 +38,15 @@ def captured(svc, trap: Trap, loadgen, out: Path) -> list:
     return [load_file(str(p)) for d in ("before", "after") for p in sorted((out / d).iterdir())]
 
 
+# the static rule whose finding sits in the suspect's function
+STATIC_WHY = {"timeoutworker": "CG104", "orphansend": "CG105", "cancelmw": "CG101"}
+LAB = Path(__file__).resolve().parents[2] / "lab"
+
+
 @pytest.mark.parametrize("trap", TRAPS, ids=lambda t: t.name)
 def test_profile_finds_the_leak_and_clears_the_twin(trap: Trap, start_service, loadgen, tmp_path: Path) -> None:
     leaky = start_service(trap.name, "leaky")
-    report = analyse(captured(leaky, trap, loadgen, tmp_path / "leaky"))
+    report = analyse(captured(leaky, trap, loadgen, tmp_path / "leaky"), source=str(LAB))
     leaky.stop()
     assert report.fingerprint.verdict == "leaking", report.fingerprint
     leaky_file = f"{trap.name}/leaky.go"
@@ -57,6 +62,10 @@ def test_profile_finds_the_leak_and_clears_the_twin(trap: Trap, start_service, l
     if line is not None:
         assert top.location is not None and top.location.file.endswith(leaky_file) and top.location.line == line
     assert top.count >= 100
+    if trap.name in STATIC_WHY:  # --source: the static rule that explains the runtime evidence
+        link = report.sources[top.signature]
+        assert link.path.endswith(leaky_file)
+        assert STATIC_WHY[trap.name] in {f.code for f in link.findings}
     assert set(LEAK_LINES) == {t.name for t in TRAPS}
 
     fixed = start_service(trap.name, "fixed")

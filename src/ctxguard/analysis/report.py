@@ -10,13 +10,14 @@ objects by allocation site) and `fingerprint` (`verdict` and the features).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import click
 
 from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
 from ctxguard.analysis.heap import HeapSite, context_heap
 from ctxguard.analysis.series import minutes_between, state_of
+from ctxguard.analysis.source import SourceIndex, SourceLink
 from ctxguard.analysis.suspects import REPORT_THRESHOLD, Suspect, rank, rank_heap
 from ctxguard.runtime.model import Frame, Snapshot
 
@@ -27,6 +28,7 @@ class RuntimeReport:
     suspects: tuple[Suspect, ...]
     heap: tuple[HeapSite, ...]
     fingerprint: Fingerprint
+    sources: dict[str, SourceLink] = field(default_factory=dict)  # suspect signature -> source link
 
 
 def goroutine_series(snaps: list[Snapshot]) -> list[Snapshot]:
@@ -44,7 +46,12 @@ def _when(s: Snapshot) -> float:
     return s.time.timestamp() if s.time else 0.0
 
 
-def analyse(snaps: list[Snapshot], threshold: float = REPORT_THRESHOLD, th: Thresholds | None = None) -> RuntimeReport:
+def analyse(
+    snaps: list[Snapshot],
+    threshold: float = REPORT_THRESHOLD,
+    th: Thresholds | None = None,
+    source: str | None = None,
+) -> RuntimeReport:
     series = goroutine_series(snaps)
     heaps = sorted((s for s in snaps if s.heap), key=_when)
     dumps = sorted((s for s in snaps if s.format == "goroutine-text"), key=_when)
@@ -52,16 +59,35 @@ def analyse(snaps: list[Snapshot], threshold: float = REPORT_THRESHOLD, th: Thre
     suspects = rank(series, threshold, dumps[-1] if dumps else None)
     suspects += rank_heap(sites, minutes_between(heaps[0], heaps[-1]) if len(heaps) > 1 else 0.0, threshold)
     suspects.sort(key=lambda s: (-s.score, -s.count))
+    links: dict[str, SourceLink] = {}
+    if source is not None:
+        index = SourceIndex(source)
+        for sus in suspects:
+            link = index.link(sus.location)
+            if link is not None:
+                links[sus.signature] = link
     return RuntimeReport(
         snapshots=tuple(sorted(snaps, key=_when)),
         suspects=tuple(suspects),
         heap=tuple(sites),
         fingerprint=fingerprint(series + heaps, th),
+        sources=links,
     )
 
 
 def _frame(f: Frame | None) -> dict[str, object] | None:
     return None if f is None else {"function": f.function, "file": f.file, "line": f.line}
+
+
+def _link(link: SourceLink | None) -> dict[str, object] | None:
+    if link is None:
+        return None
+    return {
+        "path": link.path,
+        "line": link.line,
+        "function_lines": list(link.function_lines),
+        "findings": [{"code": f.code, "line": f.line, "message": f.message} for f in link.findings],
+    }
 
 
 def to_json(r: RuntimeReport) -> str:
@@ -103,6 +129,7 @@ def to_json(r: RuntimeReport) -> str:
                 "rate_per_min": s.rate_per_min,
                 "signature": s.signature,
                 "frames": [_frame(f) for f in s.frames],
+                "source": _link(r.sources.get(s.signature)),
             }
             for s in r.suspects
         ],
@@ -159,6 +186,11 @@ def to_text(r: RuntimeReport, color: bool) -> str:
         loc = f"{sus.location.function}  {sus.location.file}:{sus.location.line}" if sus.location else "?"
         out.append(style(f"#{i}  score {sus.score:.0f}  {sus.count} x [{sus.state}]  {loc}", bold=True))
         out.extend(f"    - {reason}" for reason in sus.reasons)
+        link = r.sources.get(sus.signature)
+        if link is not None:
+            out.append(f"    source: {link.path}:{link.line}")
+            for f in link.findings:
+                out.append(style(f"    static: {f.code} at line {f.line}: {f.message}", fg="cyan"))
         out.extend(f"      {f.function}\n          {f.file}:{f.line}" for f in sus.frames[:8])
         if len(sus.frames) > 8:
             out.append(f"      ... {len(sus.frames) - 8} more frames")
