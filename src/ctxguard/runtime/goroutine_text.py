@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack
 
-HEADER = re.compile(r"^goroutine (\d+)(?: gp=0x[0-9a-f]+ m=\S+(?: mp=0x[0-9a-f]+)?)? \[(.*?)\](\{.*\})?:\s*$")
+HEADER = re.compile(r"^goroutine (\d+)(?: gp=0x[0-9a-f]+ m=\S+(?: mp=0x[0-9a-f]+)?)? \[(.*?)\](?: ?(\{.*\}))?:\s*$")
 _SUFFIXES = (
     (re.compile(r", synctest bubble \d+$"), None),
     (re.compile(r", locked to thread$"), "locked"),
@@ -38,9 +38,18 @@ class DumpError(ValueError):
     """The input is not a goroutine dump, or is broken beyond use."""
 
 
+_STATUS_LABELS = re.compile(r" labels:(\{.*\})$")  # GODEBUG=tracebacklabels=1 (Go 1.26)
+
+
+def split_status_labels(status: str) -> tuple[str, str | None]:
+    m = _STATUS_LABELS.search(status)
+    return (status[: m.start()], m.group(1)) if m else (status, None)
+
+
 def parse_status(status: str) -> tuple[str, int, bool, bool]:
     """(wait reason, minutes, locked to thread, leaked), peeling suffixes from the right:
     some wait reasons contain parentheses themselves (`chan receive (nil chan)`)."""
+    status = split_status_labels(status)[0]
     minutes, locked, leaked = 0, False, False
     for rx, what in _SUFFIXES:
         m = rx.search(status)
@@ -59,7 +68,7 @@ def parse_status(status: str) -> tuple[str, int, bool, bool]:
 def parse_labels(text: str | None) -> tuple[tuple[str, str], ...]:
     if not text:
         return ()
-    return tuple(sorted((k, v.strip().strip('"')) for k, v in _LABEL.findall(text[1:-1])))
+    return tuple(sorted((k.strip('"'), v.strip().strip('"')) for k, v in _LABEL.findall(text[1:-1])))
 
 
 def function_name(line: str) -> str:
@@ -194,7 +203,8 @@ def decode(lines: Iterable[str], source: str) -> Snapshot:
                 if g is not None:
                     b.add(g)
                 state, minutes, locked, leaked = parse_status(m.group(2))
-                g = _Goroutine(state, minutes, locked, leaked, parse_labels(m.group(3)))
+                labels = m.group(3) or split_status_labels(m.group(2))[1]
+                g = _Goroutine(state, minutes, locked, leaked, parse_labels(labels))
                 continue
             if g is not None and line.startswith("goroutine running on other thread"):
                 continue
