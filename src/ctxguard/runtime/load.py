@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import gzip
 import io
-import itertools
 import os
 import zlib
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import IO
+from typing import Any
 
 from ctxguard.runtime import debug1, goroutine_text, pprof, schedtrace
 from ctxguard.runtime.model import Snapshot
@@ -22,14 +21,15 @@ class InputError(ValueError):
 
 _DECODE_ERRORS = (goroutine_text.DumpError, debug1.Debug1Error, pprof.ProfileError, schedtrace.SchedError)
 _SNIFF_LINES = 2000
+_SNIFF_BYTES = 1 << 16
 
 
-def load_stream(stream: io.BufferedReader, source: str) -> Snapshot:
+def load_stream(stream: io.BufferedReader[Any], source: str) -> Snapshot:
     """Decode one input, sniffing its format; text is streamed line by line."""
     try:
         head = stream.peek(512)[:512]
         if pprof.is_gzip(head):
-            inner = io.BufferedReader(gzip.GzipFile(fileobj=stream))
+            inner = io.BufferedReader(gzip.GzipFile(fileobj=stream), buffer_size=_SNIFF_BYTES)
             if _is_text(inner.peek(512)[:512]):
                 return _load_text(inner, source)  # a gzipped dump
             return pprof.decode(inner.read(), source)
@@ -47,24 +47,22 @@ def _is_text(head: bytes) -> bool:
     return not any(b < 9 or 13 < b < 32 for b in head)
 
 
-def _load_text(stream: IO[bytes], source: str) -> Snapshot:
-    lines = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-    seen: list[str] = []
-    for line in lines:
-        seen.append(line)
-        stripped = line.strip()
+def _load_text(stream: io.BufferedReader[Any], source: str) -> Snapshot:
+    """Sniff the first lines (peeked, not consumed), then hand the stream to its decoder."""
+    head = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES].decode("utf-8", "replace")
+    for stripped in (line.strip() for line in head.splitlines()[:_SNIFF_LINES]):
         if not stripped:
             continue
-        if debug1.GOROUTINE_HEADER.match(stripped):
-            return debug1.decode_goroutines(stripped, lines, source)
-        if debug1.HEAP_HEADER.match(stripped):
-            return debug1.decode_heap(stripped, lines, source)
-        if stripped.startswith("SCHED "):
-            return schedtrace.decode(itertools.chain(seen, lines), source)
         if goroutine_text.HEADER.match(stripped):
-            return goroutine_text.decode(itertools.chain(seen, lines), source)
-        if len(seen) > _SNIFF_LINES:
-            break
+            return goroutine_text.decode_stream(stream, source)
+        if debug1.GOROUTINE_HEADER.match(stripped) or debug1.HEAP_HEADER.match(stripped):
+            lines = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+            first = next(line for line in lines if line.strip())
+            if debug1.HEAP_HEADER.match(first.strip()):
+                return debug1.decode_heap(first, lines, source)
+            return debug1.decode_goroutines(first, lines, source)
+        if stripped.startswith("SCHED "):
+            return schedtrace.decode(io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=""), source)
     raise InputError(
         f"{source}: unrecognised format (expected a goroutine dump, a debug=1 profile, "
         "a pprof profile or schedtrace output)"
@@ -74,7 +72,7 @@ def _load_text(stream: IO[bytes], source: str) -> Snapshot:
 def load_file(path: str) -> Snapshot:
     """Decode a file; a snapshot with no time of its own takes the file's modification time."""
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb", buffering=0) as raw, io.BufferedReader(raw, _SNIFF_BYTES) as fh:
             snap = load_stream(fh, path)
         when = datetime.fromtimestamp(os.path.getmtime(path), UTC)
     except IsADirectoryError:
