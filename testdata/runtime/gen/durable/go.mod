@@ -1,0 +1,3 @@
+module ctxguard.test/runtime/gen/durable
+
+go 1.25

@@ -1,0 +1,3 @@
+module ctxguard.test/runtime/gen
+
+go 1.19
