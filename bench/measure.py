@@ -18,6 +18,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    timed_out: bool = False
 
 
 def _children(pid: int) -> list[int]:
@@ -51,7 +52,13 @@ def run(cmd: list[str], cwd: str | None = None, env: dict[str, str] | None = Non
     peak = 0
     start = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     done = threading.Event()
 
@@ -63,7 +70,14 @@ def run(cmd: list[str], cwd: str | None = None, env: dict[str, str] | None = Non
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = proc.communicate(timeout=timeout)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)  # the whole tree (sh -c ...)
+        out, err = proc.communicate()
+        done.set()
+        sampler.join()
+        return Run(time.perf_counter() - start, peak / 1024, -9, out, err, timed_out=True)
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
