@@ -10,12 +10,13 @@ objects by allocation site) and `fingerprint` (`verdict` and the features).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import click
 
 from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
 from ctxguard.analysis.heap import HeapSite, context_heap
+from ctxguard.analysis.sched import SchedSummary, summarise
 from ctxguard.analysis.series import minutes_between, state_of
 from ctxguard.analysis.source import SourceIndex, SourceLink
 from ctxguard.analysis.suspects import REPORT_THRESHOLD, Suspect, rank, rank_heap
@@ -29,6 +30,7 @@ class RuntimeReport:
     heap: tuple[HeapSite, ...]
     fingerprint: Fingerprint
     sources: dict[str, SourceLink] = field(default_factory=dict)  # suspect signature -> source link
+    sched: SchedSummary | None = None
 
 
 def goroutine_series(snaps: list[Snapshot]) -> list[Snapshot]:
@@ -72,6 +74,7 @@ def analyse(
         heap=tuple(sites),
         fingerprint=fingerprint(series + heaps, th),
         sources=links,
+        sched=summarise(tuple(x for snap in sorted(snaps, key=_when) for x in snap.sched)),
     )
 
 
@@ -143,6 +146,14 @@ def to_json(r: RuntimeReport) -> str:
             for h in r.heap
         ],
         "fingerprint": r.fingerprint.as_dict(),
+        "sched": None
+        if r.sched is None
+        else {
+            **asdict(r.sched),
+            "waits_first": dict(r.sched.waits_first),
+            "waits_last": dict(r.sched.waits_last),
+            "findings": list(r.sched.findings),
+        },
     }
     return json.dumps(doc, indent=2) + "\n"
 
@@ -194,6 +205,16 @@ def to_text(r: RuntimeReport, color: bool) -> str:
         out.extend(f"      {f.function}\n          {f.file}:{f.line}" for f in sus.frames[:8])
         if len(sus.frames) > 8:
             out.append(f"      ... {len(sus.frames) - 8} more frames")
+    if r.sched is not None:
+        sc = r.sched
+        out.append("")
+        out.append(
+            f"scheduler: {sc.samples} samples over {sc.span_ms / 1000:.1f}s, max run queue {sc.max_runqueue}, "
+            f"threads {sc.threads_first} -> {sc.threads_last}, longest stretch with no idle P {sc.longest_no_idle_ms}ms"
+        )
+        out.extend(f"  - {f}" for f in sc.findings)
+        if sc.waits_last:
+            out.append("  waiting now: " + ", ".join(f"{n} {reason}" for reason, n in sc.waits_last[:6]))
     if r.heap:
         out.append("")
         out.append("live context objects and timers by allocation site:")
