@@ -154,7 +154,7 @@ def _profile_inputs(paths: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--threshold", type=float, default=None, help="Report suspects scoring at least this (default 40).")
 @click.option(
@@ -183,7 +183,12 @@ def profile(
             _fail(str(e))
     report = analyse(snaps, REPORT_THRESHOLD if threshold is None else threshold, source=source)
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = to_json(report) if fmt == "json" else to_text(report, color)
+    if fmt == "html":
+        from ctxguard.analysis.html_report import render
+
+        text = render(report)
+    else:
+        text = to_json(report) if fmt == "json" else to_text(report, color)
     if output_file:
         try:
             with open(output_file, "w", encoding="utf-8") as fh:

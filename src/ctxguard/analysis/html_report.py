@@ -1,0 +1,118 @@
+"""One self-contained HTML file: summary, suspects with their stacks, plots of goroutines
+per stack over time and of live context objects per heap profile. No script, no network;
+every string that came from the input is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ctxguard.analysis.report import RuntimeReport
+
+_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
+.verdict{display:inline-block;padding:.2em .7em;border-radius:4px;color:#fff;font-weight:bold}
+.leaking{background:#c0392b}.suspect{background:#d68910}.healthy{background:#229954}
+table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #eee;text-align:left}
+pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:12px}.static{color:#1f618d}
+details{margin:.4em 0}summary{cursor:pointer}svg text{font-size:11px}
+"""
+
+
+def _chart(title: str, series: list[tuple[str, tuple[int, ...]]], xlabels: list[str]) -> str:
+    """A line chart in inline SVG."""
+    if not series or len(xlabels) < 2:
+        return ""
+    w, h, pad = 760, 240, 40
+    top = max(1, max(max(v) for _, v in series))
+    n = len(xlabels)
+
+    def xy(i: int, v: int) -> str:
+        return f"{pad + i * (w - 2 * pad) / (n - 1):.1f},{h - pad - v * (h - 2 * pad) / top:.1f}"
+
+    parts = [f'<svg width="{w}" height="{h + 20 * len(series)}" role="img" aria-label="{escape(title)}">']
+    parts.append(f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>')
+    parts.append(f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h - pad}" stroke="#999"/>')
+    parts.append(f'<text x="{pad - 4}" y="{pad}" text-anchor="end">{top}</text>')
+    parts.append(f'<text x="{pad - 4}" y="{h - pad}" text-anchor="end">0</text>')
+    for i, label in enumerate(xlabels):
+        x = pad + i * (w - 2 * pad) / (n - 1)
+        parts.append(f'<text x="{x:.1f}" y="{h - pad + 14}" text-anchor="middle">{escape(label)}</text>')
+    for k, (name, values) in enumerate(series):
+        color = _COLORS[k % len(_COLORS)]
+        points = " ".join(xy(i, v) for i, v in enumerate(values))
+        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{points}"/>')
+        y = h + 14 + 20 * k
+        parts.append(f'<rect x="{pad}" y="{y - 9}" width="10" height="10" fill="{color}"/>')
+        parts.append(f'<text x="{pad + 16}" y="{y}">{escape(name)}</text>')
+    parts.append("</svg>")
+    return f"<h3>{escape(title)}</h3>" + "".join(parts)
+
+
+def render(r: RuntimeReport) -> str:
+    fp = r.fingerprint
+    out = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f"<title>ctxguard profile: {escape(fp.verdict)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>ctxguard profile <span class='verdict {escape(fp.verdict)}'>{escape(fp.verdict.upper())}</span></h1>",
+        "<h2>Snapshots</h2><table><tr><th>time</th><th>format</th><th>goroutines</th><th>source</th></tr>",
+    ]
+    for s in r.snapshots:
+        when = s.time.strftime("%Y-%m-%d %H:%M:%S") if s.time else "?"
+        trunc = " (truncated)" if s.truncated else ""
+        out.append(
+            f"<tr><td>{escape(when)}</td><td>{escape(s.format)}</td><td>{s.goroutines}</td>"
+            f"<td>{escape(s.source)}{trunc}</td></tr>"
+        )
+    out.append("</table><h2>Leak fingerprint</h2><table>")
+    for key, value in fp.as_dict().items():
+        if key != "verdict" and value not in (None, [], ()):
+            shown = ", ".join(value) if isinstance(value, list) else value
+            out.append(f"<tr><td>{escape(key)}</td><td>{escape(str(shown))}</td></tr>")
+    out.append("</table>")
+    goroutine_times = [
+        s.time.strftime("%H:%M:%S") if s.time else str(i) for i, s in enumerate(x for x in r.snapshots if x.groups)
+    ]
+    plotted = [
+        (f"{s.location.function if s.location else '?'} [{s.state}]", s.counts)
+        for s in r.suspects
+        if not s.state.startswith("live ")
+    ][:6]
+    out.append(_chart("Goroutines per suspect stack", plotted, goroutine_times))
+    heap_snaps = [s for s in r.snapshots if s.heap]
+    heap_times = [s.time.strftime("%H:%M:%S") if s.time else str(i) for i, s in enumerate(heap_snaps)]
+    heap_lines = [
+        (f"{h.kind} at {h.site.function if h.site else '?'}", h.inuse_objects) for h in r.heap if h.inuse_objects[-1]
+    ][:6]
+    out.append(_chart("Live context objects and timers per heap profile", heap_lines, heap_times))
+    out.append(f"<h2>Suspects ({len(r.suspects)})</h2>")
+    if not r.suspects:
+        out.append("<p>No leak suspects.</p>")
+    for i, sus in enumerate(r.suspects, 1):
+        loc = f"{sus.location.function} ({sus.location.file}:{sus.location.line})" if sus.location else "?"
+        out.append(
+            f"<details{' open' if i <= 3 else ''}><summary><b>#{i}</b> score {sus.score:.0f} &middot; "
+            f"{sus.count} &times; [{escape(sus.state)}] &middot; {escape(loc)}</summary><ul>"
+        )
+        out.extend(f"<li>{escape(reason)}</li>" for reason in sus.reasons)
+        link = r.sources.get(sus.signature)
+        if link is not None:
+            out.append(f"<li>source: {escape(link.path)}:{link.line}</li>")
+            out.extend(
+                f"<li class='static'>{escape(f.code)} at line {f.line}: {escape(f.message)}</li>" for f in link.findings
+            )
+        out.append("</ul><pre>")
+        out.extend(f"{escape(f.function)}\n\t{escape(f.file)}:{f.line}\n" for f in sus.frames)
+        out.append("</pre></details>")
+    if r.sched is not None:
+        out.append("<h2>Scheduler</h2><ul>")
+        out.append(
+            f"<li>{r.sched.samples} samples, max run queue {r.sched.max_runqueue}, threads "
+            f"{r.sched.threads_first} &rarr; {r.sched.threads_last}</li>"
+        )
+        out.extend(f"<li>{escape(f)}</li>" for f in r.sched.findings)
+        out.append("</ul>")
+    out.append("</body></html>\n")
+    return "\n".join(out)

@@ -1,0 +1,31 @@
+"""The HTML report is one self-contained file that escapes everything from the input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ctxguard.analysis.html_report import render
+from ctxguard.analysis.report import analyse
+from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack
+
+EVIL = "<script>alert('x')</script>"
+
+
+def test_html_escapes_input_and_loads_nothing() -> None:
+    stack = Stack((Frame("runtime.gopark", "/go/src/runtime/proc.go", 1), Frame(f"main.{EVIL}", f"/app/{EVIL}.go", 3)))
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    snaps = [
+        Snapshot(
+            f"dump-{EVIL}",
+            "goroutine-text",
+            t0 + timedelta(minutes=i),
+            n,
+            (GoroutineGroup(stack, n, states=((f"chan send {EVIL}", n),), labels=((EVIL, EVIL),)),),
+        )
+        for i, n in enumerate((5, 300, 900))
+    ]
+    html = render(analyse(snaps))
+    assert EVIL not in html and "&lt;script&gt;" in html
+    assert "<script" not in html.lower() and "http" not in html  # no script, nothing fetched
+    assert "<svg" in html and "<polyline" in html  # the growth plot
+    assert "LEAKING" in html
