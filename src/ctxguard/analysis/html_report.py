@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ctxguard.analysis.report import RuntimeReport
+from ctxguard.analysis.report import RuntimeReport, goroutine_series
 
 _COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 _CSS = """
@@ -57,13 +57,14 @@ def render(r: RuntimeReport) -> str:
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>ctxguard profile: {escape(fp.verdict)}</title><style>{_CSS}</style></head><body>",
         f"<h1>ctxguard profile <span class='verdict {escape(fp.verdict)}'>{escape(fp.verdict.upper())}</span></h1>",
-        "<h2>Snapshots</h2><table><tr><th>time</th><th>format</th><th>goroutines</th><th>source</th></tr>",
+        "<h2>Snapshots</h2><table><tr><th>time</th><th>format</th><th>contents</th><th>source</th></tr>",
     ]
     for s in r.snapshots:
         when = s.time.strftime("%Y-%m-%d %H:%M:%S") if s.time else "?"
         trunc = " (truncated)" if s.truncated else ""
+        size = f"{s.goroutines} goroutines" if s.groups else f"{len(s.heap)} heap records" if s.heap else ""
         out.append(
-            f"<tr><td>{escape(when)}</td><td>{escape(s.format)}</td><td>{s.goroutines}</td>"
+            f"<tr><td>{escape(when)}</td><td>{escape(s.format)}</td><td>{size}</td>"
             f"<td>{escape(s.source)}{trunc}</td></tr>"
         )
     out.append("</table><h2>Leak fingerprint</h2><table>")
@@ -72,9 +73,8 @@ def render(r: RuntimeReport) -> str:
             shown = ", ".join(value) if isinstance(value, list) else value
             out.append(f"<tr><td>{escape(key)}</td><td>{escape(str(shown))}</td></tr>")
     out.append("</table>")
-    goroutine_times = [
-        s.time.strftime("%H:%M:%S") if s.time else str(i) for i, s in enumerate(x for x in r.snapshots if x.groups)
-    ]
+    series = goroutine_series(list(r.snapshots))  # the snapshots the suspects' counts follow
+    goroutine_times = [s.time.strftime("%H:%M:%S") if s.time else str(i) for i, s in enumerate(series)]
     plotted = [
         (f"{s.location.function if s.location else '?'} [{s.state}]", s.counts)
         for s in r.suspects
