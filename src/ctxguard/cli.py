@@ -23,6 +23,22 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _color(output_file: str | None) -> bool:
+    return output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _emit(text: str, output_file: str | None) -> None:
+    """The report to stdout, or to a file (a write error is a one-line error)."""
+    if not output_file:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as e:
+        _fail(f"{output_file}: cannot write: {e.strerror or e}")
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
@@ -100,16 +116,7 @@ def lint(
     total = sum(len(u.files) for u in units)
     with _progress(total, not no_progress) as advance:
         result = run_lint(units, rules, jobs=jobs, include_generated=include_generated, on_progress=advance)
-    color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = FORMATS[fmt](result, rules, color)
-    if output_file:
-        try:
-            with open(output_file, "w", encoding="utf-8") as fh:
-                fh.write(report)
-        except OSError as e:
-            _fail(f"{output_file}: cannot write: {e.strerror or e}")
-    else:
-        click.echo(report, nl=False)
+    _emit(FORMATS[fmt](result, rules, _color(output_file)), output_file)
     for err in result.errors:
         click.echo(f"ctxguard: error: {err}", err=True)
     if result.errors:
@@ -182,21 +189,12 @@ def profile(
         except InputError as e:
             _fail(str(e))
     report = analyse(snaps, REPORT_THRESHOLD if threshold is None else threshold, source=source)
-    color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if fmt == "html":
         from ctxguard.analysis.html_report import render
 
-        text = render(report)
+        _emit(render(report), output_file)
     else:
-        text = to_json(report) if fmt == "json" else to_text(report, color)
-    if output_file:
-        try:
-            with open(output_file, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as e:
-            _fail(f"{output_file}: cannot write: {e.strerror or e}")
-    else:
-        click.echo(text, nl=False)
+        _emit(to_json(report) if fmt == "json" else to_text(report, _color(output_file)), output_file)
 
 
 @main.command()
