@@ -169,8 +169,20 @@ def _profile_inputs(paths: tuple[str, ...]) -> list[str]:
     type=click.Path(exists=True, file_okay=False),
     help="Go checkout to map suspects to, with the lint findings in each suspect's function.",
 )
+@click.option(
+    "--similarity",
+    type=click.Choice(["exact", "function", "location"]),
+    default="exact",
+    show_default=True,
+    help="Group stacks by functions and lines, by functions only, or by the program frame they wait in.",
+)
 def profile(
-    inputs: tuple[str, ...], fmt: str, output_file: str | None, threshold: float | None, source: str | None
+    inputs: tuple[str, ...],
+    fmt: str,
+    output_file: str | None,
+    threshold: float | None,
+    source: str | None,
+    similarity: str,
 ) -> None:
     """Analyse goroutine dumps, pprof profiles and schedtrace output.
 
@@ -188,7 +200,7 @@ def profile(
             snaps.append(load_file(path))
         except InputError as e:
             _fail(str(e))
-    report = analyse(snaps, REPORT_THRESHOLD if threshold is None else threshold, source=source)
+    report = analyse(snaps, REPORT_THRESHOLD if threshold is None else threshold, source=source, similarity=similarity)
     if fmt == "html":
         from ctxguard.analysis.html_report import render
 

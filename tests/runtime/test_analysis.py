@@ -76,3 +76,12 @@ def test_sched_summary_flags_saturation_and_thread_growth() -> None:
     assert any("run queue" in f for f in s.findings) and any("threads grew" in f for f in s.findings)
     real = summarise(load_file(str(ROOT / "go1.19" / "scheddetail.txt")).sched)
     assert real is not None and dict(real.waits_last).get("chan send", 0) >= 20
+
+
+def test_similarity_merges_stacks_that_differ_only_in_lines_or_callers() -> None:
+    a = Stack((Frame("main.send", "/app/main.go", 42), Frame("main.handle", "/app/main.go", 10)))
+    b = Stack((Frame("main.send", "/app/main.go", 44), Frame("main.handle", "/app/main.go", 12)))
+    c = Stack((Frame("main.send", "/app/main.go", 42), Frame("main.other", "/app/main.go", 90)))
+    keys = {sim: {s.key(sim) for s in (a, b, c)} for sim in ("exact", "function", "location")}
+    assert len(keys["exact"]) == 3 and len(keys["function"]) == 2 and len(keys["location"]) == 2
+    assert a.key("location") == c.key("location")

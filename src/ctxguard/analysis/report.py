@@ -17,7 +17,7 @@ import click
 from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
 from ctxguard.analysis.heap import HeapSite, context_heap
 from ctxguard.analysis.sched import SchedSummary, summarise
-from ctxguard.analysis.series import minutes_between, state_of
+from ctxguard.analysis.series import Track, minutes_between, state_of, tracks
 from ctxguard.analysis.source import SourceIndex, SourceLink
 from ctxguard.analysis.suspects import REPORT_THRESHOLD, Suspect, rank, rank_heap
 from ctxguard.runtime.model import Frame, Snapshot
@@ -31,6 +31,7 @@ class RuntimeReport:
     fingerprint: Fingerprint
     sources: dict[str, SourceLink] = field(default_factory=dict)  # suspect signature -> source link
     sched: SchedSummary | None = None
+    diff: tuple[Track, ...] = ()  # every stack across the series, most grown first
 
 
 def goroutine_series(snaps: list[Snapshot]) -> list[Snapshot]:
@@ -53,12 +54,13 @@ def analyse(
     threshold: float = REPORT_THRESHOLD,
     th: Thresholds | None = None,
     source: str | None = None,
+    similarity: str = "exact",
 ) -> RuntimeReport:
     series = goroutine_series(snaps)
     heaps = sorted((s for s in snaps if s.heap), key=_when)
     dumps = sorted((s for s in snaps if s.format == "goroutine-text"), key=_when)
     sites = context_heap(heaps)
-    suspects = rank(series, threshold, dumps[-1] if dumps else None)
+    suspects = rank(series, threshold, dumps[-1] if dumps else None, similarity)
     suspects += rank_heap(sites, minutes_between(heaps[0], heaps[-1]) if len(heaps) > 1 else 0.0, threshold)
     suspects.sort(key=lambda s: (-s.score, -s.count))
     links: dict[str, SourceLink] = {}
@@ -75,6 +77,9 @@ def analyse(
         fingerprint=fingerprint(series + heaps, th),
         sources=links,
         sched=summarise(tuple(x for snap in sorted(snaps, key=_when) for x in snap.sched)),
+        diff=tuple(sorted(tracks(series, similarity), key=lambda t: (-t.growth, -t.counts[-1])))
+        if len(series) > 1
+        else (),
     )
 
 
@@ -95,6 +100,8 @@ def _link(link: SourceLink | None) -> dict[str, object] | None:
 
 def to_json(r: RuntimeReport) -> str:
     latest = next((s for s in reversed(r.snapshots) if s.groups), None)
+    series = goroutine_series(list(r.snapshots))
+    span = minutes_between(series[0], series[-1]) if len(series) > 1 else 0.0
     doc = {
         "snapshots": [
             {
@@ -144,6 +151,16 @@ def to_json(r: RuntimeReport) -> str:
                 "inuse_bytes": list(h.inuse_bytes),
             }
             for h in r.heap
+        ],
+        "diff": [
+            {
+                "signature": t.key,
+                "location": _frame(t.stack.location()),
+                "counts": list(t.counts),
+                "growth": t.growth,
+                "rate_per_min": round(t.growth / span, 2) if span > 0 else None,
+            }
+            for t in r.diff
         ],
         "fingerprint": r.fingerprint.as_dict(),
         "sched": None

@@ -53,6 +53,7 @@ def state_of(group: GoroutineGroup) -> str:
 class Track:
     """One stack followed through the series."""
 
+    key: str
     stack: Stack
     counts: tuple[int, ...]  # per snapshot (0 where absent)
     last: GoroutineGroup  # the group in the latest snapshot that has it
@@ -62,19 +63,20 @@ class Track:
         return self.counts[-1] - self.counts[0]
 
 
-def tracks(series: list[Snapshot]) -> list[Track]:
-    """Every stack seen in any goroutine snapshot, with its count in each."""
+def tracks(series: list[Snapshot], similarity: str = "exact") -> list[Track]:
+    """Every stack (grouped by `similarity`, see Stack.key) seen in any goroutine
+    snapshot, with its count in each: the diff of the series."""
     by_sig: dict[str, list[int]] = {}
     last: dict[str, GoroutineGroup] = {}
     stacks: dict[str, Stack] = {}
     for i, snap in enumerate(series):
         for g in snap.groups:
-            sig = g.stack.signature
+            sig = g.stack.key(similarity)
             counts = by_sig.setdefault(sig, [0] * len(series))
             counts[i] += g.count
             last[sig] = g  # later snapshots win: the freshest states and waits
             stacks.setdefault(sig, g.stack)
-    return [Track(stacks[s], tuple(c), last[s]) for s, c in by_sig.items()]
+    return [Track(s, stacks[s], tuple(c), last[s]) for s, c in by_sig.items()]
 
 
 def minutes_between(a: Snapshot, b: Snapshot) -> float:

@@ -32,17 +32,22 @@ class Suspect:
 _CONTEXT_FRAMES = ("context.(*cancelCtx)", "context.WithDeadline", "context.WithTimeout", "time.(*Timer)")
 
 
-def rank(series: list[Snapshot], threshold: float = REPORT_THRESHOLD, detail: Snapshot | None = None) -> list[Suspect]:
+def rank(
+    series: list[Snapshot],
+    threshold: float = REPORT_THRESHOLD,
+    detail: Snapshot | None = None,
+    similarity: str = "exact",
+) -> list[Suspect]:
     """Rank the stacks of `series`; `detail` (a debug=2 dump of the same process) lends
     states, wait times and creators to profiles that have none (debug=1, pprof)."""
     goroutine_snaps = [s for s in series if s.groups]
     if not goroutine_snaps:
         return []
     span = minutes_between(goroutine_snaps[0], goroutine_snaps[-1])
-    richer = {g.stack.signature: g for g in (detail.groups if detail else ())}
+    richer = {g.stack.key(similarity): g for g in (detail.groups if detail else ())}
     scored = []
-    for t in tracks(goroutine_snaps):
-        extra = richer.get(t.stack.signature)
+    for t in tracks(goroutine_snaps, similarity):
+        extra = richer.get(t.key)
         if extra is not None and not t.last.states:
             t = replace(t, last=replace(extra, count=t.counts[-1]))
         scored.append(_score(t, span, len(goroutine_snaps)))
@@ -104,7 +109,7 @@ def _score(t: Track, span_min: float, n_snaps: int) -> Suspect:
         reasons=tuple(reasons),
         location=loc,
         creator=g.creator,
-        signature=g.stack.signature,
+        signature=t.key,
         counts=t.counts,
         rate_per_min=round(rate, 2) if rate is not None else None,
         frames=g.stack.frames,

@@ -49,6 +49,9 @@ class Frame:
         return f"{self.function} ({self.file}:{self.line})" if self.file else self.function
 
 
+SIMILARITIES = ("exact", "function", "location")
+
+
 @dataclass(frozen=True)
 class Stack:
     frames: tuple[Frame, ...]  # leaf first
@@ -66,6 +69,22 @@ class Stack:
         for f in frames[i:]:
             h.update(f"{f.function}\0{f.file}\0{f.line}\n".encode())
         return h.hexdigest()
+
+    def key(self, similarity: str = "exact") -> str:
+        """The grouping key: `exact` (functions and lines), `function` (functions only:
+        the same code path across builds), or `location` (the program frame it waits in)."""
+        if similarity == "exact":
+            return self.signature
+        if similarity == "function":
+            h = hashlib.blake2b(digest_size=8)
+            for f in self.frames:
+                if not f.is_runtime:
+                    h.update(f.function.encode() + b"\n")
+            return "f:" + h.hexdigest()
+        if similarity == "location":
+            loc = self.location()
+            return f"l:{loc.function}:{loc.file}:{loc.line}" if loc else "l:"
+        raise ValueError(f"unknown similarity {similarity!r} (exact, function, location)")
 
     def location(self) -> Frame | None:
         """Where the code that owns this goroutine waits: the first frame of the
