@@ -47,10 +47,6 @@ class FuncInfo:
     results: tuple[Param, ...]
     body: Node | None
 
-    @property
-    def is_literal(self) -> bool:
-        return self.node.type == "func_literal"
-
 
 def default_import_name(path: str) -> str:
     parts = path.split("/")

@@ -137,7 +137,7 @@ def lint(
             if on_progress:
                 on_progress(len(u.files))
     else:
-        # batches of ~32 files keep the pool busy without drowning it in tiny tasks
+        # about eight batches per worker (8 to 64 files each): the pool stays busy without tiny tasks
         size = max(8, min(64, total_files // (jobs * 8) or 8))
         own = executor is None
         pool = executor or ProcessPoolExecutor(max_workers=jobs)
