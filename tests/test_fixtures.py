@@ -50,9 +50,10 @@ def test_fixture_folder_is_valid_go(folder: str, tmp_path: Path) -> None:
     """Fixtures are real Go: they build with the Go toolchain (and gofmt leaves them alone)."""
     if shutil.which("go") is None:
         pytest.fail("the Go toolchain is needed to build the fixtures")
-    for f in (FIXTURES / folder).glob("*.go"):
-        shutil.copy(f, tmp_path / f.name)
-    (tmp_path / "go.mod").write_text("module fixture\n\ngo 1.26\n")
+    # a folder may bring its own go.mod with stand-in modules (sqlx, grpc) under _stubs/
+    shutil.copytree(FIXTURES / folder, tmp_path, dirs_exist_ok=True)
+    if not (tmp_path / "go.mod").exists():
+        (tmp_path / "go.mod").write_text("module fixture\n\ngo 1.26\n")
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
     build = subprocess.run(["go", "build", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert build.returncode == 0, build.stderr

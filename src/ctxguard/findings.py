@@ -15,6 +15,24 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace bytes [start, end) of the file with `text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe, self-contained rewrite; `--fix` applies it only if the fixed file re-parses
+    and the rule no longer fires there."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     name: str
@@ -29,6 +47,7 @@ class Finding:
     fingerprint: str = ""  # stable across line moves: code, path, normalised line, function
     col_utf16: int = 0  # 1-based, for SARIF consumers (UTF-16 code units)
     end_col_utf16: int = 0
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)

@@ -6,10 +6,18 @@ Codes are stable; users write them in configurations and suppressions.
 from __future__ import annotations
 
 from ctxguard.rules import (
+    background_in_scope,
+    builtin_context_key,
+    context_growth_in_loop,
+    context_in_struct,
+    context_not_first,
     defer_cancel_in_loop,
     goroutine_ignores_cancel,
     lost_cancel,
+    nil_context,
+    non_context_call,
     orphaned_send,
+    resource_in_context,
     syntax_error,
     unused_derived_context,
 )
@@ -22,6 +30,14 @@ ALL_RULES: tuple[Rule, ...] = (
     unused_derived_context.RULE,
     goroutine_ignores_cancel.RULE,
     orphaned_send.RULE,
+    background_in_scope.RULE,
+    non_context_call.RULE,
+    context_not_first.RULE,
+    nil_context.RULE,
+    builtin_context_key.RULE,
+    resource_in_context.RULE,
+    context_in_struct.RULE,
+    context_growth_in_loop.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}

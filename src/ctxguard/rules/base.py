@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from ctxguard.findings import Finding, Severity, fingerprint, utf16_col
+from ctxguard.findings import Edit, Finding, Fix, Severity, fingerprint, utf16_col
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import enclosing_function
 
@@ -24,6 +24,8 @@ class Rule:
     needs_imports: frozenset[str] = frozenset()
     # ... and unless its bytes contain every one of these
     needs_text: tuple[bytes, ...] = ()
+    # option name -> its help; users set them in the configuration ([lint.options.<code or name>])
+    options: Mapping[str, str] = field(default_factory=dict)
 
     def applies_to(self, file: GoFile) -> bool:
         if self.needs_imports and not file.imports_any(self.needs_imports):
@@ -38,13 +40,23 @@ class Pass:
     rule: Rule
     file: GoFile
     findings: list[Finding] = field(default_factory=list)
+    # this rule's options from the configuration: each a list of strings
+    options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def report(self, node: Node, message: str, end: Node | None = None, file: GoFile | None = None) -> None:
+    def report(
+        self, node: Node, message: str, end: Node | None = None, file: GoFile | None = None, fix: Fix | None = None
+    ) -> None:
         """Report at `node`; `file` when it lies in another file of the package (a goroutine's body)."""
-        self.report_at(node.start_point, (end or node).end_point, message, node, file)
+        self.report_at(node.start_point, (end or node).end_point, message, node, file, fix)
 
     def report_at(
-        self, start: tuple[int, int], end: tuple[int, int], message: str, node: Node, file: GoFile | None = None
+        self,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        message: str,
+        node: Node,
+        file: GoFile | None = None,
+        fix: Fix | None = None,
     ) -> None:
         file = file or self.file
         src = file.source
@@ -71,8 +83,18 @@ class Pass:
                 fingerprint=fingerprint(r.code, file.path, line.decode("utf-8", "replace"), fname),
                 col_utf16=utf16_col(line, col),
                 end_col_utf16=utf16_col(eline, ecol),
+                fix=fix,
             )
         )
+
+
+def replace(node: Node, new_text: str) -> Edit:
+    """An edit replacing `node`'s bytes."""
+    return Edit(node.start_byte, node.end_byte, new_text)
+
+
+def insert(at_byte: int, new_text: str) -> Edit:
+    return Edit(at_byte, at_byte, new_text)
 
 
 def _line_slices(file: GoFile) -> list[tuple[int, int]]:
