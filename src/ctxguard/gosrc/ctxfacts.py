@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from ctxguard.gosrc import index
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.scope import Decl
+from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import enclosing_function, expression_list, text, unparen
 
 CANCELABLE = frozenset(
@@ -145,3 +145,63 @@ def decl_is_context(file: GoFile, decl: Decl) -> bool:
     if decl.value is not None and decl.kind != "range" and decl.value_index == 0:
         return is_context_value(file, decl.value)
     return False
+
+
+# parameter types that carry a context: the expression that yields it, given the parameter's name
+CARRIERS = {
+    "context.Context": "{}",
+    "*net/http.Request": "{}.Context()",
+    # testing.T.Context and friends exist since Go 1.24
+    "*testing.T": "{}.Context()",
+    "*testing.B": "{}.Context()",
+    "*testing.F": "{}.Context()",
+    "testing.TB": "{}.Context()",
+}
+
+
+@dataclass(frozen=True)
+class AvailableContext:
+    """A context the code at some point could use instead of starting a new one."""
+
+    expr: str  # what to write there: "ctx", "r.Context()", "t.Context()"
+    decl: Decl  # the variable or parameter it comes from
+
+
+def available_context(file: GoFile, node: Node) -> AvailableContext | None:
+    """The innermost context visible at `node`: a context variable or parameter, or a
+    request or test whose Context() gives one. Closures see their enclosing function's."""
+    scope = file.scope_for(node)
+    if scope is None:
+        return None
+    pos = node.start_byte
+    best: tuple[tuple[int, int], AvailableContext] | None = None
+    for d in scope.decls:
+        if not (d.scope_start <= pos < d.scope_end and d.visible_from <= pos) or d.kind in ("result", "case"):
+            continue
+        found: str | None = None
+        if d.type_node is not None:
+            tt = file.type_text(d.type_node)
+            if tt == "Context" and "." in file.names_for("context"):
+                tt = "context.Context"
+            pattern = CARRIERS.get(tt)
+            found = pattern.format(d.name) if pattern else None
+        elif decl_is_context(file, d):
+            found = d.name
+        if found is None or _shadowed(scope, d, pos):
+            continue
+        rank = (d.scope_start, d.visible_from)
+        if best is None or rank > best[0]:
+            best = (rank, AvailableContext(found, d))
+    return None if best is None else best[1]
+
+
+def _shadowed(scope: ScopeTable, decl: Decl, pos: int) -> bool:
+    """Another declaration of the same name is visible at `pos` and hides `decl`."""
+    return any(
+        d is not decl
+        and d.name == decl.name
+        and d.scope_start <= pos < d.scope_end
+        and d.visible_from <= pos
+        and (d.scope_start, d.visible_from) > (decl.scope_start, decl.visible_from)
+        for d in scope.decls
+    )
