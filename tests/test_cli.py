@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ctxguard.rules import ALL_RULES
+
 from lintkit import FIXTURES
 
 LEAKY = """package svc
@@ -130,17 +132,16 @@ def test_syntax_error_is_a_finding_and_the_rest_is_analysed(tmp_path: Path) -> N
 def test_rules_and_rule_docs() -> None:
     r = run("rules")
     assert r.returncode == 0
-    assert [line.split()[0] for line in r.stdout.splitlines()] == [
-        "CG000",
-        "CG101",
-        "CG102",
-        "CG103",
-        "CG104",
-        "CG105",
-    ]
-    doc = run("rule", "orphaned-send").stdout
-    assert doc.startswith("# CG105 orphaned-send")
-    assert "## Bad" in doc and "## Good" in doc
+    listed = [line.split()[0] for line in r.stdout.splitlines()]
+    assert listed == [r.code for r in ALL_RULES]
+    assert {"CG001", "CG101", "CG105", "CG201", "CG202", "CG203", "CG204", "CG301", "CG302", "CG303", "CG304"} <= set(
+        listed
+    )
+    for rule in ALL_RULES:
+        doc = run("rule", rule.name).stdout
+        assert doc.startswith(f"# {rule.code} {rule.name}")
+        if rule.code != "CG000":
+            assert "## Bad" in doc and "## Good" in doc, rule.code
 
 
 def test_output_file(tree: Path) -> None:

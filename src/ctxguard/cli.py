@@ -6,13 +6,26 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from ctxguard import __version__
+from ctxguard.lint.baseline import BaselineError
+from ctxguard.lint.baseline import filter_new as filter_baseline
+from ctxguard.lint.baseline import write as write_baseline_file
+from ctxguard.lint.cache import Cache
+from ctxguard.lint.cache import default_dir as default_cache_dir
+from ctxguard.lint.changed import RevisionError, changed_since, keep_changed
+from ctxguard.lint.config import ConfigError, LintConfig
+from ctxguard.lint.config import load as load_config
 from ctxguard.lint.discovery import Discovery, InputError, discover
+from ctxguard.lint.engine import LintResult
 from ctxguard.lint.engine import lint as run_lint
+from ctxguard.lint.fixes import plan_fixes
 from ctxguard.report import FORMATS
+from ctxguard.report.statistics import render as render_statistics
 from ctxguard.rules import ALL_RULES, BY_CODE, select_rules, unknown_selectors
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -72,14 +85,25 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--select", multiple=True, help="Rule codes, prefixes (CG1) or names to run; comma-separated.")
+@click.option("--extend-select", multiple=True, help="Rules to run on top of the selected ones.")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip; comma-separated.")
 @click.option("--exclude", multiple=True, help="Glob (relative path) to skip below the given paths; repeatable.")
 @click.option("--include-vendor", is_flag=True, help="Also lint vendor/ directories.")
 @click.option("--include-testdata", is_flag=True, help="Also lint testdata/ directories.")
 @click.option("--include-generated", is_flag=True, help="Also lint files marked '// Code generated ... DO NOT EDIT.'.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (each verified by re-parsing and re-linting).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not recorded in this file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record every current finding here and exit.")
+@click.option("--new-from-rev", metavar="REV", help="Report only findings on lines changed since this git revision.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache (default: ~/.cache/ctxguard).")
+@click.option("--no-cache", is_flag=True, help="Analyse every file, neither reading nor writing the cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -87,12 +111,23 @@ def lint(
     paths: tuple[str, ...],
     fmt: str,
     output_file: str | None,
+    config_file: str | None,
+    isolated: bool,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
     include_vendor: bool,
     include_testdata: bool,
     include_generated: bool,
+    fix: bool,
+    show_diff: bool,
+    baseline: str | None,
+    write_baseline: str | None,
+    new_from_rev: str | None,
+    statistics: bool,
+    cache_dir: str | None,
+    no_cache: bool,
     jobs: int | None,
     no_progress: bool,
     exit_zero: bool,
@@ -100,23 +135,101 @@ def lint(
     """Lint Go source for context and goroutine leaks.
 
     PATHS are files, directories (linted recursively) or Go patterns such as
-    ./... and ./pkg/... (default: the current directory). Exit status: 0 no
-    findings, 1 findings, 2 usage or input error.
+    ./... and ./pkg/... (default: the current directory). Settings come from
+    the nearest .ctxguard.toml or [tool.ctxguard.lint] in pyproject.toml;
+    flags override them. Exit status: 0 no findings, 1 findings, 2 usage or
+    input error.
     """
-    sel, ign = _split(select), _split(ignore)
-    bad = unknown_selectors(sel + ign)
+    try:
+        cfg = LintConfig() if isolated else load_config(config_file)
+    except ConfigError as e:
+        _fail(str(e))
+    sel, ext, ign = _split(select), _split(extend_select), _split(ignore)
+    bad = unknown_selectors(sel + ext + ign)
     if bad:
         _fail(f"unknown rule selector: {', '.join(bad)} (see `ctxguard rules`)")
-    rules = select_rules(sel or None, ign or None)
-    opts = Discovery(include_vendor, include_testdata, include_generated, tuple(exclude))
+    if fix and show_diff:
+        _fail("--fix and --diff cannot be combined: --diff only shows what --fix would write")
+    chosen = sel or (list(cfg.select) if cfg.select is not None else None)
+    if chosen is not None:
+        chosen += [*cfg.extend_select, *ext]
+    rules = select_rules(chosen, [*cfg.ignore, *ign] or None)
+    include_generated = include_generated or cfg.include_generated
+    opts = Discovery(
+        include_vendor or cfg.include_vendor,
+        include_testdata or cfg.include_testdata,
+        include_generated,
+        (*exclude, *cfg.exclude_patterns()),
+    )
     try:
         units = discover(list(paths), opts)
-    except InputError as e:
+        changed = changed_since(new_from_rev) if new_from_rev else None
+    except (InputError, RevisionError) as e:
         _fail(str(e))
-    total = sum(len(u.files) for u in units)
-    with _progress(total, not no_progress) as advance:
-        result = run_lint(units, rules, jobs=jobs, include_generated=include_generated, on_progress=advance)
-    _emit(FORMATS[fmt](result, rules, _color(output_file)), output_file)
+    cache = None if no_cache else Cache(Path(cache_dir) if cache_dir else default_cache_dir())
+
+    def run() -> LintResult:
+        total = sum(len(u.files) for u in units)
+        with _progress(total, not no_progress) as advance:
+            result = run_lint(
+                units,
+                rules,
+                jobs=jobs,
+                include_generated=include_generated,
+                on_progress=advance,
+                options=cfg.options,
+                cache=cache,
+            )
+        if cfg.per_file_ignores:
+            kept = tuple(f for f in result.findings if f.code not in cfg.ignored_for(f.path))
+            result = replace(result, findings=kept)
+        return result
+
+    result = run()
+    if fix or show_diff:
+        plans = plan_fixes(result.findings, units, include_generated, cfg.options)
+        applied = sum(len(p.applied) for p in plans)
+        if show_diff:
+            _emit("".join(p.diff() for p in plans if p.applied), output_file)
+            click.echo(f"{applied} fix{'es' if applied != 1 else ''} would be applied.", err=True)
+            sys.exit(EXIT_FINDINGS if applied and not exit_zero else EXIT_CLEAN)
+        for p in plans:
+            if p.applied:
+                try:
+                    p.write()
+                except OSError as e:
+                    _fail(f"{p.path}: cannot write the fix: {e.strerror or e}")
+        rejected = sum(len(p.rejected) for p in plans)
+        note = f"Fixed {applied} finding{'s' if applied != 1 else ''}"
+        click.echo(note + (f"; {rejected} fix(es) did not verify and were not applied." if rejected else "."), err=True)
+        if applied:
+            result = run()  # report what is left, at its new positions
+    if write_baseline:
+        try:
+            n = write_baseline_file(Path(write_baseline), result.findings)
+        except BaselineError as e:
+            _fail(str(e))
+        click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
+        sys.exit(EXIT_CLEAN)
+    if changed is not None:
+        result = replace(result, findings=keep_changed(result.findings, changed))
+    if baseline:
+        try:
+            linted = [p for u in units for p in u.files]
+            filtered = filter_baseline(Path(baseline), result.findings, [r.code for r in rules], linted)
+        except BaselineError as e:
+            _fail(str(e))
+        result = replace(result, findings=filtered.new)
+        if filtered.stale:
+            click.echo(
+                f"ctxguard: {len(filtered.stale)} baseline entr{'ies' if len(filtered.stale) != 1 else 'y'} "
+                f"no longer found (fixed?); refresh it with --write-baseline {baseline}",
+                err=True,
+            )
+    if statistics:
+        _emit(render_statistics(result, fmt == "json"), output_file)
+    else:
+        _emit(FORMATS[fmt](result, rules, _color(output_file)), output_file)
     for err in result.errors:
         click.echo(f"ctxguard: error: {err}", err=True)
     if result.errors:

@@ -48,6 +48,7 @@ class Finding:
     col_utf16: int = 0  # 1-based, for SARIF consumers (UTF-16 code units)
     end_col_utf16: int = 0
     fix: Fix | None = None
+    line_hash: str = ""  # code, normalised line and function, without the path: what baselines match
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)
@@ -56,6 +57,11 @@ class Finding:
 def fingerprint(code: str, path: str, line_text: str, function: str) -> str:
     normalised = re.sub(r"\s+", " ", line_text).strip()
     return hashlib.sha256(f"{code}\0{path}\0{normalised}\0{function}".encode()).hexdigest()[:16]
+
+
+def line_hash(code: str, line_text: str, function: str) -> str:
+    normalised = re.sub(r"\s+", " ", line_text).strip()
+    return hashlib.sha256(f"{code}\0{normalised}\0{function}".encode()).hexdigest()[:16]
 
 
 def utf16_col(line: bytes, byte_col: int) -> int:

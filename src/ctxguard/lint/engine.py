@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from ctxguard.findings import Finding
+from ctxguard.findings import Finding, fingerprint, line_hash
 from ctxguard.gosrc import GoFile, GoParser, Package
+from ctxguard.lint import suppress
+from ctxguard.lint.cache import Cache, finding_from_json, finding_to_json, settings_key, unit_key
 from ctxguard.lint.discovery import PackageUnit, display_path, is_generated
-from ctxguard.rules import BY_CODE, Pass, Rule
+from ctxguard.rules import ALL_RULES, BY_CODE, Pass, Rule
+
+# rule code -> option name -> values, as the configuration gives them
+RuleOptions = Mapping[str, Mapping[str, tuple[str, ...]]]
+UNUSED_SUPPRESSION = "CG001"
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,29 @@ class UnitResult:
     files: int  # files analysed
     skipped_generated: int
     errors: tuple[str, ...]  # one line each: unreadable files
+    suppressed: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "findings": [finding_to_json(f) for f in self.findings],
+            "files": self.files,
+            "skipped_generated": self.skipped_generated,
+            "errors": list(self.errors),
+            "suppressed": self.suppressed,
+        }
+
+    @staticmethod
+    def from_json(d: Mapping[str, object]) -> UnitResult | None:
+        try:
+            return UnitResult(
+                tuple(finding_from_json(f) for f in d["findings"]),  # type: ignore[attr-defined]
+                int(d["files"]),  # type: ignore[call-overload]
+                int(d["skipped_generated"]),  # type: ignore[call-overload]
+                tuple(str(e) for e in d["errors"]),  # type: ignore[attr-defined]
+                int(d["suppressed"]),  # type: ignore[call-overload]
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
 
 
 @dataclass(frozen=True)
@@ -34,6 +63,8 @@ class LintResult:
     packages: int
     skipped_generated: int
     errors: tuple[str, ...]
+    cached_packages: int = 0  # packages answered from the cache
+    suppressed: int = 0  # findings silenced by inline directives
 
 
 @functools.cache
@@ -42,16 +73,21 @@ def _parser() -> GoParser:
     return GoParser()
 
 
-def load_package(unit: PackageUnit, include_generated: bool = False) -> tuple[list[Package], int, list[str]]:
-    """Parse a directory's files into packages (a directory may hold `p` and `p_test`)."""
+def load_package(
+    unit: PackageUnit, include_generated: bool = False, overrides: Mapping[str, bytes] | None = None
+) -> tuple[list[Package], int, list[str]]:
+    """Parse a directory's files into packages (a directory may hold `p` and `p_test`);
+    `overrides` replaces the content of some files (a fix being verified)."""
     parser = _parser()
     by_name: dict[str, list[GoFile]] = {}
     errors: list[str] = []
     generated = 0
     for path in unit.files:
+        source = (overrides or {}).get(path)
         try:
-            with open(path, "rb") as fh:
-                source = fh.read()
+            if source is None:
+                with open(path, "rb") as fh:
+                    source = fh.read()
         except OSError as e:
             errors.append(f"{path}: cannot read: {e.strerror or e}")
             continue
@@ -63,13 +99,15 @@ def load_package(unit: PackageUnit, include_generated: bool = False) -> tuple[li
     return [Package(unit.directory, name, files) for name, files in by_name.items()], generated, errors
 
 
-def run_rules(file: GoFile, rules: Iterable[Rule], errors: list[str] | None = None) -> list[Finding]:
+def run_rules(
+    file: GoFile, rules: Iterable[Rule], errors: list[str] | None = None, options: RuleOptions | None = None
+) -> list[Finding]:
     """Findings of `rules` on `file`; a rule that crashes costs its own findings, not the run."""
     out: list[Finding] = []
     for rule in rules:
         if not rule.applies_to(file):
             continue
-        p = Pass(rule, file)
+        p = Pass(rule, file, options=(options or {}).get(rule.code, {}))
         try:
             rule.check(p)
         except RecursionError:
@@ -86,30 +124,85 @@ def run_rules(file: GoFile, rules: Iterable[Rule], errors: list[str] | None = No
     return out
 
 
-def lint_unit(unit: PackageUnit, codes: tuple[str, ...], include_generated: bool) -> UnitResult:
+def lint_unit(
+    unit: PackageUnit,
+    codes: tuple[str, ...],
+    include_generated: bool,
+    options: RuleOptions | None = None,
+    overrides: Mapping[str, bytes] | None = None,
+) -> UnitResult:
     rules = [BY_CODE[c] for c in codes]
-    packages, generated, errors = load_package(unit, include_generated)
+    packages, generated, errors = load_package(unit, include_generated, overrides)
     findings: list[Finding] = []
-    files = 0
+    files: dict[str, GoFile] = {}
     for pkg in packages:
         for f in pkg.files:
-            files += 1
-            findings.extend(run_rules(f, rules, errors))
+            files[f.path] = f
+            findings.extend(run_rules(f, rules, errors, options))
     # a rule may report into another file of the package (a goroutine body it followed); when
     # two files lead it to the same place, the finding is the same
-    return UnitResult(tuple(dict.fromkeys(findings)), files, generated, tuple(errors))
+    kept, suppressed = _suppress(list(dict.fromkeys(findings)), files, frozenset(codes))
+    return UnitResult(tuple(kept), len(files), generated, tuple(errors), suppressed)
 
 
-def _lint_batch(units: list[PackageUnit], codes: tuple[str, ...], include_generated: bool) -> list[UnitResult]:
-    return [lint_unit(u, codes, include_generated) for u in units]
+def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozenset[str]) -> tuple[list[Finding], int]:
+    """Apply each file's inline directives; report unused ones as CG001 when that rule runs."""
+    names = {r.name: r.code for r in ALL_RULES}
+    every_rule = codes >= {r.code for r in ALL_RULES if r.code != UNUSED_SUPPRESSION}
+    by_path: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f)
+    kept: list[Finding] = []
+    dropped = 0
+    for path, file in files.items():
+        own = by_path.pop(path, [])
+        found = suppress.directives(file.source, names)
+        if not found:
+            kept.extend(own)
+            continue
+        result = suppress.apply(own, found, codes, every_rule)
+        dropped += len(own) - len(result.kept)
+        kept.extend(result.kept)
+        if UNUSED_SUPPRESSION in codes:
+            kept.extend(_unused_finding(file, d) for d in result.unused)
+    for rest in by_path.values():
+        kept.extend(rest)
+    return kept, dropped
 
 
-def _batches(units: list[PackageUnit], target_files: int) -> Iterator[list[PackageUnit]]:
-    batch: list[PackageUnit] = []
+def _unused_finding(file: GoFile, d: suppress.Directive) -> Finding:
+    rule = BY_CODE[UNUSED_SUPPRESSION]
+    line = file.source.split(b"\n")[d.line - 1].decode("utf-8", "replace")
+    what = ", ".join(sorted(d.codes)) if d.codes else "any rule"
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        path=file.path,
+        line=d.line,
+        col=d.col,
+        end_line=d.line,
+        end_col=d.end_col,
+        message=f"unused suppression: no {what} finding on the line it covers",
+        fingerprint=fingerprint(rule.code, file.path, line, ""),
+        line_hash=line_hash(rule.code, line, ""),
+        col_utf16=d.col,
+        end_col_utf16=d.end_col,
+    )
+
+
+def _lint_batch(
+    units: list[PackageUnit], codes: tuple[str, ...], include_generated: bool, options: RuleOptions
+) -> list[UnitResult]:
+    return [lint_unit(u, codes, include_generated, options) for u in units]
+
+
+def _batches(items: list[int], sizes: list[int], target_files: int) -> Iterator[list[int]]:
+    batch: list[int] = []
     n = 0
-    for u in units:
-        batch.append(u)
-        n += len(u.files)
+    for item, size in zip(items, sizes, strict=True):
+        batch.append(item)
+        n += size
         if n >= target_files:
             yield batch
             batch, n = [], 0
@@ -125,39 +218,77 @@ def lint(
     include_generated: bool = False,
     on_progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
+    options: RuleOptions | None = None,
+    cache: Cache | None = None,
 ) -> LintResult:
-    """Lint every package; `on_progress` is told how many files each finished batch held."""
+    """Lint every package; `on_progress` is told how many files each finished package or batch held."""
     codes = tuple(r.code for r in rules)
-    total_files = sum(len(u.files) for u in units)
+    opts: RuleOptions = {c: v for c, v in (options or {}).items() if c in codes}
+    results: dict[int, UnitResult] = {}
+    keys: dict[int, str] = {}
+    if cache is not None:
+        settings = settings_key(codes, opts, f"generated={include_generated}")
+        for i, u in enumerate(units):
+            key = _key_of(u, settings)
+            if key is None:
+                continue  # unreadable file: let the worker report it
+            keys[i] = key
+            hit = cache.get(key)
+            found = UnitResult.from_json(hit) if hit is not None else None
+            if found is not None:
+                results[i] = found
+                if on_progress:
+                    on_progress(len(u.files))
+    cached = len(results)
+    todo = [i for i in range(len(units)) if i not in results]
+    total_files = sum(len(units[i].files) for i in todo)
     jobs = jobs or os.cpu_count() or 1
-    results: list[UnitResult] = []
     if executor is None and (jobs == 1 or total_files < 64):
-        for u in units:
-            results.append(lint_unit(u, codes, include_generated))
+        for i in todo:
+            results[i] = lint_unit(units[i], codes, include_generated, opts)
             if on_progress:
-                on_progress(len(u.files))
-    else:
+                on_progress(len(units[i].files))
+    elif todo:
         # about eight batches per worker (8 to 64 files each): the pool stays busy without tiny tasks
         size = max(8, min(64, total_files // (jobs * 8) or 8))
         own = executor is None
         pool = executor or ProcessPoolExecutor(max_workers=jobs)
         try:
             futures = {
-                pool.submit(_lint_batch, b, codes, include_generated): sum(len(u.files) for u in b)
-                for b in _batches(units, size)
+                pool.submit(_lint_batch, [units[i] for i in b], codes, include_generated, opts): b
+                for b in _batches(todo, [len(units[i].files) for i in todo], size)
             }
             for fut in as_completed(futures):
-                results.extend(fut.result())
+                batch = futures[fut]
+                results.update(zip(batch, fut.result(), strict=True))
                 if on_progress:
-                    on_progress(futures[fut])
+                    on_progress(sum(len(units[i].files) for i in batch))
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)
-    findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    if cache is not None:
+        for i in todo:
+            if i in keys and not results[i].errors:
+                cache.put(keys[i], results[i].to_json())
+    done = list(results.values())
+    findings = sorted((f for r in done for f in r.findings), key=Finding.sort_key)
     return LintResult(
         findings=tuple(findings),
-        files=sum(r.files for r in results),
+        files=sum(r.files for r in done),
         packages=len(units),
-        skipped_generated=sum(r.skipped_generated for r in results),
-        errors=tuple(e for r in results for e in r.errors),
+        skipped_generated=sum(r.skipped_generated for r in done),
+        errors=tuple(e for i in sorted(results) for e in results[i].errors),
+        cached_packages=cached,
+        suppressed=sum(r.suppressed for r in done),
     )
+
+
+def _key_of(unit: PackageUnit, settings: bytes) -> str | None:
+    contents: list[tuple[str, bytes]] = []
+    for path in unit.files:
+        try:
+            with open(path, "rb") as fh:
+                contents.append((display_path(path), fh.read()))
+        except OSError:
+            return None
+    return unit_key(settings, contents)

@@ -1,10 +1,24 @@
-"""Applying the rules' safe fixes."""
+"""Safe fixes: apply the rules' edits, and keep only what provably helps.
+
+A file's fixes are applied together, then verified: the fixed file must parse
+no worse than before, and re-running the rules that proposed the fixes on the
+fixed package must find fewer problems by exactly the fixes applied. When the
+batch fails, each fix is tried alone and only the ones that pass are kept
+(then verified together once more); nothing unverified is ever written.
+"""
 
 from __future__ import annotations
 
+import difflib
+import os
+import tempfile
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from ctxguard.findings import Edit
+from ctxguard.findings import Edit, Finding
+from ctxguard.lint.discovery import PackageUnit, display_path
+from ctxguard.lint.engine import RuleOptions, _parser, lint_unit
 
 
 def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:
@@ -19,3 +33,88 @@ def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:
         pos = e.end
     out.append(source[pos:])
     return b"".join(out)
+
+
+@dataclass(frozen=True)
+class FileFix:
+    path: str  # as the findings show it
+    disk_path: str
+    original: bytes
+    fixed: bytes
+    applied: tuple[Finding, ...]
+    rejected: tuple[Finding, ...]
+
+    def diff(self) -> str:
+        a = self.original.decode("utf-8", "replace").splitlines(keepends=True)
+        b = self.fixed.decode("utf-8", "replace").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(a, b, f"a/{self.path}", f"b/{self.path}"))
+
+    def write(self) -> None:
+        """Atomically, keeping the file's mode."""
+        mode = os.stat(self.disk_path).st_mode & 0o7777
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.disk_path) or ".", prefix=".ctxguard-fix-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.fixed)
+            os.chmod(tmp, mode)
+            os.replace(tmp, self.disk_path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+
+def plan_fixes(
+    findings: Iterable[Finding],
+    units: list[PackageUnit],
+    include_generated: bool = False,
+    options: RuleOptions | None = None,
+) -> list[FileFix]:
+    """The verified fixes of every file that has fixable findings."""
+    findings = list(findings)
+    unit_of = {display_path(p): (u, p) for u in units for p in u.files}
+    by_path: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.fix is not None and f.path in unit_of:
+            by_path.setdefault(f.path, []).append(f)
+    before = Counter((f.path, f.code) for f in findings)
+    out: list[FileFix] = []
+    for path, fixable in sorted(by_path.items()):
+        unit, disk = unit_of[path]
+        with open(disk, "rb") as fh:
+            original = fh.read()
+        check = _Verifier(path, disk, unit, original, before, include_generated, options)
+        chosen = fixable
+        fixed = check(chosen)
+        if fixed is None:
+            chosen = [f for f in fixable if check([f]) is not None]
+            fixed = check(chosen) if chosen else None
+            if fixed is None:
+                chosen = []
+        rejected = tuple(f for f in fixable if f not in chosen)
+        out.append(FileFix(path, disk, original, fixed or original, tuple(chosen), rejected))
+    return out
+
+
+@dataclass(frozen=True)
+class _Verifier:
+    path: str
+    disk: str
+    unit: PackageUnit
+    original: bytes
+    before: Counter[tuple[str, str]]
+    include_generated: bool
+    options: RuleOptions | None
+
+    def __call__(self, chosen: list[Finding]) -> bytes | None:
+        """The file with `chosen` applied, or None if that does not verify."""
+        fixed = apply_edits(self.original, (e for f in chosen if f.fix for e in f.fix.edits))
+        parser = _parser()
+        if parser.parse(fixed).root_node.has_error and not parser.parse(self.original).root_node.has_error:
+            return None
+        codes = tuple(sorted({f.code for f in chosen}))
+        after = lint_unit(self.unit, codes, self.include_generated, self.options, {self.disk: fixed})
+        remaining = Counter(f.code for f in after.findings if f.path == self.path)
+        applied = Counter(f.code for f in chosen)
+        if any(remaining[c] > self.before[(self.path, c)] - applied[c] for c in codes):
+            return None
+        return fixed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ctxguard.lint.engine import LintResult
-from ctxguard.report import json_format, sarif, text
+from ctxguard.report import checkstyle, github, json_format, junit, sarif, text
 from ctxguard.rules import Rule
 
 Formatter = Callable[[LintResult, tuple[Rule, ...], bool], str]
@@ -13,7 +13,11 @@ Formatter = Callable[[LintResult, tuple[Rule, ...], bool], str]
 FORMATS: dict[str, Formatter] = {
     "text": text.render,
     "json": json_format.render,
+    "json-lines": json_format.render_lines,
     "sarif": sarif.render,
+    "github": github.render,
+    "junit": junit.render,
+    "checkstyle": checkstyle.render,
 }
 
 __all__ = ["FORMATS", "Formatter"]

@@ -20,11 +20,13 @@ from ctxguard.rules import (
     resource_in_context,
     syntax_error,
     unused_derived_context,
+    unused_suppression,
 )
 from ctxguard.rules.base import Pass, Rule
 
 ALL_RULES: tuple[Rule, ...] = (
     syntax_error.RULE,
+    unused_suppression.RULE,
     lost_cancel.RULE,
     defer_cancel_in_loop.RULE,
     unused_derived_context.RULE,

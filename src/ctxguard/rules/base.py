@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from ctxguard.findings import Edit, Finding, Fix, Severity, fingerprint, utf16_col
+from ctxguard.findings import Edit, Finding, Fix, Severity, fingerprint, line_hash, utf16_col
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import enclosing_function
 
@@ -68,6 +68,7 @@ class Pass:
         fn = enclosing_function(node) if node.type not in ("function_declaration", "method_declaration") else node
         fname = file.func_info(fn).name if fn is not None else ""
         r = self.rule
+        line_text = line.decode("utf-8", "replace")
         self.findings.append(
             Finding(
                 code=r.code,
@@ -80,7 +81,8 @@ class Pass:
                 end_col=ecol + 1,
                 message=message,
                 function=fname,
-                fingerprint=fingerprint(r.code, file.path, line.decode("utf-8", "replace"), fname),
+                fingerprint=fingerprint(r.code, file.path, line_text, fname),
+                line_hash=line_hash(r.code, line_text, fname),
                 col_utf16=utf16_col(line, col),
                 end_col_utf16=utf16_col(eline, ecol),
                 fix=fix,

@@ -1,0 +1,27 @@
+"""JUnit XML: one test suite per file, one failing test case per finding (as golangci-lint writes it),
+so CI systems that only read test reports still show the findings."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from itertools import groupby
+
+from ctxguard.lint.engine import LintResult
+from ctxguard.rules import Rule
+
+
+def render(result: LintResult, rules: tuple[Rule, ...], color: bool = False) -> str:
+    root = ET.Element("testsuites", name="ctxguard", tests=str(len(result.findings)))
+    root.set("failures", str(len(result.findings)))
+    for path, group in groupby(result.findings, key=lambda f: f.path):
+        found = list(group)
+        suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(found)), failures=str(len(found)))
+        for f in found:
+            case = ET.SubElement(suite, "testcase", name=f"{f.code} {f.name}", classname=f"{f.path}:{f.line}:{f.col}")
+            fail = ET.SubElement(case, "failure", message=f"{f.path}:{f.line}:{f.col}: {f.message}", type=f.code)
+            fail.text = f"{f.severity.value}: {f.code} {f.name}\n{f.path}:{f.line}:{f.col}\n{f.message}"
+    if not result.findings:  # an empty report still needs a suite for some CI parsers
+        suite = ET.SubElement(root, "testsuite", name="ctxguard", tests="1", failures="0")
+        ET.SubElement(suite, "testcase", name="lint", classname="ctxguard")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
