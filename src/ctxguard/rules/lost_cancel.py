@@ -6,11 +6,13 @@ from bisect import bisect_left
 
 from tree_sitter import Node
 
-from ctxguard.findings import Severity
+from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.cfg import CFG, Block
-from ctxguard.gosrc.ctxfacts import declared_in, derivations, is_blank, target_decl
+from ctxguard.gosrc.ctxfacts import Derivation, declared_in, derivations, is_blank, target_decl
+from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
-from ctxguard.rules.base import Pass, Rule
+from ctxguard.gosrc.syntax import contains, loops_between
+from ctxguard.rules.base import Pass, Rule, insert, replace
 
 DOC = """\
 ## What it finds
@@ -63,6 +65,7 @@ def check(p: Pass) -> None:
                 d.call,
                 f"the cancel function returned by context.{d.func} should be called, not discarded, "
                 "to avoid a context leak",
+                fix=_name_and_defer(file, d),
             )
             continue
         decl = target_decl(file, d.cancel_target)
@@ -85,6 +88,62 @@ def check(p: Pass) -> None:
             exit_node,
             f"this return statement may be reached without using the {decl.name} var defined on line {d.line}",
         )
+
+
+def _name_and_defer(file: GoFile, d: Derivation) -> Fix | None:
+    """`ctx, _ := context.WithX(...)` -> `ctx, cancel := ...` and `defer cancel()` on the next line.
+
+    Only for a `:=` statement of a block outside any loop (a defer in a loop is CG102's leak),
+    with a name nobody in the function uses yet."""
+    stmt, target = d.stmt, d.cancel_target
+    if d.form != "define" or stmt is None or target is None or d.function is None:
+        return None
+    if stmt.parent is None or stmt.parent.type not in ("statement_list", "block"):
+        return None
+    if loops_between(stmt, d.function) or not _stays_local(file, d):
+        return None
+    scope = file.scope_for(stmt)
+    taken = {decl.name for decl in scope.decls} if scope is not None else set()
+    pkg = file.package
+    name = next(
+        n
+        for n in ("cancel", *(f"cancel{i}" for i in range(2, 100)))
+        if n not in taken and (pkg is None or (pkg.function(n) is None and pkg.var_type(n) is None))
+    )
+    call = f"{name}(nil)" if d.func == "WithCancelCause" else f"{name}()"  # a CancelCauseFunc takes the cause
+    line_start = file.source.rfind(b"\n", 0, stmt.start_byte) + 1
+    indent = file.source[line_start : stmt.start_byte].decode()
+    if indent.strip():
+        return None  # not alone on its line
+    line_end = file.source.find(b"\n", stmt.end_byte)
+    at = len(file.source) if line_end < 0 else line_end
+    return Fix(
+        f"name the cancel function and defer {call}", (replace(target, name), insert(at, f"\n{indent}defer {call}"))
+    )
+
+
+_ESCAPES = frozenset({"go_statement", "func_literal", "send_statement", "keyed_element", "literal_element"})
+# results that cannot carry the context out of the function
+_PLAIN = frozenset({"error", "bool", "string", "int", "int64", "int32", "uint", "uint64", "float64", "[]byte"})
+
+
+def _stays_local(file: GoFile, d: Derivation) -> bool:
+    """The derived context is only used inside this call of the function: a deferred cancel
+    cannot cut short anything that outlives it (a returned, stored or spawned context)."""
+    decl = target_decl(file, d.ctx_target)
+    scope = file.scope_for(d.call)
+    if decl is None or scope is None or d.function is None:
+        return False
+    plain_results = all(r.type in _PLAIN for r in file.func_info(d.function).results)
+    for ref in scope.refs(decl):
+        cur = ref.parent
+        while cur is not None and cur != d.function:
+            if cur.type in _ESCAPES or (cur.type == "return_statement" and not plain_results):
+                return False
+            if cur.type == "assignment_statement" and not contains(cur.child_by_field_name("left") or cur, ref):
+                return False
+            cur = cur.parent
+    return True
 
 
 def _is_main(package: str, function: Node) -> bool:
