@@ -81,8 +81,9 @@ def read(path: Path) -> Counter[Key]:
 def filter_new(
     path: Path, findings: Iterable[Finding], codes_run: Iterable[str], linted_files: Iterable[str]
 ) -> Filtered:
-    """Findings not in the baseline. Stale entries are judged only for rules that ran on files
-    that were linted: a run over part of the tree says nothing about the rest."""
+    """Findings not in the baseline. Stale entries are judged only for rules that ran, in
+    directories that were linted: a run over part of the tree says nothing about the rest
+    (a deleted file's entries are stale when its directory was linted)."""
     remaining = read(path)
     base_dir = path.resolve().parent
     new: list[Finding] = []
@@ -95,6 +96,8 @@ def filter_new(
         else:
             new.append(f)
     ran = set(codes_run)
-    seen = {os.path.relpath(os.path.abspath(p), base_dir).replace(os.sep, "/") for p in linted_files}
-    stale = tuple(k for k, n in sorted(remaining.items()) for _ in range(n) if k[1] in ran and k[0] in seen)
+    dirs = {os.path.dirname(os.path.relpath(os.path.abspath(p), base_dir).replace(os.sep, "/")) for p in linted_files}
+    stale = tuple(
+        k for k, n in sorted(remaining.items()) for _ in range(n) if k[1] in ran and os.path.dirname(k[0]) in dirs
+    )
     return Filtered(tuple(new), matched, stale)

@@ -67,11 +67,8 @@ class LintConfig:
         return frozenset(out)
 
     def exclude_patterns(self) -> tuple[str, ...]:
-        """The exclude patterns rebased to be relative to the working directory."""
-        prefix = os.path.relpath(self.root, Path.cwd()).replace(os.sep, "/")
-        if prefix == ".":
-            return self.exclude
-        return tuple(f"{prefix}/{p}" for p in self.exclude)
+        """The exclude patterns anchored at the configuration's directory (absolute)."""
+        return tuple(os.path.join(self.root, p.lstrip("/")) for p in self.exclude)
 
 
 def _match(rel: str, pattern: str) -> bool:

@@ -18,7 +18,7 @@ class Discovery:
     include_vendor: bool = False
     include_testdata: bool = False
     include_generated: bool = False
-    exclude: tuple[str, ...] = ()  # glob patterns on the path relative to the working directory
+    exclude: tuple[str, ...] = ()  # globs on the path relative to the working directory, or absolute
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,12 @@ def _skip_dir(name: str, opts: Discovery) -> bool:
 
 def _excluded(path: str, opts: Discovery) -> bool:
     rel = path.removeprefix("./")
-    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in opts.exclude)
+    absolute = os.path.abspath(path)
+    for pat in opts.exclude:
+        target = absolute if os.path.isabs(pat) else rel  # a configuration's patterns are anchored at its directory
+        if fnmatch.fnmatch(target, pat) or fnmatch.fnmatch(target, pat.rstrip("/") + "/*"):
+            return True
+    return False
 
 
 def discover(args: list[str], opts: Discovery) -> list[PackageUnit]:

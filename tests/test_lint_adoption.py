@@ -1,0 +1,260 @@
+"""Adopting ctxguard on a real codebase: configuration, suppressions, baselines, changed lines,
+the cache and the CI formats, all through the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from test_cli import LEAKY, run
+
+TWO_LEAKS = """package svc
+
+import (
+	"context"
+	"time"
+)
+
+func a(ctx context.Context) error {
+	ctx, _ = context.WithTimeout(ctx, time.Second)
+	return ctx.Err()
+}
+
+func b(ctx context.Context) error {
+	ctx, _ = context.WithTimeout(ctx, time.Second)
+	return ctx.Err()
+}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "leaky.go").write_text(LEAKY)
+    (tmp_path / "svc" / "two.go").write_text(TWO_LEAKS)
+    return tmp_path
+
+
+def codes(cwd: Path, *args: str) -> list[tuple[str, int, str]]:
+    r = run("lint", "-f", "json", *args, cwd=cwd)
+    assert r.returncode in (0, 1), r.stderr
+    return [(f["path"], f["line"], f["code"]) for f in json.loads(r.stdout)["findings"]]
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+
+def test_config_select_ignore_and_per_file_ignores(repo: Path) -> None:
+    assert {c for _, _, c in codes(repo)} == {"CG101"}
+    (repo / ".ctxguard.toml").write_text('[lint]\nignore = ["CG1"]\n')
+    assert codes(repo) == []
+    (repo / ".ctxguard.toml").write_text(
+        '[lint]\nselect = ["lost-cancel"]\n[lint.per-file-ignores]\n"two.go" = ["CG101"]\n'
+    )
+    assert {p for p, _, _ in codes(repo)} == {"svc/leaky.go"}
+    # flags override the file
+    assert {p for p, _, _ in codes(repo, "--isolated")} == {"svc/leaky.go", "svc/two.go"}
+
+
+def test_config_in_pyproject_and_from_a_subdirectory(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.ctxguard.lint]\nexclude = ["svc/two.go"]\n')
+    assert {p for p, _, _ in codes(repo)} == {"svc/leaky.go"}
+    # patterns are relative to the configuration's directory wherever ctxguard runs
+    assert {p for p, _, _ in codes(repo / "svc", ".")} == {"leaky.go"}
+
+
+def test_rule_options_reach_the_rules(repo: Path) -> None:
+    (repo / ".ctxguard.toml").write_text(
+        '[lint.options.resource-in-context]\nextra-types = ["*example.com/pool.Pool"]\n'
+    )
+    r = run("lint", cwd=repo)
+    assert r.returncode == 1, r.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[lint\n", "invalid TOML"),
+        ("[lint]\nselec = []\n", "unknown key 'selec'"),
+        ('[lint]\nselect = "CG101"\n', "select must be a list of strings"),
+        ('[lint]\nselect = ["CG999"]\n', "unknown rule selector 'CG999'"),
+        ('[lint.options.CG101]\nfoo = ["x"]\n', "CG101 has no option 'foo'"),
+        ('[lint.options.nope]\nfoo = ["x"]\n', "no such rule"),
+        ("[watch]\n", "unknown section 'watch'"),
+    ],
+)
+def test_bad_configuration_is_one_line_naming_the_file(repo: Path, content: str, message: str) -> None:
+    (repo / ".ctxguard.toml").write_text(content)
+    r = run("lint", cwd=repo)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and ".ctxguard.toml" in r.stderr and message in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+# -- inline suppressions ---------------------------------------------------------------------------
+
+
+def test_inline_suppressions_and_nolint_mapping(repo: Path) -> None:
+    src = TWO_LEAKS.replace(
+        "\tctx, _ = context.WithTimeout(ctx, time.Second)\n\treturn ctx.Err()\n}\n\nfunc b",
+        "\t//ctxguard:ignore CG101 handed to the pool\n\tctx, _ = context.WithTimeout(ctx, time.Second)\n"
+        "\treturn ctx.Err()\n}\n\nfunc b",
+    ).replace(
+        "func b(ctx context.Context) error {\n\tctx, _ = context.WithTimeout(ctx, time.Second)",
+        "func b(ctx context.Context) error {\n\tctx, _ = context.WithTimeout(ctx, time.Second) //nolint:lostcancel",
+    )
+    (repo / "svc" / "two.go").write_text(src)
+    assert [p for p, _, _ in codes(repo)] == ["svc/leaky.go"]
+
+
+def test_nolint_for_other_linters_suppresses_nothing(repo: Path) -> None:
+    (repo / "svc" / "two.go").write_text(TWO_LEAKS.replace("time.Second)\n", "time.Second) //nolint:errcheck\n", 1))
+    assert len([1 for p, _, _ in codes(repo) if p == "svc/two.go"]) == 2
+
+
+def test_unused_suppressions_are_reported_only_when_judged(repo: Path) -> None:
+    (repo / "svc" / "clean.go").write_text(
+        'package svc\n\nimport "context"\n\nfunc c(ctx context.Context) error {\n'
+        "\treturn ctx.Err() //ctxguard:ignore CG101 nothing here\n}\n"
+    )
+    assert ("svc/clean.go", 6, "CG001") in codes(repo)
+    assert not [c for c in codes(repo, "--select", "CG102,CG001") if c[0] == "svc/clean.go"]
+    assert not [c for c in codes(repo, "--ignore", "CG001") if c[2] == "CG001"]
+
+
+# -- baseline -------------------------------------------------------------------------------------
+
+
+def test_baseline_survives_moved_lines_and_reports_new_and_stale(repo: Path) -> None:
+    r = run("lint", "--write-baseline", "ctxguard-baseline.json", cwd=repo)
+    assert r.returncode == 0 and "Wrote 3 findings" in r.stderr, r.stderr
+    assert codes(repo, "--baseline", "ctxguard-baseline.json") == []
+    # code moves down: still baselined
+    two = repo / "svc" / "two.go"
+    two.write_text(two.read_text().replace("package svc\n", "package svc\n\n// moved\n"))
+    assert codes(repo, "--baseline", "ctxguard-baseline.json") == []
+    # a third equal finding needs a third entry: it is new
+    two.write_text(two.read_text() + TWO_LEAKS.split("func b")[1].replace("(ctx context", "func c(ctx context", 1))
+    assert len(codes(repo, "--baseline", "ctxguard-baseline.json")) == 1
+    # fixing one leaves a stale entry, reported on stderr; from another directory too
+    (repo / "svc" / "leaky.go").unlink()
+    r = run("lint", "--baseline", "../ctxguard-baseline.json", ".", cwd=repo / "svc")
+    assert "1 baseline entry no longer found" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize(("content", "message"), [(None, "no such baseline"), ("{", "invalid JSON"), ("[]", "not a")])
+def test_bad_baseline_is_one_line(repo: Path, content: str | None, message: str) -> None:
+    if content is not None:
+        (repo / "b.json").write_text(content)
+    r = run("lint", "--baseline", "b.json", cwd=repo)
+    assert r.returncode == 2 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+# -- changed lines --------------------------------------------------------------------------------
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True, capture_output=True
+    )
+
+
+def test_new_from_rev_keeps_only_changed_lines(repo: Path) -> None:
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    two = repo / "svc" / "two.go"
+    two.write_text(
+        two.read_text().replace(
+            "func b(ctx context.Context) error {\n\tctx, _ =", "func b(ctx context.Context) error {\n\tctx, _  =", 1
+        )
+    )
+    (repo / "svc" / "new.go").write_text(TWO_LEAKS.replace("func a(", "func na(").replace("func b(", "func nb("))
+    found = codes(repo, "--new-from-rev", "HEAD")
+    assert sorted(found) == [("svc/new.go", 9, "CG101"), ("svc/new.go", 14, "CG101"), ("svc/two.go", 14, "CG101")]
+    r = run("lint", "--new-from-rev", "no-such-rev", cwd=repo)
+    assert r.returncode == 2 and "unknown revision 'no-such-rev'" in r.stderr
+
+
+def test_new_from_rev_outside_git_is_one_line(repo: Path) -> None:
+    r = run("lint", "--new-from-rev", "HEAD", cwd=repo)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "git" in r.stderr
+
+
+# -- cache ----------------------------------------------------------------------------------------
+
+
+def test_cache_hits_on_unchanged_tree_and_invalidates_on_edit_and_config(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    cache = str(tmp_path_factory.mktemp("c"))
+
+    def summary(*args: str) -> dict[str, object]:
+        r = run("lint", "-f", "json", "--cache-dir", cache, *args, cwd=repo)
+        return dict(json.loads(r.stdout)["summary"]) | {"n": len(json.loads(r.stdout)["findings"])}
+
+    first = summary()
+    assert first["cached_packages"] == 0 and first["n"] == 3
+    again = summary()
+    assert again["cached_packages"] == 1 and again["n"] == 3
+    (repo / "svc" / "two.go").write_text(TWO_LEAKS.split("func b")[0])
+    edited = summary()
+    assert edited["cached_packages"] == 0 and edited["n"] == 2
+    (repo / ".ctxguard.toml").write_text('[lint]\nignore = ["CG103"]\n')
+    assert summary()["cached_packages"] == 0
+    assert summary()["cached_packages"] == 1
+    assert summary("--no-cache")["cached_packages"] == 0
+    # a damaged entry is a miss, not a crash
+    for entry in Path(cache).rglob("*.json"):
+        entry.write_text("{not json")
+    damaged = summary()
+    assert damaged["cached_packages"] == 0 and damaged["n"] == 2
+
+
+# -- formats --------------------------------------------------------------------------------------
+
+
+def test_github_annotations_escape_and_summarise(repo: Path) -> None:
+    (repo / "svc" / "we,ird:name.go").write_text(LEAKY)
+    out = run("lint", "-f", "github", cwd=repo).stdout.splitlines()
+    assert any(line.startswith("::error file=svc/we%2Cird%3Aname.go,line=") for line in out)
+    assert all("title=CG101 lost-cancel::" in line for line in out[:-1])
+    assert out[-1].startswith("Found 4 findings")
+
+
+def test_junit_and_checkstyle_are_well_formed_xml(repo: Path) -> None:
+    junit = ET.fromstring(run("lint", "-f", "junit", cwd=repo).stdout)
+    assert junit.get("failures") == "3" and len(junit.findall(".//failure")) == 3
+    cs = ET.fromstring(run("lint", "-f", "checkstyle", cwd=repo).stdout)
+    assert [e.get("source") for e in cs.iter("error")] == ["ctxguard.CG101.lost-cancel"] * 3
+
+
+def test_json_lines_and_statistics(repo: Path) -> None:
+    lines = run("lint", "-f", "json-lines", cwd=repo).stdout.splitlines()
+    assert [json.loads(line)["code"] for line in lines] == ["CG101"] * 3
+    stats = run("lint", "--statistics", cwd=repo)
+    assert stats.returncode == 1 and stats.stdout.split("\t")[:2] == ["3", "CG101"]
+    as_json = json.loads(run("lint", "--statistics", "-f", "json", cwd=repo).stdout)
+    assert as_json == [{"code": "CG101", "name": "lost-cancel", "count": 3, "fixable": 0}]
+
+
+# -- fixes ----------------------------------------------------------------------------------------
+
+
+def test_diff_changes_nothing_and_fix_writes_verified_code(tmp_path: Path) -> None:
+    src = (
+        'package svc\n\nimport "context"\n\nfunc f(ctx context.Context) error {\n'
+        "\tctx, _ := context.WithCancel(ctx)\n\treturn ctx.Err()\n}\n"
+    )
+    (tmp_path / "f.go").write_text(src)
+    d = run("lint", "--diff", cwd=tmp_path)
+    assert d.returncode == 1 and "+\tdefer cancel()" in d.stdout and (tmp_path / "f.go").read_text() == src
+    f = run("lint", "--fix", cwd=tmp_path)
+    assert f.returncode == 0, f.stdout + f.stderr
+    assert "Fixed 1 finding" in f.stderr
+    assert "ctx, cancel := context.WithCancel(ctx)\n\tdefer cancel()\n" in (tmp_path / "f.go").read_text()
+    assert run("lint", "--fix", "--diff", cwd=tmp_path).returncode == 2
