@@ -162,3 +162,40 @@ def test_process_pool_gives_the_same_findings_as_one_process(tmp_path: Path) -> 
     assert one.returncode == two.returncode == 1
     assert json.loads(one.stdout)["findings"] == json.loads(two.stdout)["findings"]
     assert json.loads(two.stdout)["summary"]["files"] >= 64
+
+
+def test_rule_docs_in_the_repository_are_current() -> None:
+    """docs/rules is generated from the rule modules: `ctxguard rules --write-docs docs/rules`."""
+    from ctxguard.rules.docs import index_page, rule_page
+
+    docs = FIXTURES.parent.parent / "docs" / "rules"
+    for rule in ALL_RULES:
+        page = docs / f"{rule.code}.md"
+        assert page.is_file() and page.read_text() == rule_page(rule), f"{page} is stale: regenerate it"
+    assert (docs / "README.md").read_text() == index_page()
+
+
+def test_shipped_ci_examples_use_real_flags(tmp_path: Path) -> None:
+    """Every ctxguard command in the pre-commit hooks and the example workflow parses and runs."""
+    import re
+    import shlex
+
+    repo = FIXTURES.parent.parent
+    text = (repo / ".pre-commit-hooks.yaml").read_text() + (repo / "docs/examples/github-actions.yml").read_text()
+    commands = re.findall(r"(?:entry|run): (ctxguard lint[^\n]*)", text)
+    assert len(commands) >= 5
+    (tmp_path / "ok.go").write_text(CLEAN)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"],
+        cwd=tmp_path,
+        check=True,
+    )
+    (tmp_path / "ctxguard-baseline.json").write_text('{"tool": "ctxguard", "findings": []}')
+    for cmd in commands:
+        args = [
+            a.replace('"origin/${{ github.base_ref }}"', "HEAD")
+            for a in shlex.split(cmd.replace('"origin/${{ github.base_ref }}"', "HEAD"))
+        ]
+        r = run(*args[1:], cwd=tmp_path)
+        assert r.returncode == 0, f"{cmd}: {r.stderr}"

@@ -27,6 +27,7 @@ from ctxguard.lint.fixes import plan_fixes
 from ctxguard.report import FORMATS
 from ctxguard.report.statistics import render as render_statistics
 from ctxguard.rules import ALL_RULES, BY_CODE, select_rules, unknown_selectors
+from ctxguard.rules.docs import rule_page, write_rule_docs
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -238,8 +239,16 @@ def lint(
 
 
 @main.command("rules")
-def rules_cmd() -> None:
-    """List the rules."""
+@click.option("--write-docs", type=click.Path(file_okay=False), help="Write one Markdown page per rule here.")
+def rules_cmd(write_docs: str | None) -> None:
+    """List the rules (or render their documentation pages)."""
+    if write_docs:
+        try:
+            written = write_rule_docs(Path(write_docs))
+        except OSError as e:
+            _fail(f"{write_docs}: cannot write: {e.strerror or e}")
+        click.echo(f"Wrote {len(written)} pages to {write_docs}.", err=True)
+        return
     for r in ALL_RULES:
         click.echo(f"{r.code}  {r.name:<26} {r.severity.value:<8} {r.summary}")
 
@@ -252,7 +261,7 @@ def rule_cmd(code: str) -> None:
     if rule is None:
         _fail(f"unknown rule {code!r} (see `ctxguard rules`)")
         return
-    click.echo(f"# {rule.code} {rule.name}\n\n{rule.summary}. Severity: {rule.severity.value}.\n\n{rule.doc}")
+    click.echo(rule_page(rule), nl=False)
 
 
 def _profile_inputs(paths: tuple[str, ...]) -> list[str]:
