@@ -2,17 +2,389 @@
 
 from __future__ import annotations
 
+import os
+import re
+
+from tree_sitter import Node
+
 from ctxguard.findings import Severity
+from ctxguard.gosrc.ctxfacts import CANCELABLE, CARRIERS, ROOTS, AvailableContext, available_context
+from ctxguard.gosrc.model import TESTING_TYPES, GoFile
+from ctxguard.gosrc.scope import Decl, ScopeTable
+from ctxguard.gosrc.syntax import FUNC_TYPES, call_args, enclosing_function, expression_list, text, unparen
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
 ## What it finds
-TODO
+A call to `context.Background()` or `context.TODO()` inside a function that
+already has a context to hand: a `context.Context` parameter (a gRPC unary
+handler's `ctx` among them), an `*http.Request` (`r.Context()`), a gRPC
+server stream (`stream.Context()`), the `*testing.T`, `*testing.B`,
+`*testing.F` or `testing.TB` of a test, benchmark or fuzz function or of a
+`t.Run`/`b.Run`/`f.Fuzz` callback (`t.Context()`, Go 1.24 and later), or a
+local variable derived from one of these. Closures see the contexts of the
+functions around them; shadowing is respected. The message names what to use
+instead: the innermost context in scope, or the one it was derived from when
+that is a narrower `WithTimeout`/`WithCancel` scope under another name.
+
+Not reported:
+- package-level code, `init` functions, and `main.main` (and the closures
+  that only see `main`'s own variables): there is no caller there;
+- a context parameter named `_` or left unnamed: the function declared it
+  does not use it;
+- `TestMain(m *testing.M)` and other functions with no context in scope;
+- test helpers that take a `*testing.T` or `testing.TB` but are not test
+  functions themselves: they are often called from `t.Cleanup`, when
+  `t.Context()` is already cancelled;
+- the body of a `t.Cleanup(func() { ... })` callback, for the same reason;
+- a nil guard: `if ctx == nil { ctx = context.Background() }`;
+- where the only context in scope is itself a detached one
+  (`context.WithoutCancel(...)`) or was built from `Background()` in the same
+  function (then the check looks past it, at what was in scope where that
+  variable was declared);
+- test contexts when the module's `go.mod` says a Go version before 1.24.
+
+## Why it leaks
+A fresh root context has no deadline and is never cancelled. Work started
+under it outlives the caller who gave up: a handler whose client hung up
+keeps its database query, RPC and goroutines running until the downstream
+answers, and under load those pile up. It also drops the request's values
+(trace IDs, auth) on the way down.
+
+When the work must deliberately outlive the caller (a goroutine that
+finishes after the response, a graceful shutdown after `ctx` is done, a
+deferred audit write), the explicit detach is `context.WithoutCancel(ctx)`
+(Go 1.21): it keeps the values and drops only the cancellation. In those
+places (inside a `go` statement, a `defer`, a callback, as the parent of a
+new `WithTimeout`/`WithCancel` scope, or after `<-ctx.Done()`), the message
+suggests it as well.
+
+## Bad
+```go
+func (s *server) reserve(w http.ResponseWriter, r *http.Request) {
+	reply, err := s.inventory.Reserve(context.Background(), req)
+	...
+}
+```
+
+## Good
+```go
+func (s *server) reserve(w http.ResponseWriter, r *http.Request) {
+	reply, err := s.inventory.Reserve(r.Context(), req)
+	...
+}
+
+func (s *server) notify(ctx context.Context, ev Event) {
+	go s.mailer.Send(context.WithoutCancel(ctx), ev) // outlives the request on purpose
+}
+```
 """
+
+_ROOT_CALL = re.compile(rb"\b(?:Background|TODO)\s*\(\s*\)")
+# protoc-gen-go-grpc's server stream interfaces (Svc_MethodServer) and grpc's generic ones
+_GRPC_STREAM = re.compile(
+    r"(?:^|\.)[A-Za-z0-9]+_[A-Za-z0-9]+Server$"
+    r"|^google\.golang\.org/grpc\.(?:ServerStream|(?:ServerStreaming|ClientStreaming|BidiStreaming)Server\[.*\])$"
+)
+# a function can only see a caller context if its text has one of these: a context.Context,
+# r.Context() or With* derivation, an *http.Request, a testing type, a gRPC stream
+_CARRIER_MARKERS = (b"Context", b"Request", b"testing.", b"Server", b"With")
+_TEST_FUNC = re.compile(r"(?:Test|Benchmark|Fuzz)(?:$|[^a-z])")
+_RUNNERS = frozenset({"Run", "Fuzz", "Test"})
+_GO_DIRECTIVE = re.compile(rb"(?m)^go\s+(\d+)\.(\d+)")
+# t.Context() and friends appeared in Go 1.24
+_TEST_CONTEXT_SINCE = (1, 24)
+# how many "built from Background" variables to look past before giving up
+_MAX_HOPS = 8
 
 
 def check(p: Pass) -> None:
-    return
+    file = p.file
+    for call in _root_calls(file):
+        found = _caller_context(file, call)
+        if found is None or _exempt(file, call, found):
+            continue
+        root = f"{text(call.child_by_field_name('function'))}()"
+        message = f"{root} cuts the caller's deadline and cancellation: use {found.expr}"
+        if _detaching(file, call, found.decl):
+            message += f", or {_qualifier(file)}WithoutCancel({found.expr}) if this must outlive the caller"
+        p.report(call, message)
+
+
+def _root_calls(file: GoFile) -> list[Node]:
+    """`context.Background()`/`TODO()` calls, found from the bytes instead of a tree query:
+    most files that import context hold only a few. Calls in functions whose text cannot
+    hold a caller context are dropped before any scope table is built for them."""
+    out: list[Node] = []
+    carries: dict[int, bool] = {}
+    for m in _ROOT_CALL.finditer(file.source):
+        name = file.root.descendant_for_byte_range(m.start(), m.start() + 1)
+        if name is None or name.type not in ("identifier", "field_identifier"):
+            continue  # a comment or a string
+        fn = name.parent if name.type == "field_identifier" else name
+        call = fn.parent if fn is not None else None
+        if fn is None or call is None or call.type != "call_expression":
+            continue
+        if call.child_by_field_name("function") != fn:
+            continue
+        root = file.root_function(call)
+        if root is None:
+            continue  # package-level code
+        if root.id not in carries:
+            body = file.source[root.start_byte : root.end_byte]
+            carries[root.id] = any(marker in body for marker in _CARRIER_MARKERS)
+        if carries[root.id] and file.pkg_call(call, "context") in ROOTS:
+            out.append(call)
+    return out
+
+
+def _caller_context(file: GoFile, call: Node) -> AvailableContext | None:
+    """The context from the caller that `call` could use: the innermost one in scope, looking
+    past variables that this very call initialises or that were built from a root context."""
+    at = call
+    for _ in range(_MAX_HOPS):
+        found = available_context(file, at) or _grpc_stream(file, at)
+        if found is None:
+            return None
+        decl = found.decl
+        if decl.kind != "var":
+            return None if _owned_by_entry_point(file, decl) else found
+        origin = "fed" if _assigns_to(file, call, decl) else _origin(file, decl, _MAX_HOPS)
+        if origin == "detached":
+            return None  # someone already chose WithoutCancel here
+        if origin == "caller":
+            found = _scope_parent(file, call, found)
+            return None if _owned_by_entry_point(file, found.decl) else found
+        at = decl.ident  # what was in scope where the variable was declared
+    return None
+
+
+def _scope_parent(file: GoFile, call: Node, found: AvailableContext) -> AvailableContext:
+    """For `waitCtx, cancel := context.WithTimeout(ctx, d)`, suggest `ctx` when it is still
+    in scope: waitCtx's deadline was chosen for other work; ctx is what the caller gave."""
+    scope = file.scope_for(call)
+    for _ in range(_MAX_HOPS):
+        value = found.decl.value
+        if scope is None or value is None or found.decl.value_index != 0:
+            break
+        value = unparen(value)
+        args = call_args(value) if value.type == "call_expression" else []
+        if file.pkg_call(value, "context") not in CANCELABLE or not args or unparen(args[0]).type != "identifier":
+            break
+        parent = file.decl_of(unparen(args[0]))
+        if parent is None or not _visible(scope, parent, call.start_byte):
+            break
+        expr = parent.name
+        if parent.type_node is not None:
+            pattern = CARRIERS.get(file.type_text(parent.type_node))
+            expr = pattern.format(parent.name) if pattern else expr
+        found = AvailableContext(expr, parent)
+    return found
+
+
+def _visible(scope: ScopeTable, decl: Decl, pos: int) -> bool:
+    """`decl`'s name means `decl` at `pos` (in scope and not shadowed)."""
+    if not (decl.scope_start <= pos < decl.scope_end and decl.visible_from <= pos):
+        return False
+    rank = (decl.scope_start, decl.visible_from)
+    return not any(
+        d is not decl
+        and d.name == decl.name
+        and d.scope_start <= pos < d.scope_end
+        and d.visible_from <= pos
+        and (d.scope_start, d.visible_from) > rank
+        for d in scope.decls
+    )
+
+
+def _grpc_stream(file: GoFile, node: Node) -> AvailableContext | None:
+    """A gRPC streaming handler's stream parameter: `stream.Context()` is the RPC's context."""
+    scope = file.scope_for(node)
+    if scope is None:
+        return None
+    best: Decl | None = None
+    for d in scope.decls:
+        if d.kind != "param" or d.type_node is None or not _visible(scope, d, node.start_byte):
+            continue
+        if _GRPC_STREAM.search(file.type_text(d.type_node)) and (best is None or d.scope_start > best.scope_start):
+            best = d
+    return None if best is None else AvailableContext(f"{best.name}.Context()", best)
+
+
+def _origin(file: GoFile, decl: Decl, depth: int) -> str:
+    """Where a context variable's value comes from: "root" (Background/TODO), "detached"
+    (WithoutCancel), or "caller" (a parameter, r.Context(), a field, a call: anything else)."""
+    value = decl.value
+    while value is not None and depth > 0:
+        depth -= 1
+        value = unparen(value)
+        if value.type != "call_expression":
+            break
+        func = file.pkg_call(value, "context")
+        if func in ROOTS:
+            return "root"
+        if func == "WithoutCancel":
+            return "detached"
+        args = call_args(value)
+        if func is None or not func.startswith("With") or not args:
+            break
+        parent = unparen(args[0])
+        if parent.type != "identifier":
+            value = parent  # context.WithTimeout(context.Background(), d)
+            continue
+        pdecl = file.decl_of(parent)
+        if pdecl is None or pdecl.kind != "var" or pdecl.value is None:
+            break
+        value = pdecl.value
+    return "caller"
+
+
+def _assigns_to(file: GoFile, call: Node, decl: Decl) -> bool:
+    """`call` is (part of) the value assigned to `decl`: `ctx = context.Background()`."""
+    cur: Node | None = call.parent
+    while cur is not None and cur.type not in FUNC_TYPES:
+        if cur.type in ("assignment_statement", "short_var_declaration"):
+            right = cur.child_by_field_name("right")
+            if right is None or not (right.start_byte <= call.start_byte < right.end_byte):
+                return False
+            return any(file.decl_of(t) is decl for t in expression_list(cur.child_by_field_name("left")))
+        if cur.type in ("block", "statement_list"):
+            return False
+        cur = cur.parent
+    return False
+
+
+def _owned_by_entry_point(file: GoFile, decl: Decl) -> bool:
+    """A variable of `main.main` or of an `init` function: no caller gave it."""
+    owner = enclosing_function(decl.ident)
+    if owner is None or owner.type != "function_declaration":
+        return False
+    name = text(owner.child_by_field_name("name"))
+    return name == "init" or (name == "main" and file.package_name == "main")
+
+
+def _exempt(file: GoFile, call: Node, found: AvailableContext) -> bool:
+    decl = found.decl
+    owner = enclosing_function(decl.ident)
+    cur: Node | None = call.parent
+    while cur is not None and (owner is None or cur.id != owner.id):
+        if cur.type == "if_statement" and _nil_guard(cur, call, decl.name):
+            return True
+        if cur.type == "func_literal" and _cleanup_callback(cur):
+            return True
+        cur = cur.parent
+    if not _is_test_context(file, decl):
+        return False
+    return owner is None or not _test_entry(owner) or not _go_at_least(file, _TEST_CONTEXT_SINCE)
+
+
+def _test_entry(fn: Node) -> bool:
+    """A test, benchmark or fuzz function, or a callback of t.Run / b.Run / f.Fuzz / synctest.Test.
+    Helpers taking a *testing.T are left alone: they are often called from t.Cleanup, when
+    t.Context() is already cancelled."""
+    if fn.type in ("function_declaration", "method_declaration"):
+        return _TEST_FUNC.match(text(fn.child_by_field_name("name"))) is not None
+    args = fn.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    if call is None or call.type != "call_expression":
+        return False
+    callee = unparen(call.child_by_field_name("function"))  # type: ignore[arg-type]
+    return callee.type == "selector_expression" and text(callee.child_by_field_name("field")) in _RUNNERS
+
+
+def _is_test_context(file: GoFile, decl: Decl) -> bool:
+    return decl.type_node is not None and file.type_text(decl.type_node) in TESTING_TYPES
+
+
+def _nil_guard(stmt: Node, call: Node, name: str) -> bool:
+    """`if ctx == nil { ...Background() }` or `if r != nil { ... } else { ...Background() }`."""
+    cond = stmt.child_by_field_name("condition")
+    if cond is None or cond.start_byte <= call.start_byte < cond.end_byte:
+        return False
+    pattern = rf"\b{re.escape(name)}\s*[!=]=\s*nil\b|\bnil\s*[!=]=\s*{re.escape(name)}\b"
+    return re.search(pattern, text(cond)) is not None
+
+
+def _cleanup_callback(lit: Node) -> bool:
+    args = lit.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    if call is None or call.type != "call_expression":
+        return False
+    fn = unparen(call.child_by_field_name("function"))  # type: ignore[arg-type]
+    return fn.type == "selector_expression" and text(fn.child_by_field_name("field")) == "Cleanup"
+
+
+def _detaching(file: GoFile, call: Node, decl: Decl) -> bool:
+    """Places where a fresh context usually means "outlive the caller on purpose"."""
+    if _is_test_context(file, decl):
+        return False  # nothing outlives a test: t.Context() lasts until its cleanups
+    owner = enclosing_function(decl.ident)
+    cur: Node | None = call.parent
+    while cur is not None and (owner is None or cur.id != owner.id):
+        if cur.type in ("go_statement", "defer_statement"):
+            return True
+        if cur.type == "func_literal":
+            parent = cur.parent
+            if parent is None or parent.type != "call_expression" or parent.child_by_field_name("function") != cur:
+                return True  # a callback: it may run after the caller is gone
+        cur = cur.parent
+    parent = call.parent
+    if parent is not None and parent.type == "argument_list":
+        outer = parent.parent
+        if outer is not None and file.pkg_call(outer, "context") in CANCELABLE and call_args(outer)[0] == call:
+            return True  # context.WithTimeout(context.Background(), d): a new lifetime
+    return _done_before(file, call, decl)
+
+
+def _done_before(file: GoFile, call: Node, decl: Decl) -> bool:
+    """`<-ctx.Done()` (or `<-r.Context().Done()`) runs before `call` in the code."""
+    scope = file.scope_for(call)
+    if scope is None:
+        return False
+    for ref in scope.refs(decl):
+        if ref.start_byte >= call.start_byte:
+            break
+        node = ref
+        while node.parent is not None and node.parent.type in ("selector_expression", "call_expression"):
+            node = node.parent
+        parent = node.parent
+        if (
+            parent is not None
+            and parent.type == "unary_expression"
+            and text(parent.child_by_field_name("operator")) == "<-"
+            and text(node).endswith(".Done()")
+        ):
+            return True
+    return False
+
+
+def _qualifier(file: GoFile) -> str:
+    """How this file spells the context package: "context.", "stdctx." or "" (dot import)."""
+    names = sorted(n for n in file.names_for("context") if n not in ("_", "."))
+    if names:
+        return f"{'context' if 'context' in names else names[0]}."
+    return ""
+
+
+def _go_at_least(file: GoFile, version: tuple[int, int]) -> bool:
+    """The `go` line of the nearest go.mod is at least `version` (assumed when there is none)."""
+
+    def compute() -> tuple[int, int] | None:
+        directory = os.path.dirname(os.path.abspath(file.path))
+        while True:
+            try:
+                with open(os.path.join(directory, "go.mod"), "rb") as fh:
+                    m = _GO_DIRECTIVE.search(fh.read())
+                return (int(m.group(1)), int(m.group(2))) if m else None
+            except OSError:
+                pass
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                return None
+            directory = parent
+
+    found = file.memo("bg.go_version", compute)
+    return found is None or found >= version
 
 
 RULE = Rule(

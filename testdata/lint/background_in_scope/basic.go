@@ -1,0 +1,120 @@
+package backgroundinscope
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// A context parameter in scope.
+func fetch(ctx context.Context, id string) error {
+	return query(context.Background(), id) // want `CG201 context\.Background\(\) cuts the caller's deadline and cancellation: use ctx$`
+}
+
+// context.TODO() is the same cut.
+func fetchTODO(ctx context.Context, id string) error {
+	return query(context.TODO(), id) // want `CG201 context\.TODO\(\) cuts the caller's deadline and cancellation: use ctx$`
+}
+
+// An HTTP handler: the request carries the context.
+func handler(w http.ResponseWriter, r *http.Request) {
+	if err := query(context.Background(), r.URL.Path); err != nil { // want `use r\.Context\(\)$`
+		http.Error(w, err.Error(), http.StatusBadGateway)
+	}
+}
+
+// A method, a gRPC-style unary handler.
+func (s *store) Get(ctx context.Context, key string) (string, error) {
+	return key, query(context.TODO(), key) // want `CG201 context\.TODO\(\) cuts .*: use ctx$`
+}
+
+// A generic function.
+func load[T any](ctx context.Context, v T) T {
+	_ = query(context.Background(), "generic") // want `use ctx$`
+	return v
+}
+
+// Overwriting the caller's context is the worst kind of cut.
+func overwrite(ctx context.Context) error {
+	ctx = context.Background() // want `use ctx$`
+	return query(ctx, "x")
+}
+
+// A goroutine that outlives the request: the explicit detach is WithoutCancel.
+func notify(ctx context.Context, ev string) {
+	go func() {
+		_ = query(context.Background(), ev) // want `use ctx, or context\.WithoutCancel\(ctx\) if this must outlive the caller$`
+	}()
+}
+
+// A deferred call: same advice.
+func audit(w http.ResponseWriter, r *http.Request) {
+	defer query(context.Background(), "audit") // want `use r\.Context\(\), or context\.WithoutCancel\(r\.Context\(\)\) if this must outlive the caller`
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// A fresh budget under a new root.
+func shutdown(ctx context.Context, srv *http.Server) error {
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // want `use ctx, or context\.WithoutCancel\(ctx\)`
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// After the caller's context is done, a fresh one is deliberate: WithoutCancel says so.
+func drain(ctx context.Context, srv *http.Server) error {
+	<-ctx.Done()
+	return srv.Shutdown(context.Background()) // want `use ctx, or context\.WithoutCancel\(ctx\)`
+}
+
+// ok: WithoutCancel is the explicit detach.
+func detach(ctx context.Context) {
+	go query(context.WithoutCancel(ctx), "bg") // ok: explicit detach keeps values, drops cancellation
+}
+
+// No context anywhere: nothing to use instead.
+func legacy(id string) error {
+	return query(context.Background(), id) // ok: no context in scope
+}
+
+// A context parameter named _ is declared unused on purpose.
+func ignored(_ context.Context, id string) error {
+	return query(context.Background(), id) // ok: the parameter is _
+}
+
+// An unnamed context parameter cannot be used.
+func unnamed(context.Context, string) error {
+	return query(context.TODO(), "x") // ok: the parameter has no name
+}
+
+// A defensive default for a nil context.
+func nilGuard(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background() // ok: nil guard
+	}
+	return query(ctx, "x")
+}
+
+// The nil guard written the other way round, on a request.
+func nilRequest(r *http.Request) error {
+	var ctx context.Context
+	if r != nil {
+		ctx = r.Context()
+	} else {
+		ctx = context.Background() // ok: nil guard on r
+	}
+	return query(ctx, "x")
+}
+
+// ok: using the caller's context.
+func good(ctx context.Context) error {
+	return query(ctx, "x") // ok: uses ctx
+}
+
+// A variable already detached with WithoutCancel: using Background there cuts nothing more.
+func alreadyDetached(ctx context.Context) {
+	bg := context.WithoutCancel(ctx)
+	go func() {
+		_ = query(bg, "a")
+		_ = query(context.Background(), "b") // ok: bg, the context in scope, is already detached
+	}()
+}
