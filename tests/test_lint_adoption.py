@@ -67,12 +67,16 @@ def test_config_in_pyproject_and_from_a_subdirectory(repo: Path) -> None:
     assert {p for p, _, _ in codes(repo / "svc", ".")} == {"leaky.go"}
 
 
-def test_rule_options_reach_the_rules(repo: Path) -> None:
-    (repo / ".ctxguard.toml").write_text(
-        '[lint.options.resource-in-context]\nextra-types = ["*example.com/pool.Pool"]\n'
+def test_rule_options_reach_the_rules(tmp_path: Path) -> None:
+    (tmp_path / "h.go").write_text(
+        'package h\n\nimport (\n\t"context"\n\t"net/http"\n)\n\n'
+        "func Handle(r *http.Request, ctx context.Context) error { return ctx.Err() }\n"
     )
-    r = run("lint", cwd=repo)
-    assert r.returncode == 1, r.stderr
+    assert codes(tmp_path, "--select", "CG203") == [("h.go", 8, "CG203")]
+    (tmp_path / ".ctxguard.toml").write_text(
+        '[lint.options.context-not-first]\nallow-types-before = ["*net/http.Request"]\n'
+    )
+    assert codes(tmp_path, "--select", "CG203") == []
 
 
 @pytest.mark.parametrize(
