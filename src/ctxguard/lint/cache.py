@@ -1,7 +1,7 @@
 """Per-package result cache: an unchanged package is read and hashed, not analysed.
 
-The key of a package is a hash of ctxguard's version, the rules run with their
-options, the discovery flags that change results, and every file's displayed
+The key of a package is a hash of ctxguard's version and source, the rules run
+with their options, the discovery flags that change results, and every file's displayed
 path and content. Any edit, a new or deleted file, an upgrade or a
 configuration change gives a new key; old entries are simply never read
 again (`ctxguard clean-cache` or deleting the directory reclaims them).
@@ -12,6 +12,7 @@ its permissions), written atomically, and a damaged entry is a miss.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -34,8 +35,26 @@ def default_dir() -> Path:
     return Path(base) / "ctxguard"
 
 
+@functools.cache
+def code_digest() -> str:
+    """A hash of ctxguard's own source: an edited rule (a development install) misses the cache
+    even when the version number did not change."""
+    h = hashlib.blake2b(digest_size=16)
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def settings_key(codes: tuple[str, ...], options: Mapping[str, Mapping[str, tuple[str, ...]]], flags: str) -> bytes:
-    doc = {"v": __version__, "f": FORMAT, "codes": sorted(codes), "options": options, "flags": flags}
+    doc = {
+        "v": __version__,
+        "code": code_digest(),
+        "f": FORMAT,
+        "codes": sorted(codes),
+        "options": options,
+        "flags": flags,
+    }
     return json.dumps(doc, sort_keys=True).encode()
 
 
