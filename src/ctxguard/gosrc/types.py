@@ -12,10 +12,12 @@ Types are rendered as `type_text` renders them: import paths in full,
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.syntax import call_args, call_name, text, unparen
+from ctxguard.gosrc.syntax import call_args, call_name, expression_list, text, unparen
 
 SQL = "database/sql"
 SQLX = "github.com/jmoiron/sqlx"
@@ -50,6 +52,10 @@ FUNC_RESULTS: dict[tuple[str, str], str] = {
     (GRPC, "Dial"): f"*{GRPC}.ClientConn",
     (GRPC, "DialContext"): f"*{GRPC}.ClientConn",
     (GRPC, "NewClient"): f"*{GRPC}.ClientConn",
+    ("crypto/tls", "Dial"): "*crypto/tls.Conn",
+    ("crypto/tls", "DialWithDialer"): "*crypto/tls.Conn",
+    ("crypto/tls", "Client"): "*crypto/tls.Conn",
+    ("crypto/tls", "Server"): "*crypto/tls.Conn",
 }
 
 # package-level variables of other packages
@@ -85,14 +91,42 @@ METHOD_RESULTS: dict[tuple[str, str], str] = {
     (f"{SQLX}.DB", "MustBegin"): f"*{SQLX}.Tx",
     (f"{SQLX}.DB", "BeginTxx"): f"*{SQLX}.Tx",
     (f"{SQLX}.DB", "Connx"): f"*{SQLX}.Conn",
+    (f"{SQLX}.DB", "MustBeginTx"): f"*{SQLX}.Tx",
+    (f"{SQLX}.Conn", "BeginTxx"): f"*{SQLX}.Tx",
+    (f"{SQL}.Tx", "PrepareContext"): f"*{SQL}.Stmt",
+    (f"{SQL}.Tx", "StmtContext"): f"*{SQL}.Stmt",
+    **{
+        (f"{SQLX}.{recv}", m): res
+        for recv in ("DB", "Tx", "Conn")
+        for m, res in (
+            ("Preparex", f"*{SQLX}.Stmt"),
+            ("PreparexContext", f"*{SQLX}.Stmt"),
+            ("PrepareNamed", f"*{SQLX}.NamedStmt"),
+            ("PrepareNamedContext", f"*{SQLX}.NamedStmt"),
+        )
+    },
+    (f"{SQLX}.Tx", "Stmtx"): f"*{SQLX}.Stmt",
+    (f"{SQLX}.Tx", "StmtxContext"): f"*{SQLX}.Stmt",
+    (f"{SQLX}.Tx", "NamedStmt"): f"*{SQLX}.NamedStmt",
+    (f"{SQLX}.Tx", "NamedStmtContext"): f"*{SQLX}.NamedStmt",
     ("net.Dialer", "Dial"): "net.Conn",
     ("net.Dialer", "DialContext"): "net.Conn",
     ("net.Listener", "Accept"): "net.Conn",
+    ("crypto/tls.Dialer", "Dial"): "net.Conn",
+    ("crypto/tls.Dialer", "DialContext"): "net.Conn",
     ("net/http.Client", "Do"): "*net/http.Response",
     ("net/http.Client", "Get"): "*net/http.Response",
     ("net/http.Client", "Head"): "*net/http.Response",
     ("net/http.Client", "Post"): "*net/http.Response",
     ("net/http.Client", "PostForm"): "*net/http.Response",
+}
+
+# types of other packages that embed another type: their method sets include its methods
+EMBEDDED: dict[str, str] = {
+    f"{SQLX}.DB": f"{SQL}.DB",
+    f"{SQLX}.Tx": f"{SQL}.Tx",
+    f"{SQLX}.Stmt": f"{SQL}.Stmt",
+    f"{SQLX}.Conn": f"{SQL}.Conn",
 }
 
 _BUILTIN_MAKE = ("make", "new")
@@ -124,6 +158,9 @@ def expr_type(file: GoFile, expr: Node, _depth: int = 0) -> str | None:
         return file.type_text(expr.child_by_field_name("type")) or None
     if t == "call_expression":
         return _call_type(file, expr, _depth)
+    if t == "index_expression":
+        operand = expr.child_by_field_name("operand")
+        return None if operand is None else _qualified(file, element_type(expr_type(file, operand, _depth + 1)))
     if t in ("interpreted_string_literal", "raw_string_literal"):
         return "untyped string"
     if t == "int_literal":
@@ -144,6 +181,9 @@ def _ident_type(file: GoFile, ident: Node, depth: int) -> str | None:
     if decl is not None:
         if decl.type_node is not None:
             return file.type_text(decl.type_node)
+        if decl.value is not None and decl.kind == "range" and decl.value_index == 1:
+            # `for _, db := range dbs`: the element of a slice, array or map
+            return _qualified(file, element_type(expr_type(file, decl.value, depth + 1)))
         if decl.value is None or decl.kind in ("range", "case"):
             return None
         # the first result of `v, err := f()` is tabled; later results are not
@@ -152,7 +192,83 @@ def _ident_type(file: GoFile, ident: Node, depth: int) -> str | None:
     if scope is not None and scope.is_local(ident):
         return None
     if file.package is not None:
-        return file.package.var_type(text(ident))
+        declared = file.package.var_type(text(ident))
+        return declared if declared is not None else _package_var_value_type(file, text(ident), depth)
+    return None
+
+
+def _package_var_value_type(file: GoFile, name: str, depth: int) -> str | None:
+    """The type of an untyped package variable (`var db = sqlx.MustConnect(...)`) from its value."""
+    assert file.package is not None
+    for f in file.package.files:
+        found = _untyped_package_vars(f).get(name)
+        if found is not None:
+            value, index = found
+            return expr_type(f, value, depth + 1) if index == 0 else None
+    return None
+
+
+def _untyped_package_vars(file: GoFile) -> dict[str, tuple[Node, int]]:
+    """Package variables declared without a type: name -> (value, which result of it)."""
+
+    def compute() -> dict[str, tuple[Node, int]]:
+        out: dict[str, tuple[Node, int]] = {}
+        for decl in file.root.named_children:
+            if decl.type != "var_declaration":
+                continue
+            specs = [c for c in decl.named_children if c.type == "var_spec"]
+            for c in decl.named_children:
+                if c.type == "var_spec_list":
+                    specs.extend(x for x in c.named_children if x.type == "var_spec")
+            for spec in specs:
+                if spec.child_by_field_name("type") is not None:
+                    continue
+                names = spec.children_by_field_name("name")
+                values = expression_list(spec.child_by_field_name("value"))
+                for i, n in enumerate(names):
+                    if len(values) == len(names):
+                        out[text(n)] = (values[i], 0)
+                    elif len(values) == 1:
+                        out[text(n)] = (values[0], i)
+        return out
+
+    return file.memo("types.untyped_vars", compute)
+
+
+# `pkg.Name` not already preceded by an import path
+_PKG_QUALIFIED = re.compile(r"(?<![\w/.])([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
+
+
+def _qualified(file: GoFile, type_text: str | None) -> str | None:
+    """`*sql.DB` as `*database/sql.DB`: type_text qualifies a top-level named type, not the
+    element of a slice or map, so an element type taken from the text needs it."""
+    if type_text is None:
+        return None
+
+    def path_of(m: re.Match[str]) -> str:
+        path = file.import_path_of(m.group(1))
+        return f"{path}.{m.group(2)}" if path is not None else m.group(0)
+
+    return _PKG_QUALIFIED.sub(path_of, type_text)
+
+
+def element_type(container: str | None) -> str | None:
+    """The element type of a slice, array or map type text (`map[string]*T` -> `*T`)."""
+    if container is None:
+        return None
+    if container.startswith("map["):
+        depth = 0
+        for i, ch in enumerate(container[3:], start=3):
+            depth += ch == "["
+            depth -= ch == "]"
+            if depth == 0:
+                return container[i + 1 :].strip() or None
+        return None
+    if container.startswith("["):
+        close = container.find("]")
+        if close < 0:
+            return None
+        return container[close + 1 :].strip() or None
     return None
 
 
@@ -200,6 +316,9 @@ def _call_type(file: GoFile, call: Node, depth: int) -> str | None:
         return None
     recv_name = strip_pointer(recv)
     tabled = METHOD_RESULTS.get((recv_name, name))
+    while tabled is None and recv_name in EMBEDDED:  # sqlx.DB.Begin is sql.DB.Begin
+        recv_name = EMBEDDED[recv_name]
+        tabled = METHOD_RESULTS.get((recv_name, name))
     if tabled is not None or file.package is None or "." in recv_name:
         return tabled
     for m in file.package.methods(name):

@@ -2,17 +2,768 @@
 
 from __future__ import annotations
 
-from ctxguard.findings import Severity
-from ctxguard.rules.base import Pass, Rule
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from ctxguard.findings import Fix, Severity
+from ctxguard.gosrc.ctxfacts import AvailableContext, available_context, is_context_value
+from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
+from ctxguard.gosrc.scope import Decl, ScopeTable
+from ctxguard.gosrc.syntax import call_args, call_name, enclosing_function, expression_list, text, unparen
+from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, strip_pointer
+from ctxguard.rules.base import Pass, Rule, insert, replace
 
 DOC = """\
 ## What it finds
-TODO
+A call that has a context-aware twin, made where a context is at hand (a
+`context.Context` variable or parameter, or the `Context()` of the function's
+own `*http.Request` parameter):
+
+- `net/http`: `http.Get`, `Head`, `Post`, `PostForm` and the same methods on an
+  `*http.Client` (use `http.NewRequestWithContext` and `Do`); `http.NewRequest` and
+  `httptest.NewRequest`, unless the request gets a context afterwards
+  (`req.WithContext(ctx)`, `req.Clone(ctx)`, or handed to a call together with a context);
+- `database/sql`: `Query`, `QueryRow`, `Exec`, `Prepare`, `Begin`, `Ping` on
+  `*sql.DB`, `*sql.Tx` (also `Stmt`) and `*sql.Stmt`;
+- `github.com/jmoiron/sqlx`: `Get`, `Select`, `Queryx`, `QueryRowx`, `NamedExec`,
+  `NamedQuery`, `MustExec`, `Preparex`, `PrepareNamed`, `Beginx`, `MustBegin`, ... on
+  `*sqlx.DB`, `*sqlx.Tx`, `*sqlx.Stmt`, `*sqlx.NamedStmt` (and the promoted
+  `database/sql` methods), and the package functions `sqlx.Get`, `sqlx.Select`,
+  `sqlx.Connect`, ...;
+- `net.Dial`, `DialTimeout`, `Listen`, `ListenPacket`, the `net.Lookup*`
+  functions, `(*net.Dialer).Dial`; `tls.Dial`, `tls.DialWithDialer`,
+  `(*tls.Dialer).Dial`, `(*tls.Conn).Handshake` (not for Unix or raw IP sockets
+  named by a literal: nothing to resolve or wait for);
+- `exec.Command`, unless the command is handed over with a context, started and never
+  waited for (a detached process, meant to outlive the caller, also through a helper of
+  the package), or the function watches `ctx.Done()` itself to stop it gracefully;
+- `grpc.Dial` and `grpc.DialContext`: deprecated, use `grpc.NewClient` and pass
+  the context to each RPC. Reported, like the rest, only where a context is at
+  hand: elsewhere it is a plain deprecation, which staticcheck's SA1019 reports;
+- the package's own functions and methods with a twin declared next to them:
+  `Fetch(key)` when the package also has `FetchContext(ctx, key)` (or
+  `FetchWithContext`, `FetchCtx`) taking a context and then the same parameters.
+  A call inside the twin itself (built on its plain variant) is left alone.
+
+Methods are reported only when the receiver's type is proven from the
+package's source (a parameter, local, struct field, package variable, slice or
+map element, constructor result, or a method promoted from an embedded field):
+a `Get` or `Query` on a value of unknown type (a cache, a map, `url.Values`) is
+never reported.
+
+Not reported: calls in a deferred call, a deferred function literal, a
+`Cleanup` callback or a `context.AfterFunc` callback (they run when the context
+may already be done, and passing it would make the cleanup fail); calls where
+the only context is a test's (`t.Context()`, directly or derived): test code
+runs under the test binary's deadline and `t.Context()` is cancelled before
+`Cleanup` runs; and calls where no context is at hand at all.
+
+## Why it leaks
+The call cannot be cancelled. When the caller gives up (the client went away,
+the deadline passed, the service is shutting down), the query, request, dial or
+child process goes on, and so does the goroutine waiting for it, holding a
+connection, a transaction or a request's memory until the other side answers.
+Under load these pile up.
+
+## Bad
+```go
+func (s *server) checkout(w http.ResponseWriter, r *http.Request) {
+	row := s.db.QueryRow("SELECT stock FROM orders WHERE id = ?", id)
+	resp, err := http.Get(s.pricing + "/price")
+	// ...
+}
+```
+
+## Good
+```go
+func (s *server) checkout(w http.ResponseWriter, r *http.Request) {
+	row := s.db.QueryRowContext(r.Context(), "SELECT stock FROM orders WHERE id = ?", id)
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, s.pricing+"/price", nil)
+	// ... http.DefaultClient.Do(req)
+}
+```
+
+## Options
+`extra-apis`: more functions and methods with a context-aware twin, each
+`"<qualifier>.<name>=<twin>"`:
+
+- a package function: `"example.com/store.Fetch=FetchContext"` (import path, function);
+- a method: `"example.com/store.*Client.Fetch=FetchContext"` (import path, type with or
+  without `*`, method). The receiver's type must be proven, as above; a type is also
+  matched by its bare name inside its own package (whose name is the path's last element).
+
+The twin must take the context as its first parameter followed by the original
+arguments: the fix relies on it.
+
+## Fix
+Where the rewrite is mechanical, the fix renames the call to its twin and
+passes the available context first: `db.Query(q, a)` becomes
+`db.QueryContext(ctx, q, a)`, `db.Begin()` becomes `db.BeginTx(ctx, nil)`,
+`http.NewRequest(m, u, b)` becomes `http.NewRequestWithContext(ctx, m, u, b)`,
+`exec.Command(...)` becomes `exec.CommandContext(ctx, ...)`, `tx.Get(...)`
+becomes `tx.GetContext(ctx, ...)`, `sqlx.Get(db, ...)` becomes
+`sqlx.GetContext(ctx, db, ...)` when `db` is a proven `*sqlx.DB` or `*sqlx.Tx`.
+`http.Get`, `net.Dial`, `grpc.Dial`, `(*sqlx.Tx).NamedQuery` and the like need a
+different shape of code and get no fix. The fix changes only the call; if it
+lengthens a line in a block of aligned trailing comments, run gofmt afterwards.
 """
+
+RENAME = "rename"  # F(args) -> Twin(ctx, args)
+NIL_OPTS = "nil-opts"  # Begin() -> BeginTx(ctx, nil)
+EXT = "ext"  # sqlx.Get(q, ...) -> sqlx.GetContext(ctx, q, ...), when q is proven to have the Context methods
+ADVICE = "advice"  # not a mechanical rewrite: a message, no fix
+
+
+@dataclass(frozen=True)
+class Twin:
+    name: str  # the twin's name; for ADVICE the remedy, with {ctx} and {recv} placeholders
+    form: str = RENAME
+    problem: str = "has no context"
+
+
+def _ctx_twins(*names: str) -> dict[str, Twin]:
+    return {n: Twin(n + "Context") for n in names}
+
+
+_HTTP_ADVICE = Twin("http.NewRequestWithContext({ctx}, ...) and a client's Do", ADVICE)
+_CLIENT_ADVICE = Twin("http.NewRequestWithContext({ctx}, ...) and {recv}.Do", ADVICE)
+_GRPC_REMEDY = "grpc.NewClient and pass {ctx} to each RPC"
+
+PACKAGE_FUNCS: dict[str, dict[str, Twin]] = {
+    "net/http": {
+        "Get": _HTTP_ADVICE,
+        "Head": _HTTP_ADVICE,
+        "Post": _HTTP_ADVICE,
+        "PostForm": _HTTP_ADVICE,
+        "NewRequest": Twin("NewRequestWithContext"),
+    },
+    "net/http/httptest": {"NewRequest": Twin("NewRequestWithContext")},  # Go 1.23
+    "os/exec": {"Command": Twin("CommandContext")},
+    "net": {
+        "Dial": Twin("(&net.Dialer{}).DialContext({ctx}, ...)", ADVICE),
+        "DialTimeout": Twin("(&net.Dialer{Timeout: timeout}).DialContext({ctx}, ...)", ADVICE),
+        "Listen": Twin("(&net.ListenConfig{}).Listen({ctx}, ...)", ADVICE),
+        "ListenPacket": Twin("(&net.ListenConfig{}).ListenPacket({ctx}, ...)", ADVICE),
+        "LookupIP": Twin('net.DefaultResolver.LookupIP({ctx}, "ip", ...)', ADVICE),
+        **{
+            n: Twin(f"net.DefaultResolver.{n}({{ctx}}, ...)", ADVICE)
+            for n in (
+                "LookupHost",
+                "LookupAddr",
+                "LookupCNAME",
+                "LookupMX",
+                "LookupNS",
+                "LookupTXT",
+                "LookupSRV",
+                "LookupPort",
+            )
+        },
+    },
+    "crypto/tls": {
+        "Dial": Twin("(&tls.Dialer{Config: config}).DialContext({ctx}, ...)", ADVICE),
+        "DialWithDialer": Twin("(&tls.Dialer{NetDialer: dialer, Config: config}).DialContext({ctx}, ...)", ADVICE),
+    },
+    GRPC: {
+        "Dial": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and has no context"),
+        "DialContext": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and its context only bounds a blocking dial"),
+    },
+    SQLX: {
+        "Connect": Twin("ConnectContext"),
+        **{
+            n: Twin(n + "Context", EXT)
+            for n in ("Get", "Select", "MustExec", "NamedExec", "NamedQuery", "Preparex", "LoadFile")
+        },
+    },
+}
+
+# receiver type (qualified, without "*") -> method -> twin; all of these have pointer receivers
+METHODS: dict[str, dict[str, Twin]] = {
+    f"{SQL}.DB": {
+        "Begin": Twin("BeginTx", NIL_OPTS),
+        **_ctx_twins("Exec", "Ping", "Prepare", "Query", "QueryRow"),
+    },
+    f"{SQL}.Tx": _ctx_twins("Exec", "Prepare", "Query", "QueryRow", "Stmt"),
+    f"{SQL}.Stmt": _ctx_twins("Exec", "Query", "QueryRow"),
+    f"{SQLX}.DB": {
+        "Beginx": Twin("BeginTxx", NIL_OPTS),
+        "MustBegin": Twin("MustBeginTx", NIL_OPTS),
+        **_ctx_twins(
+            "NamedQuery", "NamedExec", "Select", "Get", "Queryx", "QueryRowx", "MustExec", "Preparex", "PrepareNamed"
+        ),
+    },
+    f"{SQLX}.Tx": {
+        # sqlx.Tx has no NamedQueryContext method: the package function takes the transaction
+        "NamedQuery": Twin("sqlx.NamedQueryContext({ctx}, {recv}, ...)", ADVICE),
+        **_ctx_twins(
+            "NamedExec", "Select", "Get", "Queryx", "QueryRowx", "MustExec", "Preparex", "PrepareNamed", "Stmtx"
+        ),
+        "NamedStmt": Twin("NamedStmtContext"),
+    },
+    f"{SQLX}.Stmt": _ctx_twins("Select", "Get", "MustExec", "Queryx", "QueryRowx"),
+    f"{SQLX}.NamedStmt": _ctx_twins("Exec", "Query", "QueryRow", "MustExec", "Queryx", "QueryRowx", "Select", "Get"),
+    "net/http.Client": {
+        "Get": _CLIENT_ADVICE,
+        "Head": _CLIENT_ADVICE,
+        "Post": _CLIENT_ADVICE,
+        "PostForm": _CLIENT_ADVICE,
+    },
+    "net.Dialer": {"Dial": Twin("DialContext")},
+    "crypto/tls.Dialer": {"Dial": Twin("DialContext")},
+    "crypto/tls.Conn": _ctx_twins("Handshake"),
+}
+
+# sqlx's package functions take an interface; the Context variant a wider one that these implement
+_SQLX_EXT_TYPES = frozenset({f"{SQLX}.DB", f"{SQLX}.Tx"})
+
+# where a callback runs late, typically once the context is done
+_LATE_CALLBACKS = frozenset({"Cleanup", "AfterFunc"})
+
+
+def _names(tables: Iterable[dict[str, dict[str, Twin]]]) -> frozenset[str]:
+    return frozenset(n for table in tables for by_name in table.values() for n in by_name)
+
+
+_BASE_NAMES = _names((PACKAGE_FUNCS, METHODS))
+
+
+@dataclass(frozen=True)
+class ExtraApis:
+    """The `extra-apis` option, parsed."""
+
+    funcs: dict[str, dict[str, Twin]] = field(default_factory=dict)  # import path -> function -> twin
+    methods: dict[str, dict[str, Twin]] = field(default_factory=dict)  # "path.Type" -> method -> twin
+
+    @property
+    def names(self) -> frozenset[str]:
+        return _names((self.funcs, self.methods))
+
+
+_EXTRA = re.compile(r"(?P<qual>[^=\s]+)\.(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<twin>[A-Za-z_]\w*)")
+_TYPE_NAME = re.compile(r"\*?[A-Za-z_]\w*")
+
+
+@functools.cache
+def parse_extra_apis(entries: tuple[str, ...]) -> ExtraApis:
+    """Parse `extra-apis` entries; a malformed one raises ValueError naming it."""
+    funcs: dict[str, dict[str, Twin]] = {}
+    methods: dict[str, dict[str, Twin]] = {}
+    for entry in entries:
+        m = _EXTRA.fullmatch(entry.strip())
+        if m is None:
+            expected = "'import/path.Func=Twin' or 'import/path.*Type.Method=Twin'"
+            raise ValueError(f"extra-apis: cannot read {entry!r}: expected {expected}")
+        qual, name, twin = m.group("qual"), m.group("name"), Twin(m.group("twin"))
+        # `path.Type`: the last path element holds a dot followed by a type name (`*Client`, `Client`);
+        # `gopkg.in/yaml.v3` is a path: its last dot is followed by a lower-case version
+        last = qual.rsplit("/", 1)[-1]
+        head, dot, tail = last.rpartition(".")
+        if dot and head and _TYPE_NAME.fullmatch(tail) and (tail.startswith("*") or tail[0].isupper()):
+            recv = qual[: len(qual) - len(tail)] + tail.lstrip("*")
+            methods.setdefault(recv, {})[name] = twin
+        else:
+            funcs.setdefault(qual, {})[name] = twin
+    return ExtraApis(funcs, methods)
+
+
+@dataclass(frozen=True)
+class Match:
+    what: str  # how the message names the callee: "http.Get", "(*sql.DB).Query"
+    twin: Twin
+    name_node: Node  # the identifier the fix renames
+    recv: Node | None  # the receiver expression of a method call
+    qualifier: str = ""  # what the twin is written with in the message: "http." for http.NewRequestWithContext
+
+
+@dataclass(frozen=True)
+class LocalTwins:
+    """Functions and methods of the linted package with a twin declared next to them:
+    `Fetch(key)` and `FetchContext(ctx, key)`, the same parameters after the context."""
+
+    funcs: dict[str, Twin] = field(default_factory=dict)
+    methods: dict[str, dict[str, tuple[str, Twin]]] = field(default_factory=dict)  # type -> method -> (shown, twin)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.funcs) | frozenset(n for by_name in self.methods.values() for n in by_name)
+
+
+_NO_LOCAL_TWINS = LocalTwins()
+_TWIN_SUFFIXES = ("WithContext", "Context", "Ctx")
+_TWIN_DECL = re.compile(rb"^func\b[^\n{]*?\w(?:Context|Ctx)\s*[\[(]", re.MULTILINE)
+
+
+def _local_twins(file: GoFile) -> LocalTwins:
+    pkg = file.package
+    if pkg is None or not pkg.files:
+        return _NO_LOCAL_TWINS
+    return pkg.files[0].memo("cg202.local_twins", lambda: _collect_local_twins(pkg.files))
+
+
+def _collect_local_twins(files: tuple[GoFile, ...]) -> LocalTwins:
+    pkg = files[0].package
+    assert pkg is not None
+    funcs: dict[str, Twin] = {}
+    methods: dict[str, dict[str, tuple[str, Twin]]] = {}
+    for f in files:
+        if (b"Context" not in f.source and b"Ctx" not in f.source) or not _TWIN_DECL.search(f.source):
+            continue
+        for decl in f.root.named_children:
+            if decl.type not in ("function_declaration", "method_declaration"):
+                continue
+            name = text(decl.child_by_field_name("name"))
+            suffix = next((x for x in _TWIN_SUFFIXES if name.endswith(x) and len(name) > len(x)), None)
+            if suffix is None:
+                continue
+            twin = f.func_info(decl)
+            if not twin.params or not _is_context_param(f, twin.params[0].type):
+                continue
+            base = name[: -len(suffix)]
+            wanted = [p.type for p in twin.params[1:]]
+            if twin.receiver is None:
+                top = pkg.function(base)
+                if top is not None and [p.type for p in top.file.func_info(top.node).params] == wanted:
+                    funcs[base] = Twin(name)
+                continue
+            recv = twin.receiver.type.lstrip("*").split("[", 1)[0]
+            for m in pkg.methods(base):
+                info = m.file.func_info(m.node)
+                if m.receiver_type == recv and [p.type for p in info.params] == wanted:
+                    assert info.receiver is not None
+                    shown = f"(*{recv})" if info.receiver.type.startswith("*") else recv
+                    methods.setdefault(recv, {})[base] = (shown, Twin(name))
+    return LocalTwins(funcs, methods) if funcs or methods else _NO_LOCAL_TWINS
+
+
+def _is_context_param(file: GoFile, type_text: str) -> bool:
+    return type_text == "context.Context" or (type_text == "Context" and "." in file.names_for("context"))
 
 
 def check(p: Pass) -> None:
-    return
+    file = p.file
+    extras = parse_extra_apis(tuple(p.options.get("extra-apis", ())))
+    local = _local_twins(file)
+    dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
+    for call in _candidates(file, _BASE_NAMES | extras.names, local.names, dotted):
+        if not _may_see_context(file, call):
+            continue
+        found = _match(file, call, extras, local)
+        if found is None:
+            continue
+        avail = available_context(file, call)
+        if avail is None or _borrowed(file, avail) or _runs_late(call, avail):
+            continue
+        if found.what in _REQUEST_LIKE and _handled_later(file, call, found.what, avail):
+            continue
+        if found.what in _SOCKET_CALLS and _local_network(call):
+            continue
+        p.report(
+            call.child_by_field_name("function") or call,
+            _message(found, avail, call),
+            fix=_fix(file, found, avail, call),
+        )
+
+
+_CONTEXT_HINTS = (b"Context", b"context", b"Request", b"testing.")
+
+
+def _may_see_context(file: GoFile, call: Node) -> bool:
+    """A cheap look at the bytes of the outermost function around `call`: no context can be at
+    hand without one of these words, and ruling that out spares building its scope table."""
+    root = file.root_function(call)
+    if root is None:
+        return False
+    seen: dict[int, bool] = file.memo("cg202.context_hints", dict)
+    if root.id not in seen:
+        body = file.source[root.start_byte : root.end_byte]
+        seen[root.id] = any(h in body for h in _CONTEXT_HINTS)
+    return seen[root.id]
+
+
+def _candidates(file: GoFile, names: frozenset[str], local_names: frozenset[str], dotted: bool) -> list[Node]:
+    """The calls by one of `names` (`x.Name(` or `pkg.Name(`; also a bare `Name(` when `dotted`,
+    the file dot-importing a package whose functions count) or by one of the package's own
+    `local_names` (bare or not). A regular expression over the bytes finds them, the tree at
+    each hit confirms them: much cheaper than a query walking the whole tree."""
+    found: dict[int, Node] = {}
+    patterns = [_pattern(names, not dotted)]
+    if local_names:
+        patterns.append(_pattern(local_names, False))
+    root = file.root
+    for pattern in patterns:
+        for m in pattern.finditer(file.source):
+            start, end = m.span("name")
+            node = root.descendant_for_byte_range(start, end)
+            call = _call_of_name(node) if node is not None else None
+            if call is not None:
+                found[call.id] = call
+    return sorted(found.values(), key=lambda n: n.start_byte)
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(names: frozenset[str], selected_only: bool) -> re.Pattern[bytes]:
+    # a leading "." lets the engine skip ahead to candidate positions: ten times faster than \b
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names, key=lambda n: (-len(n), n)))
+    lead = rb"\.\s*" if selected_only else rb"\b"
+    return re.compile(lead + rb"(?P<name>" + alternatives + rb")\s*\(")
+
+
+def _call_of_name(node: Node) -> Node | None:
+    """The call whose callee is `node`: `Name(...)` or `x.Name(...)`."""
+    if node.type == "field_identifier":
+        sel = node.parent
+        if sel is None or sel.type != "selector_expression":
+            return None
+        callee = sel
+    elif node.type == "identifier":
+        callee = node
+    else:
+        return None  # a comment, a string, a declaration's name
+    call = callee.parent
+    if call is None or call.type != "call_expression" or call.child_by_field_name("function") != callee:
+        return None
+    return call
+
+
+def _match(file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins) -> Match | None:
+    operand, name = call_name(call)
+    fn = unparen(call.child_by_field_name("function"))  # type: ignore[arg-type]
+    if operand is None:  # a dot-imported function, or one of this package's own
+        for path, table in (*PACKAGE_FUNCS.items(), *extras.funcs.items()):
+            twin = table.get(name)
+            if twin is not None and "." in file.names_for(path) and file.pkg_call(call, path) == name:
+                return Match(f"{_short(path)}.{name}", twin, fn, None, f"{_short(path)}.")
+        for path, table in extras.funcs.items():
+            twin = table.get(name)
+            if twin is not None and _declared_here(file, path, fn):
+                return Match(name, twin, fn, None)
+        twin = local.funcs.get(name)
+        if twin is not None and fn.type == "identifier" and not _is_local(file, fn) and not _inside(call, twin.name):
+            return Match(name, twin, fn, None)
+        return None
+    name_node = fn.child_by_field_name("field")
+    if name_node is None:
+        return None
+    written = operand  # as the message repeats it: `(&http.Client{}).Do`
+    operand = unparen(operand)
+    is_method = _has_method_named(name, extras, local)
+    if operand.type == "identifier":
+        path = file.import_path_of(text(operand)) or ""
+        twin = (extras.funcs.get(path, {}).get(name) or PACKAGE_FUNCS.get(path, {}).get(name)) if path else None
+        if twin is not None and file.refers_to_import(operand, path):
+            return Match(f"{_short(path)}.{name}", twin, name_node, None, f"{_short(path)}.")
+        if path:
+            return None  # another package's function (a variable shadowing an import is not worth a scope table)
+    if not is_method or _known_other_receiver(operand) or _passes_context(call):
+        return None
+    recv_type = expr_type(file, operand)
+    if recv_type is None:
+        return None
+    found = _method_twin(file, strip_pointer(recv_type), name, extras, local, 0)
+    if found is None or _inside(call, found[1].name):
+        return None
+    shown, twin = found
+    return Match(f"{shown}.{name}", twin, name_node, written)
+
+
+# `r.Header.Get`, `r.URL.Query().Get`, `r.Form.Get`, `req.URL.Query()`: http.Header, url.Values and
+# url.URL, the most common `Get`s and `Query`s by far; recognised by shape so that no scope table
+# is built to rule them out
+_HEADER_FIELDS = frozenset({"Header", "Trailer", "Form", "PostForm", "URL"})
+_VALUES_CALLS = frozenset({"Query", "Header"})
+
+
+def _known_other_receiver(operand: Node) -> bool:
+    if operand.type == "selector_expression":
+        return text(operand.child_by_field_name("field")) in _HEADER_FIELDS
+    if operand.type == "call_expression":
+        return not _args(operand) and call_name(operand)[1] in _VALUES_CALLS
+    return False
+
+
+_CTX_NAME = re.compile(r"(?i)ctx\w*|\w*ctx|.*\.Context\(\)|context\.\w+\(.*", re.DOTALL)
+
+
+def _passes_context(call: Node) -> bool:
+    """The first argument looks like a context (`kv.Get(ctx, key)`): none of the calls this rule
+    knows takes one, and the look is cheaper than resolving the receiver's type."""
+    args = _args(call)
+    return bool(args) and _CTX_NAME.fullmatch(text(args[0])) is not None
+
+
+def _inside(call: Node, function_name: str) -> bool:
+    """The call sits in the function of that name: a twin implemented with its plain variant
+    (`FetchContext` running `Fetch` in a goroutine) is not to be sent back to itself."""
+    fn = enclosing_function(call)
+    while fn is not None and fn.type == "func_literal":
+        fn = enclosing_function(fn)
+    return fn is not None and text(fn.child_by_field_name("name")) == function_name
+
+
+def _declared_here(file: GoFile, path: str, ident: Node) -> bool:
+    """`ident` names a package-level function of the package `path`, and this is that package."""
+    if _is_local(file, ident) or default_import_name(path) != file.package_name or file.package is None:
+        return False
+    return file.package.function(text(ident)) is not None
+
+
+def _is_local(file: GoFile, ident: Node) -> bool:
+    scope = file.scope_for(ident)
+    return scope is not None and scope.is_local(ident)
+
+
+def _has_method_named(name: str, extras: ExtraApis, local: LocalTwins) -> bool:
+    return (
+        any(name in t for t in METHODS.values())
+        or any(name in t for t in extras.methods.values())
+        or any(name in t for t in local.methods.values())
+    )
+
+
+def _method_twin(
+    file: GoFile, recv: str, name: str, extras: ExtraApis, local: LocalTwins, depth: int
+) -> tuple[str, Twin] | None:
+    """How to show the type declaring method `name` of `recv` (following embedding), and the twin."""
+    if depth > 4:
+        return None
+    recv = recv.split("[", 1)[0]  # a generic type's instantiation
+    for key, table in extras.methods.items():
+        if name in table and _same_type(file, recv, key):
+            return f"(*{_short_type(key)})", table[name]
+    twin = METHODS.get(recv, {}).get(name)
+    if twin is not None:
+        return f"(*{_short_type(recv)})", twin
+    if recv in EMBEDDED:
+        return _method_twin(file, EMBEDDED[recv], name, extras, local, depth + 1)
+    pkg = file.package
+    if "." in recv or pkg is None:
+        return None  # another package's type we know nothing of
+    if name in local.methods.get(recv, {}):
+        return local.methods[recv][name]
+    if any(m.receiver_type == recv for m in pkg.methods(name)):
+        return None  # a method declared here, without a twin
+    # promoted from an embedded field: the model names an embedded field after its type
+    promoted = [
+        found
+        for fname, ftype in pkg.struct_fields(recv).items()
+        if fname == strip_pointer(ftype).split("[", 1)[0].rsplit(".", 1)[-1]
+        and (found := _method_twin(file, strip_pointer(ftype), name, extras, local, depth + 1)) is not None
+    ]
+    return promoted[0] if len(promoted) == 1 else None
+
+
+def _same_type(file: GoFile, recv: str, key: str) -> bool:
+    if recv == key:
+        return True
+    path, _, type_name = key.rpartition(".")
+    # inside its own package a type is written without its path
+    return recv == type_name and default_import_name(path) == file.package_name
+
+
+def _short(path: str) -> str:
+    return default_import_name(path)
+
+
+def _short_type(qualified: str) -> str:
+    path, dot, name = qualified.rpartition(".")
+    return f"{_short(path)}.{name}" if dot else qualified
+
+
+# results that can get their context after the call
+_REQUEST_LIKE = frozenset({"http.NewRequest", "httptest.NewRequest", "exec.Command"})
+_SOCKET_CALLS = frozenset({"net.Dial", "net.DialTimeout", "net.Listen", "net.ListenPacket"})
+
+
+def _local_network(call: Node) -> bool:
+    """A Unix or raw IP socket (`net.Dial("unix", path)`): no name to resolve and no remote peer
+    to wait for, so a context would bound nothing. (A loopback TCP address is still reported,
+    as noctx does: its context bounds the name lookup of "localhost".)"""
+    args = _args(call)
+    if not args or args[0].type not in ("interpreted_string_literal", "raw_string_literal"):
+        return False
+    return text(args[0]).strip('"`').startswith(("unix", "ip"))
+
+
+def _handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext) -> bool:
+    """What the code does with the result shows the missing context is dealt with: the request
+    gets one later (`req.WithContext(ctx)`, `req.Clone(ctx)`, maybe after `s.req = req`, or it is
+    handed over together with a context, `do(ctx, req)`: noctx's best-known false positive), or
+    the command is handed over with a context (`run(ctx, cmd)`), started and never waited for
+    (a detached process, meant to outlive the caller; also when a helper of the package starts it),
+    or the function watches `ctx.Done()` itself (a graceful shutdown CommandContext would preempt)."""
+    bound = _bound_variable(file, call)
+    if bound is None:
+        return False
+    decl, scope = bound
+    holders = {decl.name}
+    methods: set[str] = set()
+    for ref in scope.refs(decl):
+        up = ref.parent
+        if up is None:
+            continue
+        if up.type == "argument_list" and any(is_context_value(file, a) for a in up.named_children if a.id != ref.id):
+            return True  # handed over together with a context
+        if up.type == "argument_list" and what == "exec.Command" and _helper_detaches(file, up, ref):
+            return True
+        if up.type == "selector_expression" and up.parent is not None and up.parent.type == "call_expression":
+            methods.add(text(up.child_by_field_name("field")))
+        if up.type == "expression_list" and up.parent is not None:
+            assign = up.parent
+            if assign.type == "assignment_statement" and assign.child_by_field_name("right") == up:
+                holders.update(text(x) for x in expression_list(assign.child_by_field_name("left")))
+    if what == "exec.Command":
+        root = file.root_function(call)
+        watched = root is not None and f"{avail.expr}.Done()".encode() in file.source[root.start_byte : root.end_byte]
+        return watched or ("Start" in methods and "Wait" not in methods)
+    for other in scope.nodes("call_expression"):
+        fn = unparen(other.child_by_field_name("function"))  # type: ignore[arg-type]
+        if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in ("WithContext", "Clone"):
+            continue
+        holder = text(fn.child_by_field_name("operand"))
+        # `req.WithContext(context.WithValue(req.Context(), k, v))` re-wraps the request's own
+        # Background context: that attaches nothing
+        if holder in holders and f"{holder}.Context()" not in text(other.child_by_field_name("arguments")):
+            return True
+    return False
+
+
+def _helper_detaches(file: GoFile, args: Node, ref: Node) -> bool:
+    """`runRemote(cmd)`, where the package's runRemote starts its parameter and never waits for it."""
+    call = args.parent
+    if call is None or call.type != "call_expression":
+        return False
+    operand, name = call_name(call)
+    helper = file.package.function(name) if operand is None and file.package is not None else None
+    if helper is None:
+        return False
+    params = helper.file.func_info(helper.node).params
+    index = next((i for i, a in enumerate(_args(call)) if a.id == ref.id), -1)
+    if not 0 <= index < len(params) or not params[index].name:
+        return False
+    body = text(helper.node.child_by_field_name("body"))
+    param = re.escape(params[index].name)
+    return re.search(rf"\b{param}\.Start\(", body) is not None and re.search(rf"\b{param}\.Wait\(", body) is None
+
+
+def _bound_variable(file: GoFile, call: Node) -> tuple[Decl, ScopeTable] | None:
+    """The local variable the call's (first) result is bound to, `x, err := call`."""
+    parent = call.parent
+    stmt = parent.parent if parent is not None and parent.type == "expression_list" else None
+    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+        return None
+    if stmt.type == "var_spec":
+        left = stmt.children_by_field_name("name")
+    else:
+        left = expression_list(stmt.child_by_field_name("left"))
+    if not left or left[0].type != "identifier":
+        return None
+    decl = file.decl_of(left[0])
+    scope = file.scope_for(call)
+    return None if decl is None or scope is None else (decl, scope)
+
+
+def _borrowed(file: GoFile, avail: AvailableContext) -> bool:
+    """The context at hand is not the caller's to pass on: a test's (`t.Context()`, directly or
+    through a derived variable), where the twin buys little (test code runs under the test
+    binary's deadline and t.Context() is cancelled before Cleanup runs), or that of an
+    `*http.Request` variable that is not this function's own request (a request being built,
+    or one captured by a fake transport)."""
+    decl = avail.decl
+    if decl.type_node is not None:
+        tt = file.type_text(decl.type_node)
+        return tt in TESTING_TYPES or (tt == "*net/http.Request" and decl.kind not in ("param", "receiver"))
+    return _test_context_value(file, decl.value, 0)
+
+
+def _test_context_value(file: GoFile, value: Node | None, depth: int) -> bool:
+    """`t.Context()`, or a context derived from one (`context.WithTimeout(t.Context(), d)`)."""
+    if value is None or depth > 4:
+        return False
+    value = unparen(value)
+    if value.type == "identifier":
+        decl = file.decl_of(value)
+        if decl is None:
+            return False
+        if decl.type_node is not None:
+            return file.type_text(decl.type_node) in TESTING_TYPES
+        return decl.value_index == 0 and _test_context_value(file, decl.value, depth + 1)
+    if value.type != "call_expression":
+        return False
+    operand, name = call_name(value)
+    if operand is None:
+        return False
+    if name == "Context":
+        return _test_context_value(file, operand, depth + 1)
+    if file.pkg_call(value, "context") is not None:
+        args = call_args(value)
+        return bool(args) and _test_context_value(file, args[0], depth + 1)
+    return False
+
+
+def _runs_late(call: Node, avail: AvailableContext) -> bool:
+    """Between the context's declaration and the call: a defer, or a callback run at cleanup."""
+    decl = avail.decl.ident
+    cur: Node | None = call
+    while cur is not None and not (cur.start_byte <= decl.start_byte and decl.end_byte <= cur.end_byte):
+        if cur.type == "defer_statement":
+            return True
+        if cur.type == "func_literal" and _is_late_callback(cur):
+            return True
+        cur = cur.parent
+    return False
+
+
+def _is_late_callback(lit: Node) -> bool:
+    args = lit.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    return call is not None and call.type == "call_expression" and call_name(call)[1] in _LATE_CALLBACKS
+
+
+def _message(m: Match, avail: AvailableContext, call: Node) -> str:
+    ctx = avail.expr
+    twin = m.twin
+    if twin.form == ADVICE:
+        # not str.format: remedies hold composite literals' braces
+        remedy = twin.name.replace("{ctx}", ctx).replace("{recv}", text(m.recv) if m.recv is not None else "")
+    elif twin.form == NIL_OPTS:
+        remedy = f"{twin.name}({ctx}, nil)"
+    else:
+        more = ", ..." if _args(call) or twin.form == EXT else ""
+        remedy = f"{m.qualifier}{twin.name}({ctx}{more})"
+    return f"{m.what} {twin.problem}: use {remedy}"
+
+
+def _args(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
+def _fix(file: GoFile, m: Match, avail: AvailableContext, call: Node) -> Fix | None:
+    twin = m.twin
+    args_node = call.child_by_field_name("arguments")
+    if twin.form == ADVICE or args_node is None:
+        return None
+    args = _args(call)
+    if twin.form == EXT and (not args or not _proven_ext(file, args[0])):
+        return None  # the Context variant needs more methods than an arbitrary Queryer has
+    ctx = avail.expr
+    if twin.form == NIL_OPTS:
+        if args:
+            return None
+        added = insert(args_node.end_byte - 1, f"{ctx}, nil")
+    elif args:
+        added = insert(args[0].start_byte, f"{ctx}, ")
+    else:
+        added = insert(args_node.end_byte - 1, ctx)
+    return Fix(f"use {twin.name} with {ctx}", (replace(m.name_node, twin.name), added))
+
+
+def _proven_ext(file: GoFile, arg: Node) -> bool:
+    t = expr_type(file, arg)
+    return t is not None and strip_pointer(t) in _SQLX_EXT_TYPES
 
 
 RULE = Rule(
@@ -22,5 +773,10 @@ RULE = Rule(
     summary="call without context where a context-aware twin exists and a context is available",
     doc=DOC,
     check=check,
-    needs_imports=frozenset({"context"}),
+    # a context is at hand only through a context.Context, an *http.Request or a *testing.T
+    needs_imports=frozenset({"context", "net/http", "testing"}),
+    options={
+        "extra-apis": 'more calls with a context-aware twin: "import/path.Func=Twin" or '
+        '"import/path.*Type.Method=Twin" (the twin takes the context first)',
+    },
 )
