@@ -89,6 +89,7 @@ def test_rule_options_reach_the_rules(tmp_path: Path) -> None:
         ('[lint.options.CG101]\nfoo = ["x"]\n', "CG101 has no option 'foo'"),
         ('[lint.options.nope]\nfoo = ["x"]\n', "no such rule"),
         ("[watch]\n", "unknown section 'watch'"),
+        ('[lint.options.CG202]\nextra-apis = ["nonsense"]\n', "extra-apis: cannot read 'nonsense'"),
     ],
 )
 def test_bad_configuration_is_one_line_naming_the_file(repo: Path, content: str, message: str) -> None:

@@ -189,4 +189,9 @@ def _options(path: Path, table: dict[str, object]) -> dict[str, dict[str, tuple[
             if not isinstance(vals, list) or not all(isinstance(v, str) for v in vals):
                 raise ConfigError(f"{path}: [lint.options.{key}] {name} must be a list of strings")
             out.setdefault(rule.code, {})[name] = tuple(vals)
+        if rule.validate_options is not None and rule.code in out:
+            try:
+                rule.validate_options(out[rule.code])
+            except ValueError as e:
+                raise ConfigError(f"{path}: [lint.options.{key}] {e}") from None
     return out

@@ -26,6 +26,8 @@ class Rule:
     needs_text: tuple[bytes, ...] = ()
     # option name -> its help; users set them in the configuration ([lint.options.<code or name>])
     options: Mapping[str, str] = field(default_factory=dict)
+    # checks option values when the configuration is read; raises ValueError with a one-line message
+    validate_options: Callable[[Mapping[str, tuple[str, ...]]], None] | None = None
 
     def applies_to(self, file: GoFile) -> bool:
         if self.needs_imports and not file.imports_any(self.needs_imports):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -766,6 +766,10 @@ def _proven_ext(file: GoFile, arg: Node) -> bool:
     return t is not None and strip_pointer(t) in _SQLX_EXT_TYPES
 
 
+def _validate_options(options: Mapping[str, tuple[str, ...]]) -> None:
+    parse_extra_apis(options.get("extra-apis", ()))
+
+
 RULE = Rule(
     code="CG202",
     name="non-context-call",
@@ -779,4 +783,5 @@ RULE = Rule(
         "extra-apis": 'more calls with a context-aware twin: "import/path.Func=Twin" or '
         '"import/path.*Type.Method=Twin" (the twin takes the context first)',
     },
+    validate_options=_validate_options,
 )
