@@ -263,3 +263,18 @@ def test_diff_changes_nothing_and_fix_writes_verified_code(tmp_path: Path) -> No
     assert "Fixed 1 finding" in f.stderr
     assert "ctx, cancel := context.WithCancel(ctx)\n\tdefer cancel()\n" in (tmp_path / "f.go").read_text()
     assert run("lint", "--fix", "--diff", cwd=tmp_path).returncode == 2
+
+
+def test_extra_apis_and_extra_types_from_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / "s.go").write_text(
+        'package s\n\nimport (\n\t"context"\n\n\t"example.com/pool"\n\t"example.com/store"\n)\n\n'
+        "func F(ctx context.Context, c *store.Client, p *pool.Pool) error {\n"
+        "\t_ = context.WithValue(ctx, key{}, p)\n"
+        '\treturn c.Fetch("k")\n}\n\ntype key struct{}\n'
+    )
+    assert codes(tmp_path, "--select", "CG202,CG302") == []
+    (tmp_path / ".ctxguard.toml").write_text(
+        '[lint.options.CG202]\nextra-apis = ["example.com/store.*Client.Fetch=FetchContext"]\n'
+        '[lint.options.resource-in-context]\nextra-types = ["*example.com/pool.Pool"]\n'
+    )
+    assert codes(tmp_path, "--select", "CG202,CG302") == [("s.go", 11, "CG302"), ("s.go", 12, "CG202")]
