@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
+import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -91,8 +93,29 @@ def plan_fixes(
             if fixed is None:
                 chosen = []
         rejected = tuple(f for f in fixable if f not in chosen)
+        if fixed is not None:
+            fixed = _keep_gofmt_clean(original, fixed)
         out.append(FileFix(path, disk, original, fixed or original, tuple(chosen), rejected))
     return out
+
+
+def _gofmt(source: bytes) -> bytes | None:
+    gofmt = shutil.which("gofmt")
+    if gofmt is None:
+        return None
+    try:
+        done = subprocess.run([gofmt], input=source, capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _keep_gofmt_clean(original: bytes, fixed: bytes) -> bytes:
+    """A fix can shift a gofmt-aligned trailing comment; when gofmt is at hand and the file was
+    gofmt-clean before, it is made clean again. Without gofmt the fix stands as written."""
+    if _gofmt(original) != original:
+        return fixed
+    return _gofmt(fixed) or fixed
 
 
 @dataclass(frozen=True)
