@@ -34,3 +34,17 @@ def run_and_compare(
                 wants.extend(expectations(f))
     problems = compare(result.findings, wants, [r.code for r in rules])
     return result, wants, problems
+
+
+def assert_builds(folder: Path) -> None:
+    """`folder` (a copy of a fixture folder) is a Go module that builds and is gofmt-clean."""
+    import os
+    import subprocess
+
+    if not (folder / "go.mod").exists():
+        (folder / "go.mod").write_text("module fixture\n\ngo 1.26\n")
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
+    build = subprocess.run(["go", "build", "./..."], cwd=folder, capture_output=True, text=True, env=env)
+    assert build.returncode == 0, build.stderr
+    fmt = subprocess.run(["gofmt", "-l", "."], cwd=folder, capture_output=True, text=True)
+    assert fmt.stdout == "", f"not gofmt'ed: {fmt.stdout}"

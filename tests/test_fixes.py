@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from ctxguard.lint.discovery import Discovery, discover
 from ctxguard.lint.engine import lint
 from ctxguard.lint.fixes import FileFix, apply_edits, plan_fixes
 
-from lintkit import FIXTURES, rule_for_folder
+from lintkit import FIXTURES, assert_builds, rule_for_folder
 
 GOLDENS = sorted(FIXTURES.glob("*/*.go.golden"))
 FIX_FOLDERS = sorted({g.parent.name for g in GOLDENS})
@@ -45,13 +43,7 @@ def test_fixed_fixtures_build(folder: str, tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / folder, tmp_path, dirs_exist_ok=True)
     for golden in tmp_path.glob("*.go.golden"):
         golden.replace(golden.with_suffix(""))
-    if not (tmp_path / "go.mod").exists():
-        (tmp_path / "go.mod").write_text("module fixture\n\ngo 1.26\n")
-    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
-    build = subprocess.run(["go", "build", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env)
-    assert build.returncode == 0, build.stderr
-    fmt = subprocess.run(["gofmt", "-l", "."], cwd=tmp_path, capture_output=True, text=True)
-    assert fmt.stdout == "", f"not gofmt'ed: {fmt.stdout}"
+    assert_builds(tmp_path)
 
 
 def test_every_fix_capable_rule_has_golden_files() -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from ctxguard.rules import ALL_RULES
 
-from lintkit import FIXTURES, rule_for_folder, run_and_compare
+from lintkit import FIXTURES, assert_builds, rule_for_folder, run_and_compare
 
 FOLDERS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
@@ -53,10 +51,4 @@ def test_fixture_folder_is_valid_go(folder: str, tmp_path: Path) -> None:
         pytest.fail("the Go toolchain is needed to build the fixtures")
     # a folder may bring its own go.mod with stand-in modules (sqlx, grpc) under _stubs/
     shutil.copytree(FIXTURES / folder, tmp_path, dirs_exist_ok=True)
-    if not (tmp_path / "go.mod").exists():
-        (tmp_path / "go.mod").write_text("module fixture\n\ngo 1.26\n")
-    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
-    build = subprocess.run(["go", "build", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env)
-    assert build.returncode == 0, build.stderr
-    fmt = subprocess.run(["gofmt", "-l", "."], cwd=tmp_path, capture_output=True, text=True)
-    assert fmt.stdout == "", f"not gofmt'ed: {fmt.stdout}"
+    assert_builds(tmp_path)

@@ -13,7 +13,7 @@ from tree_sitter import Node
 from ctxguard.gosrc import index
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
-from ctxguard.gosrc.syntax import enclosing_function, expression_list, text, unparen
+from ctxguard.gosrc.syntax import call_args, enclosing_function, expression_list, text, unparen
 
 CANCELABLE = frozenset(
     {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause"}
@@ -46,6 +46,25 @@ class Derivation:
 
 def derivations(file: GoFile) -> list[Derivation]:
     return file.memo("ctx.derivations", lambda: _find_derivations(file))
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """One `context.WithValue(parent, key, value)` call."""
+
+    derivation: Derivation
+    key: Node
+    value: Node
+
+
+def stored_values(file: GoFile) -> list[StoredValue]:
+    out: list[StoredValue] = []
+    for d in derivations(file):
+        if d.func == "WithValue":
+            args = call_args(d.call)
+            if len(args) == 3:
+                out.append(StoredValue(d, args[1], args[2]))
+    return out
 
 
 def _find_derivations(file: GoFile) -> list[Derivation]:

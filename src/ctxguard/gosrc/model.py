@@ -17,7 +17,7 @@ from tree_sitter import Node, Tree
 from ctxguard.gosrc.cfg import CFG, build_cfg
 from ctxguard.gosrc.parse import matches
 from ctxguard.gosrc.scope import Decl, ScopeTable
-from ctxguard.gosrc.syntax import FUNC_TYPES, call_name, has_token, text, unparen
+from ctxguard.gosrc.syntax import FUNC_TYPES, call_name, has_token, specs, text, unparen
 
 T = TypeVar("T")
 
@@ -355,7 +355,7 @@ class _PackageDecls:
                         if spec.type == "type_spec":
                             self._type(f, spec)
                 elif decl.type == "var_declaration":
-                    for spec in _specs(decl, "var_spec"):
+                    for spec in specs(decl, "var_spec"):
                         vtype = spec.child_by_field_name("type")
                         for n in spec.children_by_field_name("name"):
                             if vtype is not None:
@@ -388,13 +388,3 @@ class _PackageDecls:
                 for n in names:
                     fields[text(n)] = tt
         self.structs[text(spec.child_by_field_name("name"))] = fields
-
-
-def _specs(decl: Node, kind: str) -> list[Node]:
-    out: list[Node] = []
-    for c in decl.named_children:
-        if c.type == kind:
-            out.append(c)
-        elif c.type == kind + "_list":
-            out.extend(x for x in c.named_children if x.type == kind)
-    return out

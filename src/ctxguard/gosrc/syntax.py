@@ -244,3 +244,14 @@ def statements(body: Node | None) -> list[Node]:
 
 def line_of(node: Node) -> int:
     return node.start_point[0] + 1
+
+
+def specs(decl: Node, kind: str) -> list[Node]:
+    """The `var_spec`s (or `const_spec`s, ...) of a declaration, grouped in parentheses or not."""
+    out: list[Node] = []
+    for c in decl.named_children:
+        if c.type == kind:
+            out.append(c)
+        elif c.type == kind + "_list":
+            out.extend(x for x in c.named_children if x.type == kind)
+    return out

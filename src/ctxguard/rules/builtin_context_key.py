@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.ctxfacts import derivations
+from ctxguard.gosrc.ctxfacts import stored_values
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.syntax import call_args, call_name, expression_list, text, unparen
+from ctxguard.gosrc.syntax import call_args, call_name, expression_list, specs, text, unparen
 from ctxguard.gosrc.types import expr_type
 from ctxguard.rules.base import Pass, Rule
 
@@ -106,13 +106,8 @@ class _TopDecls:
 
 def check(p: Pass) -> None:
     file = p.file
-    for d in derivations(file):
-        if d.func != "WithValue":
-            continue
-        args = call_args(d.call)
-        if len(args) != 3:
-            continue
-        key = args[1]
+    for stored in stored_values(file):
+        d, key = stored.derivation, stored.key
         builtin = _builtin_type(file, key, 0)
         if builtin is None:
             continue
@@ -250,7 +245,7 @@ def _read_top_decls(file: GoFile) -> _TopDecls:
             # an untyped, valueless const spec repeats the previous spec's type and expressions
             prev_type: Node | None = None
             prev_values: list[Node] = []
-            for spec in _specs(decl, kind):
+            for spec in specs(decl, kind):
                 type_node = spec.child_by_field_name("type")
                 vals = expression_list(spec.child_by_field_name("value"))
                 if kind == "const_spec" and type_node is None and not vals:
@@ -261,16 +256,6 @@ def _read_top_decls(file: GoFile) -> _TopDecls:
                     value = vals[i] if len(vals) == len(names) else None
                     values[text(n)] = _TopValue(file, type_node, value)
     return _TopDecls(values, aliases)
-
-
-def _specs(decl: Node, kind: str) -> list[Node]:
-    out: list[Node] = []
-    for c in decl.named_children:
-        if c.type == kind:
-            out.append(c)
-        elif c.type == kind + "_list":
-            out.extend(x for x in c.named_children if x.type == kind)
-    return out
 
 
 RULE = Rule(

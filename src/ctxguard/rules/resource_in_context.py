@@ -5,9 +5,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.ctxfacts import derivations
+from ctxguard.gosrc.ctxfacts import stored_values
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.syntax import call_args, text, unparen
+from ctxguard.gosrc.syntax import text, unparen
 from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, strip_pointer
 from ctxguard.rules.base import Pass, Rule
 
@@ -103,14 +103,9 @@ _ADVICE = {
 def check(p: Pass) -> None:
     file = p.file
     extra = frozenset(p.options.get("extra-types", ()))
-    for d in derivations(file):
-        if d.func != "WithValue":
-            continue
-        args = call_args(d.call)
-        if len(args) != 3:
-            continue
-        value = args[2]
-        if _api_key(file, args[1]):
+    for stored in stored_values(file):
+        value = stored.value
+        if _api_key(file, stored.key):
             continue
         vtype = expr_type(file, value)
         if vtype is None:
