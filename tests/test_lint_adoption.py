@@ -278,3 +278,14 @@ def test_extra_apis_and_extra_types_from_the_configuration(tmp_path: Path) -> No
         '[lint.options.resource-in-context]\nextra-types = ["*example.com/pool.Pool"]\n'
     )
     assert codes(tmp_path, "--select", "CG202,CG302") == [("s.go", 11, "CG302"), ("s.go", 12, "CG202")]
+
+
+def test_a_directive_above_a_function_covers_all_of_it(repo: Path) -> None:
+    """As golangci-lint does for `//nolint` above a declaration; a trailing one covers its line only."""
+    two = repo / "svc" / "two.go"
+    two.write_text(TWO_LEAKS.replace("func a(", "//nolint:lostcancel // legacy\nfunc a("))
+    assert [line for p, line, _ in codes(repo) if p == "svc/two.go"] == [15]
+    two.write_text(
+        TWO_LEAKS.replace("func a(ctx context.Context) error {", "func a(ctx context.Context) error { //nolint")
+    )
+    assert [line for p, line, _ in codes(repo) if p == "svc/two.go"] == [9, 14]

@@ -156,7 +156,7 @@ def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozense
     dropped = 0
     for path, file in files.items():
         own = by_path.pop(path, [])
-        found = suppress.directives(file.source, names)
+        found = [_widen(file, d) for d in suppress.directives(file.source, names)]
         if not found:
             kept.extend(own)
             continue
@@ -168,6 +168,35 @@ def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozense
     for rest in by_path.values():
         kept.extend(rest)
     return kept, dropped
+
+
+def _widen(file: GoFile, d: suppress.Directive) -> suppress.Directive:
+    """A directive alone on its line covers the whole declaration or statement starting on the next."""
+    if not d.alone:
+        return d
+    start = _first_code_byte(file.source, d.line)  # the next line's first non-blank byte
+    if start is None:
+        return d
+    node = file.root.descendant_for_byte_range(start, start)
+    widest = None
+    while node is not None and node.start_byte == start and node.type != "source_file":
+        if node.type.endswith(("_declaration", "_statement")) or node.type in ("field_declaration", "method_elem"):
+            widest = node
+        node = node.parent
+    return d if widest is None else d.extended_to(widest.end_point[0] + 1)
+
+
+def _first_code_byte(source: bytes, comment_line: int) -> int | None:
+    pos = 0
+    for _ in range(comment_line):
+        nl = source.find(b"\n", pos)
+        if nl < 0:
+            return None
+        pos = nl + 1
+    end = source.find(b"\n", pos)
+    line = source[pos : end if end >= 0 else len(source)]
+    stripped = len(line) - len(line.lstrip())
+    return pos + stripped if line.strip() else None
 
 
 def _unused_finding(file: GoFile, d: suppress.Directive) -> Finding:

@@ -1,7 +1,8 @@
 """Inline suppressions: `//ctxguard:ignore CODE reason` and golangci-lint's `//nolint:linter`.
 
 A directive trailing code covers its own line; a directive alone on its line
-covers the next line (and itself). golangci-lint linter names map to the codes
+covers the declaration or statement that starts on the next line, all of it
+(as golangci-lint applies `//nolint` above a function to its whole body). golangci-lint linter names map to the codes
 that cover the same ground, so a codebase already annotated for golangci-lint
 needs no second set of comments. Only `ctxguard:ignore` directives are
 reported when unused: a `nolint` may be there for golangci-lint's own
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ctxguard.findings import Finding
 
@@ -42,6 +43,10 @@ class Directive:
     last: int  # last covered line
     codes: frozenset[str] | None  # None: every rule
     own: bool  # a ctxguard:ignore (reported when unused), not a nolint
+    alone: bool = False  # on a line of its own: it covers what follows
+
+    def extended_to(self, last_line: int) -> Directive:
+        return replace(self, last=max(self.last, last_line))
 
 
 def directives(source: bytes, names: dict[str, str]) -> list[Directive]:
@@ -71,6 +76,7 @@ def directives(source: bytes, names: dict[str, str]) -> list[Directive]:
                 last=line_no + 1 if alone else line_no,
                 codes=codes,
                 own=own,
+                alone=alone,
             )
         )
     return out
