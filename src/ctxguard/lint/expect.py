@@ -31,7 +31,7 @@ class WantSyntaxError(ValueError):
     pass
 
 
-def _go_string(s: str, pos: int) -> tuple[str, int]:
+def go_string(s: str, pos: int) -> tuple[str, int]:
     """Decode the Go string literal starting at s[pos]; return (value, end)."""
     quote = s[pos]
     if quote == "`":
@@ -85,7 +85,7 @@ def parse_want(comment: str) -> tuple[int, list[str]] | None:
             continue
         if rest[i] not in '"`':
             break  # trailing prose
-        value, i = _go_string(rest, i)
+        value, i = go_string(rest, i)
         patterns.append(value)
     return offset, patterns
 

@@ -113,11 +113,11 @@ def check(p: Pass) -> None:
             continue
         shown = text(key) if len(text(key)) <= 40 else text(key)[:37] + "..."
         fn = unparen(d.call.child_by_field_name("function"))  # type: ignore[arg-type]
-        p.report(
-            key,
-            f"{text(fn)} key {shown} has built-in type {builtin}: any package storing the same {builtin} "
-            "value collides with it; use a value of an unexported key type (type ctxKey struct{})",
-        )
+        if builtin == "struct{}":
+            why = "is an empty anonymous struct, the same type in every package, so every such key collides"
+        else:
+            why = f"has built-in type {builtin}: any package storing the same {builtin} value collides with it"
+        p.report(key, f"{text(fn)} key {shown} {why}; use a value of an unexported key type (type ctxKey struct{{}})")
 
 
 def _builtin_type(file: GoFile, expr: Node, depth: int) -> str | None:
@@ -147,7 +147,18 @@ def _builtin_type(file: GoFile, expr: Node, depth: int) -> str | None:
         return lt if unparen(left).type not in _LITERALS else rt
     if t == "selector_expression":
         return _type_builtin(file, expr_type(file, expr))
+    if t == "composite_literal":
+        kind = expr.child_by_field_name("type")
+        return "struct{}" if kind is not None and _empty_struct(kind) else None
     return None
+
+
+def _empty_struct(type_node: Node) -> bool:
+    """`struct{}` written in place: identical in every package, so it collides like a built-in."""
+    if type_node.type != "struct_type":
+        return False
+    fields = next((c for c in type_node.named_children if c.type == "field_declaration_list"), None)
+    return fields is None or not any(c.type == "field_declaration" for c in fields.named_children)
 
 
 def _ident_builtin(file: GoFile, ident: Node, depth: int) -> str | None:
@@ -188,6 +199,8 @@ def _conversion_builtin(file: GoFile, call: Node) -> str | None:
 
 
 def _type_node_builtin(file: GoFile, type_node: Node) -> str | None:
+    if _empty_struct(type_node):
+        return "struct{}"
     if type_node.type != "type_identifier":
         return None
     return _type_builtin(file, text(type_node))
