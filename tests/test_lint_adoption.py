@@ -4,7 +4,9 @@ the cache and the CI formats, all through the command line."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -289,3 +291,104 @@ def test_a_directive_above_a_function_covers_all_of_it(repo: Path) -> None:
         TWO_LEAKS.replace("func a(ctx context.Context) error {", "func a(ctx context.Context) error { //nolint")
     )
     assert [line for p, line, _ in codes(repo) if p == "svc/two.go"] == [9, 14]
+
+
+# -- edge cases found in review ---------------------------------------------------------------------
+
+
+def test_cache_key_includes_the_go_mod(tmp_path: Path) -> None:
+    """CG201 suggests t.Context() only from Go 1.24: a go.mod edit must not replay the old answer."""
+    (tmp_path / "go.mod").write_text("module m\n\ngo 1.23\n")
+    (tmp_path / "a_test.go").write_text(
+        'package m\n\nimport (\n\t"context"\n\t"testing"\n)\n\nfunc TestA(t *testing.T) { _ = context.Background() }\n'
+    )
+    assert codes(tmp_path, "--select", "CG201") == []
+    (tmp_path / "go.mod").write_text("module m\n\ngo 1.24\n")
+    assert codes(tmp_path, "--select", "CG201") == [("a_test.go", 8, "CG201")]
+
+
+def test_new_from_rev_with_unusual_file_names(repo: Path) -> None:
+    _git(repo, "init", "-q")
+    _git(repo, "-c", "diff.mnemonicPrefix=true", "commit", "-q", "--allow-empty", "-m", "base")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "svc")
+    for name in ("sp ace.go", "café.go"):
+        (repo / "svc" / name).write_text(TWO_LEAKS.replace("func a(", "func a" + str(len(name)) + "(", 1))
+        _git(repo, "add", f"svc/{name}")
+    _git(repo, "commit", "-qm", "names")
+    found = {p for p, _, _ in codes(repo, "--new-from-rev", "HEAD~1")}
+    assert found == {"svc/sp ace.go", "svc/café.go"}
+
+
+def test_non_utf8_file_name_is_linted(tmp_path: Path) -> None:
+    name = os.fsdecode(b"x\xff.go")
+    (tmp_path / name).write_text(LEAKY)
+    r = subprocess.run([sys.executable, "-m", "ctxguard", "lint", "."], cwd=tmp_path, capture_output=True, timeout=60)
+    assert r.returncode == 1 and b"Traceback" not in r.stderr, r.stderr
+    assert b"x\xff.go:" in r.stdout  # printed as the file system spells it, as go vet does
+
+
+@pytest.mark.parametrize("count", ["1e400", "-1", "true", "100000000000"])
+def test_baseline_counts_are_checked(repo: Path, count: str) -> None:
+    entry = '{"path": "svc/x.go", "code": "CG101", "hash": "ab", "count": ' + count + "}"
+    (repo / "b.json").write_text('{"tool": "ctxguard", "findings": [' + entry + "]}")
+    r = subprocess.run(
+        [sys.executable, "-m", "ctxguard", "lint", "--baseline", "b.json"], cwd=repo, capture_output=True, timeout=60
+    )
+    if count == "100000000000":
+        assert r.returncode == 1  # valid, huge: counted, not expanded
+    else:
+        assert r.returncode == 2 and b"entry 1 is malformed" in r.stderr, r.stderr
+
+
+def test_config_that_is_not_utf8(repo: Path) -> None:
+    (repo / ".ctxguard.toml").write_bytes(b"[lint]\n# \xff\n")
+    r = run("lint", cwd=repo)
+    assert r.returncode == 2 and "not UTF-8" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_write_baseline_refuses_when_files_cannot_be_read(repo: Path) -> None:
+    (repo / "svc" / "dangling.go").symlink_to(repo / "nowhere.go")
+    r = run("lint", "--write-baseline", "b.json", cwd=repo)
+    assert r.returncode == 2 and not (repo / "b.json").exists()
+
+
+def test_directive_parsing_edge_cases(tmp_path: Path) -> None:
+    body = "\tctx, _ = context.WithTimeout(ctx, time.Second)"
+    src = TWO_LEAKS.replace(body, body + " //ctxguard:ignore cg101 false-positive in tests", 1)
+    src = src.replace(body + "\n\treturn ctx.Err()\n}\n", body + '\n\tprintln("//nolint")\n\treturn ctx.Err()\n}\n')
+    src = src.replace("\treturn ctx.Err()\n}\n", "\treturn ctx.Err() /* //nolint */\n}\n")
+    (tmp_path / "t.go").write_text(src.replace("package svc", "package t"))
+    found = codes(tmp_path)
+    assert ("t.go", 9, "CG101") not in found  # lower-case code, hyphenated reason
+    assert ("t.go", 14, "CG101") in found  # a string or block comment is not a directive
+
+
+def test_xml_formats_survive_control_characters(tmp_path: Path) -> None:
+    (tmp_path / "k.go").write_text(
+        'package k\n\nimport "context"\n\nfunc F(ctx context.Context) context.Context {\n'
+        '\treturn context.WithValue(ctx, "a\x01b", 1)\n}\n'
+    )
+    for fmt in ("junit", "checkstyle"):
+        out = run("lint", "-f", fmt, cwd=tmp_path).stdout
+        ET.fromstring(out)
+
+
+def test_fix_keeps_crlf_writes_through_symlinks_and_diff_applies(tmp_path: Path) -> None:
+    src = (
+        'package svc\r\n\r\nimport "context"\r\n\r\nfunc f(ctx context.Context) error {\r\n'
+        "\tctx, _ := context.WithCancel(ctx)\r\n\treturn ctx.Err()\r\n}"
+    )
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "f.go").write_bytes(src.encode())
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "f.go").symlink_to(tmp_path / "real" / "f.go")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    # git apply treats a symlink as a link; -o keeps the CRLFs that text-mode capture would fold
+    diff = run("lint", "--diff", "-o", "p.diff", "real", cwd=tmp_path).stdout
+    check = subprocess.run(["git", "apply", "--check", "p.diff"], cwd=tmp_path, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr + diff
+    run("lint", "--fix", "pkg", cwd=tmp_path)
+    assert (tmp_path / "pkg" / "f.go").is_symlink()
+    fixed = (tmp_path / "real" / "f.go").read_bytes()
+    assert b"defer cancel()\r\n" in fixed and b"\n" not in fixed.replace(b"\r\n", b"")

@@ -187,7 +187,34 @@ def lint(
         return result
 
     result = run()
-    if fix or show_diff:
+    if write_baseline:
+        if result.errors:  # a baseline missing an unreadable file's findings would hide them later
+            for err in result.errors:
+                click.echo(f"ctxguard: error: {err}", err=True)
+            _fail(f"{write_baseline}: not written: some files could not be analysed")
+        try:
+            n = write_baseline_file(Path(write_baseline), result.findings)
+        except BaselineError as e:
+            _fail(str(e))
+        click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
+        sys.exit(EXIT_CLEAN)
+
+    def narrow(result: LintResult) -> tuple[LintResult, int]:
+        """Findings not in the baseline, then only those on changed lines; and the stale entries."""
+        stale = 0
+        if baseline:
+            try:
+                linted = [p for u in units for p in u.files]
+                filtered = filter_baseline(Path(baseline), result.findings, [r.code for r in rules], linted)
+            except BaselineError as e:
+                _fail(str(e))
+            result, stale = replace(result, findings=filtered.new), filtered.stale
+        if changed is not None:
+            result = replace(result, findings=keep_changed(result.findings, changed))
+        return result, stale
+
+    result, stale = narrow(result)
+    if fix or show_diff:  # only what would be reported is fixed: not baselined or unchanged lines
         plans = plan_fixes(result.findings, units, include_generated, cfg.options)
         applied = sum(len(p.applied) for p in plans)
         if show_diff:
@@ -204,29 +231,15 @@ def lint(
         note = f"Fixed {applied} finding{'s' if applied != 1 else ''}"
         click.echo(note + (f"; {rejected} fix(es) did not verify and were not applied." if rejected else "."), err=True)
         if applied:
-            result = run()  # report what is left, at its new positions
-    if write_baseline:
-        try:
-            n = write_baseline_file(Path(write_baseline), result.findings)
-        except BaselineError as e:
-            _fail(str(e))
-        click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
-        sys.exit(EXIT_CLEAN)
-    if changed is not None:
-        result = replace(result, findings=keep_changed(result.findings, changed))
-    if baseline:
-        try:
-            linted = [p for u in units for p in u.files]
-            filtered = filter_baseline(Path(baseline), result.findings, [r.code for r in rules], linted)
-        except BaselineError as e:
-            _fail(str(e))
-        result = replace(result, findings=filtered.new)
-        if filtered.stale:
-            click.echo(
-                f"ctxguard: {len(filtered.stale)} baseline entr{'ies' if len(filtered.stale) != 1 else 'y'} "
-                f"no longer found (fixed?); refresh it with --write-baseline {baseline}",
-                err=True,
-            )
+            if new_from_rev:
+                changed = changed_since(new_from_rev)  # the fixes changed lines too
+            result, stale = narrow(run())  # what is left, at its new positions
+    if stale:
+        click.echo(
+            f"ctxguard: {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer found (fixed?); "
+            f"refresh it with --write-baseline {baseline}",
+            err=True,
+        )
     if statistics:
         _emit(render_statistics(result, fmt == "json"), output_file)
     else:

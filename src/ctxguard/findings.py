@@ -56,7 +56,8 @@ class Finding:
 
 def fingerprint(code: str, path: str, line_text: str, function: str) -> str:
     normalised = re.sub(r"\s+", " ", line_text).strip()
-    return hashlib.sha256(f"{code}\0{path}\0{normalised}\0{function}".encode()).hexdigest()[:16]
+    key = f"{code}\0{path}\0{normalised}\0{function}"
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]  # any file name
 
 
 def line_hash(code: str, line_text: str, function: str) -> str:

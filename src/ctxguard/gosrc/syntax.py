@@ -201,8 +201,9 @@ def call_name(call: Node) -> tuple[Node | None, str]:
 
 
 def call_args(call: Node) -> list[Node]:
+    """The argument expressions (comments between them are named children too)."""
     args = call.child_by_field_name("arguments")
-    return list(args.named_children) if args is not None else []
+    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
 
 
 def expression_list(node: Node | None) -> list[Node]:

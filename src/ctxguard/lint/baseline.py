@@ -33,8 +33,7 @@ class BaselineError(Exception):
 @dataclass(frozen=True)
 class Filtered:
     new: tuple[Finding, ...]
-    matched: int
-    stale: tuple[Key, ...]
+    stale: int  # entries no finding matched
 
 
 def _key(f: Finding, base_dir: Path) -> Key:
@@ -72,7 +71,10 @@ def read(path: Path) -> Counter[Key]:
     out: Counter[Key] = Counter()
     for i, entry in enumerate(doc["findings"]):
         try:
-            out[(str(entry["path"]), str(entry["code"]), str(entry["hash"]))] += int(entry.get("count", 1))
+            count = entry.get("count", 1)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise ValueError(count)
+            out[(str(entry["path"]), str(entry["code"]), str(entry["hash"]))] += count
         except (KeyError, TypeError, ValueError, AttributeError):
             raise BaselineError(f"{path}: entry {i + 1} is malformed") from None
     return out
@@ -87,17 +89,13 @@ def filter_new(
     remaining = read(path)
     base_dir = path.resolve().parent
     new: list[Finding] = []
-    matched = 0
     for f in findings:
         k = _key(f, base_dir)
         if remaining[k] > 0:
             remaining[k] -= 1
-            matched += 1
         else:
             new.append(f)
     ran = set(codes_run)
     dirs = {os.path.dirname(os.path.relpath(os.path.abspath(p), base_dir).replace(os.sep, "/")) for p in linted_files}
-    stale = tuple(
-        k for k, n in sorted(remaining.items()) for _ in range(n) if k[1] in ran and os.path.dirname(k[0]) in dirs
-    )
-    return Filtered(tuple(new), matched, stale)
+    stale = sum(n for k, n in remaining.items() if k[1] in ran and os.path.dirname(k[0]) in dirs)
+    return Filtered(tuple(new), stale)

@@ -61,7 +61,7 @@ def settings_key(codes: tuple[str, ...], options: Mapping[str, Mapping[str, tupl
 def unit_key(settings: bytes, files: list[tuple[str, bytes]]) -> str:
     h = hashlib.blake2b(settings, digest_size=20)
     for path, content in files:
-        h.update(b"\0" + path.encode() + b"\0" + len(content).to_bytes(8, "little"))
+        h.update(b"\0" + os.fsencode(path) + b"\0" + len(content).to_bytes(8, "little"))
         h.update(content)
     return h.hexdigest()
 

@@ -48,17 +48,24 @@ def _git(args: list[str], cwd: str) -> bytes:
 
 
 def changed_since(rev: str, cwd: str = ".") -> ChangedLines:
-    top = _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
+    top = os.fsdecode(_git(["rev-parse", "--show-toplevel"], cwd)).strip()
     try:
         _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
     except RevisionError:
         raise RevisionError(f"--new-from-rev: unknown revision {rev!r} in {top}") from None
-    diff = _git(["diff", "--no-color", "--no-ext-diff", "-U0", rev, "--", "*.go"], top)
+    # fixed prefixes and no quoting, whatever the user's git configuration says
+    diff = _git(
+        [
+            *("-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff"),
+            *("--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--", "*.go"),
+        ],
+        top,
+    )
     ranges: dict[str, list[tuple[int, int]]] = {}
     current: str | None = None
     for line in diff.splitlines():
         if line.startswith(b"+++ "):
-            name = line[4:].decode("utf-8", "replace")
+            name = _unquote(line[4:].rstrip(b"\t"))  # git ends a name holding a space with a tab
             current = None if name == "/dev/null" else os.path.realpath(os.path.join(top, name.removeprefix("b/")))
             continue
         m = _HUNK.match(line)
@@ -67,8 +74,42 @@ def changed_since(rev: str, cwd: str = ".") -> ChangedLines:
             if count:
                 ranges.setdefault(current, []).append((start, start + count - 1))
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z", "--", "*.go"], top)
-    whole = frozenset(os.path.realpath(os.path.join(top, p.decode())) for p in untracked.split(b"\0") if p)
+    whole = frozenset(os.path.realpath(os.path.join(top, os.fsdecode(p))) for p in untracked.split(b"\0") if p)
     return ChangedLines(ranges, whole)
+
+
+def _unquote(raw: bytes) -> str:
+    """A file name as git prints it: C-quoted (octal escapes of UTF-8 bytes) when it has to be."""
+    if not (raw.startswith(b'"') and raw.endswith(b'"')):
+        return os.fsdecode(raw)
+    body = raw[1:-1]
+    out = bytearray()
+    i = 0
+    simple = {
+        b"n": b"\n",
+        b"t": b"\t",
+        b'"': b'"',
+        b"\\": b"\\",
+        b"a": b"\a",
+        b"b": b"\b",
+        b"f": b"\f",
+        b"v": b"\v",
+        b"r": b"\r",
+    }
+    while i < len(body):
+        c = body[i : i + 1]
+        if c == b"\\" and i + 1 < len(body):
+            nxt = body[i + 1 : i + 2]
+            if nxt.isdigit():
+                out.append(int(body[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out += simple.get(nxt, nxt)
+            i += 2
+            continue
+        out += c
+        i += 1
+    return os.fsdecode(bytes(out))
 
 
 def keep_changed(findings: Iterable[Finding], changed: ChangedLines) -> tuple[Finding, ...]:

@@ -24,6 +24,7 @@ extra-apis = ["example.com/store.*Client.Fetch=FetchContext"]
 from __future__ import annotations
 
 import fnmatch
+import glob
 import os
 import tomllib
 from collections.abc import Mapping
@@ -67,8 +68,15 @@ class LintConfig:
         return frozenset(out)
 
     def exclude_patterns(self) -> tuple[str, ...]:
-        """The exclude patterns anchored at the configuration's directory (absolute)."""
-        return tuple(os.path.join(self.root, p.lstrip("/")) for p in self.exclude)
+        """The exclude patterns anchored at the configuration's directory (absolute); one without
+        a slash matches a name anywhere below it, as in per-file-ignores and .gitignore."""
+        root = glob.escape(str(self.root))
+        out: list[str] = []
+        for p in self.exclude:
+            out.append(os.path.join(root, p.lstrip("/")))
+            if "/" not in p:
+                out.append(os.path.join(root, "*", p))
+        return tuple(out)
 
 
 def _match(rel: str, pattern: str) -> bool:
@@ -121,6 +129,8 @@ def _read(path: Path) -> dict[str, object]:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
 
 
 def _table(path: Path, value: object, where: str) -> dict[str, object]:

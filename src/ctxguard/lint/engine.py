@@ -147,7 +147,7 @@ def lint_unit(
 
 def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozenset[str]) -> tuple[list[Finding], int]:
     """Apply each file's inline directives; report unused ones as CG001 when that rule runs."""
-    names = {r.name: r.code for r in ALL_RULES}
+    names = {r.name: r.code for r in ALL_RULES} | {r.code: r.code for r in ALL_RULES}
     every_rule = codes >= {r.code for r in ALL_RULES if r.code != UNUSED_SUPPRESSION}
     by_path: dict[str, list[Finding]] = {}
     for f in findings:
@@ -156,7 +156,7 @@ def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozense
     dropped = 0
     for path, file in files.items():
         own = by_path.pop(path, [])
-        found = [_widen(file, d) for d in suppress.directives(file.source, names)]
+        found = [_widen(file, d) for d in suppress.directives(file.source, names) if _in_comment(file, d)]
         if not found:
             kept.extend(own)
             continue
@@ -168,6 +168,12 @@ def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozense
     for rest in by_path.values():
         kept.extend(rest)
     return kept, dropped
+
+
+def _in_comment(file: GoFile, d: suppress.Directive) -> bool:
+    """The directive starts a `//` comment: not text in a string, a block comment or another comment."""
+    node = file.root.descendant_for_byte_range(d.start_byte, d.start_byte + 2)
+    return node is not None and node.type == "comment" and node.start_byte == d.start_byte
 
 
 def _widen(file: GoFile, d: suppress.Directive) -> suppress.Directive:
@@ -221,9 +227,12 @@ def _unused_finding(file: GoFile, d: suppress.Directive) -> Finding:
 
 
 def _lint_batch(
-    units: list[PackageUnit], codes: tuple[str, ...], include_generated: bool, options: RuleOptions
+    units: list[tuple[PackageUnit, dict[str, bytes] | None]],
+    codes: tuple[str, ...],
+    include_generated: bool,
+    options: RuleOptions,
 ) -> list[UnitResult]:
-    return [lint_unit(u, codes, include_generated, options) for u in units]
+    return [lint_unit(u, codes, include_generated, options, read) for u, read in units]
 
 
 def _batches(items: list[int], sizes: list[int], target_files: int) -> Iterator[list[int]]:
@@ -255,13 +264,18 @@ def lint(
     opts: RuleOptions = {c: v for c, v in (options or {}).items() if c in codes}
     results: dict[int, UnitResult] = {}
     keys: dict[int, str] = {}
+    # what the key was computed from is what gets analysed: an edit in between cannot be cached
+    # under the old content's key
+    contents: dict[int, dict[str, bytes]] = {}
     if cache is not None:
         settings = settings_key(codes, opts, f"generated={include_generated}")
+        modules: dict[str, bytes] = {}
         for i, u in enumerate(units):
-            key = _key_of(u, settings)
-            if key is None:
+            read = _read_unit(u)
+            if read is None:
                 continue  # unreadable file: let the worker report it
-            keys[i] = key
+            contents[i] = read
+            key = keys[i] = unit_key(settings, _keyed(read, u.directory, modules))
             hit = cache.get(key)
             found = UnitResult.from_json(hit) if hit is not None else None
             if found is not None:
@@ -274,7 +288,7 @@ def lint(
     jobs = jobs or os.cpu_count() or 1
     if executor is None and (jobs == 1 or total_files < 64):
         for i in todo:
-            results[i] = lint_unit(units[i], codes, include_generated, opts)
+            results[i] = lint_unit(units[i], codes, include_generated, opts, contents.pop(i, None))
             if on_progress:
                 on_progress(len(units[i].files))
     elif todo:
@@ -284,7 +298,9 @@ def lint(
         pool = executor or ProcessPoolExecutor(max_workers=jobs)
         try:
             futures = {
-                pool.submit(_lint_batch, [units[i] for i in b], codes, include_generated, opts): b
+                pool.submit(
+                    _lint_batch, [(units[i], contents.pop(i, None)) for i in b], codes, include_generated, opts
+                ): b
                 for b in _batches(todo, [len(units[i].files) for i in todo], size)
             }
             for fut in as_completed(futures):
@@ -312,12 +328,42 @@ def lint(
     )
 
 
-def _key_of(unit: PackageUnit, settings: bytes) -> str | None:
-    contents: list[tuple[str, bytes]] = []
+def _read_unit(unit: PackageUnit) -> dict[str, bytes] | None:
+    out: dict[str, bytes] = {}
     for path in unit.files:
         try:
             with open(path, "rb") as fh:
-                contents.append((display_path(path), fh.read()))
+                out[path] = fh.read()
         except OSError:
             return None
-    return unit_key(settings, contents)
+    return out
+
+
+def _keyed(read: dict[str, bytes], directory: str, modules: dict[str, bytes]) -> list[tuple[str, bytes]]:
+    """The files of a package as the cache key sees them: displayed path and content, plus the
+    nearest go.mod (its Go version changes what some rules suggest)."""
+    return [*((display_path(p), b) for p, b in read.items()), ("go.mod", _nearest_go_mod(directory, modules))]
+
+
+def _nearest_go_mod(directory: str, memo: dict[str, bytes]) -> bytes:
+    d = os.path.abspath(directory)
+    seen: list[str] = []
+    found = b""
+    while True:
+        if d in memo:
+            found = memo[d]
+            break
+        seen.append(d)
+        try:
+            with open(os.path.join(d, "go.mod"), "rb") as fh:
+                found = fh.read()
+            break
+        except OSError:
+            pass
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    for s in seen:
+        memo[s] = found
+    return found

@@ -49,17 +49,22 @@ class FileFix:
     def diff(self) -> str:
         a = self.original.decode("utf-8", "replace").splitlines(keepends=True)
         b = self.fixed.decode("utf-8", "replace").splitlines(keepends=True)
-        return "".join(difflib.unified_diff(a, b, f"a/{self.path}", f"b/{self.path}"))
+        out = []
+        for line in difflib.unified_diff(a, b, f"a/{self.path}", f"b/{self.path}"):
+            # as git writes it, so that the patch applies
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        return "".join(out)
 
     def write(self) -> None:
-        """Atomically, keeping the file's mode."""
-        mode = os.stat(self.disk_path).st_mode & 0o7777
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.disk_path) or ".", prefix=".ctxguard-fix-")
+        """Atomically, keeping the file's mode; through a symlink, to the file it points to."""
+        target = os.path.realpath(self.disk_path)
+        mode = os.stat(target).st_mode & 0o7777
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".ctxguard-fix-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(self.fixed)
             os.chmod(tmp, mode)
-            os.replace(tmp, self.disk_path)
+            os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
             raise

@@ -31,7 +31,6 @@ NOLINT_CODES: dict[str, frozenset[str]] = {
 }
 
 _DIRECTIVE = re.compile(rb"//\s*(ctxguard:ignore|nolint)\b([^\n]*)")
-_CODE = re.compile(r"CG\d{3}|[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
 
 
 @dataclass(frozen=True)
@@ -44,13 +43,14 @@ class Directive:
     codes: frozenset[str] | None  # None: every rule
     own: bool  # a ctxguard:ignore (reported when unused), not a nolint
     alone: bool = False  # on a line of its own: it covers what follows
+    start_byte: int = 0  # of the `//`, to check it sits in a comment and not in a string
 
     def extended_to(self, last_line: int) -> Directive:
         return replace(self, last=max(self.last, last_line))
 
 
 def directives(source: bytes, names: dict[str, str]) -> list[Directive]:
-    """The suppression comments of a file; `names` maps rule names to codes."""
+    """The suppression comments of a file; `names` maps rule names (and codes) to codes."""
     if b"ctxguard:ignore" not in source and b"nolint" not in source:
         return []
     out: list[Directive] = []
@@ -77,6 +77,7 @@ def directives(source: bytes, names: dict[str, str]) -> list[Directive]:
                 codes=codes,
                 own=own,
                 alone=alone,
+                start_byte=m.start(),
             )
         )
     return out
@@ -95,9 +96,10 @@ def _nolint_codes(rest: str) -> frozenset[str] | None:
 def _ignore_codes(rest: str, names: dict[str, str]) -> frozenset[str] | None:
     codes: set[str] = set()
     for token in re.split(r"[\s,]+", rest.strip()):
-        if not _CODE.fullmatch(token):
-            break  # the reason starts here
-        codes.add(names.get(token, token))
+        code = names.get(token.upper()) or names.get(token.lower())
+        if code is None:
+            break  # not a rule: the reason starts here
+        codes.add(code)
     return frozenset(codes) or None
 
 

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from ctxguard.lint.engine import LintResult
+from ctxguard.report.xmltext import xml_safe
 from ctxguard.rules import Rule
 
 
@@ -15,11 +16,13 @@ def render(result: LintResult, rules: tuple[Rule, ...], color: bool = False) -> 
     root.set("failures", str(len(result.findings)))
     for path, group in groupby(result.findings, key=lambda f: f.path):
         found = list(group)
-        suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(found)), failures=str(len(found)))
+        where = xml_safe(path)
+        suite = ET.SubElement(root, "testsuite", name=where, tests=str(len(found)), failures=str(len(found)))
         for f in found:
-            case = ET.SubElement(suite, "testcase", name=f"{f.code} {f.name}", classname=f"{f.path}:{f.line}:{f.col}")
-            fail = ET.SubElement(case, "failure", message=f"{f.path}:{f.line}:{f.col}: {f.message}", type=f.code)
-            fail.text = f"{f.severity.value}: {f.code} {f.name}\n{f.path}:{f.line}:{f.col}\n{f.message}"
+            loc, msg = f"{where}:{f.line}:{f.col}", xml_safe(f.message)
+            case = ET.SubElement(suite, "testcase", name=f"{f.code} {f.name}", classname=loc)
+            fail = ET.SubElement(case, "failure", message=f"{loc}: {msg}", type=f.code)
+            fail.text = f"{f.severity.value}: {f.code} {f.name}\n{loc}\n{msg}"
     if not result.findings:  # an empty report still needs a suite for some CI parsers
         suite = ET.SubElement(root, "testsuite", name="ctxguard", tests="1", failures="0")
         ET.SubElement(suite, "testcase", name="lint", classname="ctxguard")

@@ -117,8 +117,12 @@ def _name_and_defer(file: GoFile, d: Derivation) -> Fix | None:
         return None  # not alone on its line
     line_end = file.source.find(b"\n", stmt.end_byte)
     at = len(file.source) if line_end < 0 else line_end
+    newline = "\n"
+    if line_end > 0 and file.source[line_end - 1 : line_end] == b"\r":
+        at, newline = line_end - 1, "\r\n"  # keep a CRLF file CRLF
     return Fix(
-        f"name the cancel function and defer {call}", (replace(target, name), insert(at, f"\n{indent}defer {call}"))
+        f"name the cancel function and defer {call}",
+        (replace(target, name), insert(at, f"{newline}{indent}defer {call}")),
     )
 
 

@@ -280,11 +280,13 @@ def _tolerates_nil(file: GoFile, fn: Node, depth: int) -> bool:
     or unused, compared with nil (`if ctx == nil { ctx = context.Background() }`), only stored
     in a composite literal, or only handed on as the first argument of functions of the package
     that tolerate nil in turn. A method call on it, or any other use, is taken as needing it."""
-    memo = file.memo("cg204.tolerant", dict[int, bool])
-    if fn.id in memo:
-        return memo[fn.id]
-    memo[fn.id] = False  # a cycle proves nothing: assume the context is needed
-    memo[fn.id] = result = _tolerance(file, fn, depth)
+    # keyed by the depth too: an answer cut short by the depth limit must not stand for a full one
+    memo = file.memo("cg204.tolerant", dict[tuple[int, int], bool])
+    key = (fn.id, depth)
+    if key in memo:
+        return memo[key]
+    memo[key] = False  # a cycle proves nothing: assume the context is needed
+    memo[key] = result = _tolerance(file, fn, depth)
     return result
 
 

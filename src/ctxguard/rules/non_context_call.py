@@ -480,7 +480,7 @@ def _known_other_receiver(operand: Node) -> bool:
     if operand.type == "selector_expression":
         return text(operand.child_by_field_name("field")) in _HEADER_FIELDS
     if operand.type == "call_expression":
-        return not _args(operand) and call_name(operand)[1] in _VALUES_CALLS
+        return not call_args(operand) and call_name(operand)[1] in _VALUES_CALLS
     return False
 
 
@@ -490,7 +490,7 @@ _CTX_NAME = re.compile(r"(?i)ctx\w*|\w*ctx|.*\.Context\(\)|context\.\w+\(.*", re
 def _passes_context(call: Node) -> bool:
     """The first argument looks like a context (`kv.Get(ctx, key)`): none of the calls this rule
     knows takes one, and the look is cheaper than resolving the receiver's type."""
-    args = _args(call)
+    args = call_args(call)
     return bool(args) and _CTX_NAME.fullmatch(text(args[0])) is not None
 
 
@@ -581,7 +581,7 @@ def _local_network(call: Node) -> bool:
     """A Unix or raw IP socket (`net.Dial("unix", path)`): no name to resolve and no remote peer
     to wait for, so a context would bound nothing. (A loopback TCP address is still reported,
     as noctx does: its context bounds the name lookup of "localhost".)"""
-    args = _args(call)
+    args = call_args(call)
     if not args or args[0].type not in ("interpreted_string_literal", "raw_string_literal"):
         return False
     return text(args[0]).strip('"`').startswith(("unix", "ip"))
@@ -640,7 +640,7 @@ def _helper_detaches(file: GoFile, args: Node, ref: Node) -> bool:
     if helper is None:
         return False
     params = helper.file.func_info(helper.node).params
-    index = next((i for i, a in enumerate(_args(call)) if a.id == ref.id), -1)
+    index = next((i for i, a in enumerate(call_args(call)) if a.id == ref.id), -1)
     if not 0 <= index < len(params) or not params[index].name:
         return False
     body = text(helper.node.child_by_field_name("body"))
@@ -731,14 +731,9 @@ def _message(m: Match, avail: AvailableContext, call: Node) -> str:
     elif twin.form == NIL_OPTS:
         remedy = f"{twin.name}({ctx}, nil)"
     else:
-        more = ", ..." if _args(call) or twin.form == EXT else ""
+        more = ", ..." if call_args(call) or twin.form == EXT else ""
         remedy = f"{m.qualifier}{twin.name}({ctx}{more})"
     return f"{m.what} {twin.problem}: use {remedy}"
-
-
-def _args(call: Node) -> list[Node]:
-    args = call.child_by_field_name("arguments")
-    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
 
 
 def _fix(file: GoFile, m: Match, avail: AvailableContext, call: Node) -> Fix | None:
@@ -746,7 +741,7 @@ def _fix(file: GoFile, m: Match, avail: AvailableContext, call: Node) -> Fix | N
     args_node = call.child_by_field_name("arguments")
     if twin.form == ADVICE or args_node is None:
         return None
-    args = _args(call)
+    args = call_args(call)
     if twin.form == EXT and (not args or not _proven_ext(file, args[0])):
         return None  # the Context variant needs more methods than an arbitrary Queryer has
     ctx = avail.expr
