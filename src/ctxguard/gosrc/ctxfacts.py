@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from ctxguard.gosrc import index
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.scope import Decl, ScopeTable
+from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import call_args, enclosing_function, expression_list, text, unparen
 
 CANCELABLE = frozenset(
@@ -154,8 +154,12 @@ def is_context_value(file: GoFile, expr: Node) -> bool:
 
 
 def is_context_type(file: GoFile, type_node: Node) -> bool:
-    tt = file.type_text(type_node)
-    return tt in CONTEXT_TYPES or (tt == "Context" and "." in file.names_for("context"))
+    return is_context_type_text(file, file.type_text(type_node))
+
+
+def is_context_type_text(file: GoFile, type_text: str) -> bool:
+    """`type_text` (as `type_text` renders it) is context.Context, qualified or dot-imported."""
+    return type_text in CONTEXT_TYPES or (type_text == "Context" and "." in file.names_for("context"))
 
 
 def decl_is_context(file: GoFile, decl: Decl) -> bool:
@@ -195,7 +199,7 @@ def available_context(file: GoFile, node: Node) -> AvailableContext | None:
     pos = node.start_byte
     best: tuple[tuple[int, int], AvailableContext] | None = None
     for d in scope.decls:
-        if not (d.scope_start <= pos < d.scope_end and d.visible_from <= pos) or d.kind in ("result", "case"):
+        if d.kind in ("result", "case") or not scope.visible(d, pos):
             continue
         found: str | None = None
         if d.type_node is not None:
@@ -206,21 +210,9 @@ def available_context(file: GoFile, node: Node) -> AvailableContext | None:
             found = pattern.format(d.name) if pattern else None
         elif decl_is_context(file, d):
             found = d.name
-        if found is None or _shadowed(scope, d, pos):
+        if found is None:
             continue
         rank = (d.scope_start, d.visible_from)
         if best is None or rank > best[0]:
             best = (rank, AvailableContext(found, d))
     return None if best is None else best[1]
-
-
-def _shadowed(scope: ScopeTable, decl: Decl, pos: int) -> bool:
-    """Another declaration of the same name is visible at `pos` and hides `decl`."""
-    return any(
-        d is not decl
-        and d.name == decl.name
-        and d.scope_start <= pos < d.scope_end
-        and d.visible_from <= pos
-        and (d.scope_start, d.visible_from) > (decl.scope_start, decl.visible_from)
-        for d in scope.decls
-    )

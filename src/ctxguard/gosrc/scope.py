@@ -107,6 +107,20 @@ class ScopeTable:
         """The declaration an identifier introduces, if it is a declaring identifier."""
         return self._declared.get(ident.id)
 
+    def visible(self, decl: Decl, pos: int) -> bool:
+        """`decl`'s name means `decl` at byte `pos`: in its scope and not shadowed by an inner one."""
+        if not (decl.scope_start <= pos < decl.scope_end and decl.visible_from <= pos):
+            return False
+        rank = (decl.scope_start, decl.visible_from)
+        return not any(
+            d is not decl
+            and d.name == decl.name
+            and d.scope_start <= pos < d.scope_end
+            and d.visible_from <= pos
+            and (d.scope_start, d.visible_from) > rank
+            for d in self.decls
+        )
+
     def nodes(self, kind: str, within: Node | None = None) -> list[Node]:
         found = self.inventory.get(kind, [])
         if within is None:

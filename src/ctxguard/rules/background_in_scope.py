@@ -10,7 +10,7 @@ from tree_sitter import Node
 from ctxguard.findings import Severity
 from ctxguard.gosrc.ctxfacts import CANCELABLE, CARRIERS, ROOTS, AvailableContext, available_context
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile
-from ctxguard.gosrc.scope import Decl, ScopeTable
+from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import FUNC_TYPES, call_args, enclosing_function, expression_list, text, unparen
 from ctxguard.rules.base import Pass, Rule
 
@@ -172,7 +172,7 @@ def _scope_parent(file: GoFile, call: Node, found: AvailableContext) -> Availabl
         if file.pkg_call(value, "context") not in CANCELABLE or not args or unparen(args[0]).type != "identifier":
             break
         parent = file.decl_of(unparen(args[0]))
-        if parent is None or not _visible(scope, parent, call.start_byte):
+        if parent is None or not scope.visible(parent, call.start_byte):
             break
         expr = parent.name
         if parent.type_node is not None:
@@ -182,21 +182,6 @@ def _scope_parent(file: GoFile, call: Node, found: AvailableContext) -> Availabl
     return found
 
 
-def _visible(scope: ScopeTable, decl: Decl, pos: int) -> bool:
-    """`decl`'s name means `decl` at `pos` (in scope and not shadowed)."""
-    if not (decl.scope_start <= pos < decl.scope_end and decl.visible_from <= pos):
-        return False
-    rank = (decl.scope_start, decl.visible_from)
-    return not any(
-        d is not decl
-        and d.name == decl.name
-        and d.scope_start <= pos < d.scope_end
-        and d.visible_from <= pos
-        and (d.scope_start, d.visible_from) > rank
-        for d in scope.decls
-    )
-
-
 def _grpc_stream(file: GoFile, node: Node) -> AvailableContext | None:
     """A gRPC streaming handler's stream parameter: `stream.Context()` is the RPC's context."""
     scope = file.scope_for(node)
@@ -204,7 +189,7 @@ def _grpc_stream(file: GoFile, node: Node) -> AvailableContext | None:
         return None
     best: Decl | None = None
     for d in scope.decls:
-        if d.kind != "param" or d.type_node is None or not _visible(scope, d, node.start_byte):
+        if d.kind != "param" or d.type_node is None or not scope.visible(d, node.start_byte):
             continue
         if _GRPC_STREAM.search(file.type_text(d.type_node)) and (best is None or d.scope_start > best.scope_start):
             best = d

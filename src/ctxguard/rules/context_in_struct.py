@@ -8,7 +8,7 @@ from collections.abc import Callable
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.model import FuncInfo, GoFile
+from ctxguard.gosrc.model import TESTING_TYPES, FuncInfo, GoFile
 from ctxguard.gosrc.syntax import has_token, text
 from ctxguard.rules.base import Pass, Rule
 
@@ -82,7 +82,6 @@ func (c *Carts) Add(ctx context.Context, item string) error {
 # (io.Reader, io.Writer, gRPC streams)
 CONTEXT_METHODS = ("Deadline", "Done", "Err", "Value")
 CALL_SCOPED_METHODS = ("WithContext", "Context", "Read", "Write", "RecvMsg", "SendMsg")
-TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "testing.TB"})
 CANCEL_TYPES = frozenset({"context.CancelFunc", "context.CancelCauseFunc"})
 _CANCEL_NAME = re.compile(r"(?i)cancel|stop")
 _PARAM_OBJECT = re.compile(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
-from ctxguard.gosrc.ctxfacts import available_context
+from ctxguard.gosrc.ctxfacts import available_context, is_context_type_text
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import call_name, text, unparen
 from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, strip_pointer
@@ -239,7 +239,7 @@ def _context_callee(file: GoFile, call: Node) -> _Callee | None:
     for f in file.package.files:
         first = _interface_methods(f).get((base, name))
         if first is not None:
-            return _Callee(shown, f, None) if _is_context(f, first) else None
+            return _Callee(shown, f, None) if is_context_type_text(f, first) else None
     return None
 
 
@@ -252,7 +252,7 @@ def _plain_callee(file: GoFile, fnode: Node, name: str, shown: str) -> _Callee |
     if decl is not None:
         if decl.type_node is not None and decl.type_node.type == "function_type":
             params = file.params(decl.type_node.child_by_field_name("parameters"))
-            return _Callee(shown, file, None) if params and _is_context(file, params[0].type) else None
+            return _Callee(shown, file, None) if params and is_context_type_text(file, params[0].type) else None
         if decl.type_node is None and decl.value is not None and decl.value_index == 0:
             lit = unparen(decl.value)
             if lit.type == "func_literal":
@@ -272,7 +272,7 @@ def _plain_callee(file: GoFile, fnode: Node, name: str, shown: str) -> _Callee |
 
 def _declared(file: GoFile, fn: Node, shown: str) -> _Callee | None:
     params = file.func_info(fn).params
-    return _Callee(shown, file, fn) if params and _is_context(file, params[0].type) else None
+    return _Callee(shown, file, fn) if params and is_context_type_text(file, params[0].type) else None
 
 
 def _tolerates_nil(file: GoFile, fn: Node, depth: int) -> bool:
@@ -315,10 +315,6 @@ def _tolerance(file: GoFile, fn: Node, depth: int) -> bool:
         if callee is None or callee.decl is None or not _tolerates_nil(callee.file, callee.decl, depth + 1):
             return False
     return True
-
-
-def _is_context(file: GoFile, type_text: str) -> bool:
-    return type_text == "context.Context" or (type_text == "Context" and "." in file.names_for("context"))
 
 
 def _interface_methods(file: GoFile) -> dict[tuple[str, str], str]:

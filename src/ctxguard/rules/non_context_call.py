@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
-from ctxguard.gosrc.ctxfacts import AvailableContext, available_context, is_context_value
+from ctxguard.gosrc.ctxfacts import AvailableContext, available_context, is_context_type_text, is_context_value
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import call_args, call_name, enclosing_function, expression_list, text, unparen
@@ -319,7 +319,7 @@ def _collect_local_twins(files: tuple[GoFile, ...]) -> LocalTwins:
             if suffix is None:
                 continue
             twin = f.func_info(decl)
-            if not twin.params or not _is_context_param(f, twin.params[0].type):
+            if not twin.params or not is_context_type_text(f, twin.params[0].type):
                 continue
             base = name[: -len(suffix)]
             wanted = [p.type for p in twin.params[1:]]
@@ -336,10 +336,6 @@ def _collect_local_twins(files: tuple[GoFile, ...]) -> LocalTwins:
                     shown = f"(*{recv})" if info.receiver.type.startswith("*") else recv
                     methods.setdefault(recv, {})[base] = (shown, Twin(name))
     return LocalTwins(funcs, methods) if funcs or methods else _NO_LOCAL_TWINS
-
-
-def _is_context_param(file: GoFile, type_text: str) -> bool:
-    return type_text == "context.Context" or (type_text == "Context" and "." in file.names_for("context"))
 
 
 def check(p: Pass) -> None:
