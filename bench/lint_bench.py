@@ -100,7 +100,7 @@ def main() -> None:
         files = [f for u in units for f in u.files]
         size_mb = sum(os.path.getsize(f) for f in files) / 1e6
         parse_s = bare_parse(files, args.jobs)
-        lint = run([ctxguard, "lint", "--no-progress", "-f", "json", "-j", str(args.jobs), str(repo)])
+        lint = run([ctxguard, "lint", "--no-cache", "--no-progress", "-f", "json", "-j", str(args.jobs), str(repo)])
         if lint.returncode not in (0, 1):
             sys.exit(f"ctxguard failed on {repo}: {lint.stderr.strip()}")
         report = json.loads(lint.stdout)

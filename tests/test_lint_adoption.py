@@ -392,3 +392,15 @@ def test_fix_keeps_crlf_writes_through_symlinks_and_diff_applies(tmp_path: Path)
     assert (tmp_path / "pkg" / "f.go").is_symlink()
     fixed = (tmp_path / "real" / "f.go").read_bytes()
     assert b"defer cancel()\r\n" in fixed and b"\n" not in fixed.replace(b"\r\n", b"")
+
+
+def test_github_paths_are_relative_to_the_workspace(repo: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "ctxguard", "lint", "-f", "github", "."],
+        cwd=repo / "svc",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITHUB_WORKSPACE": str(repo)},
+        timeout=60,
+    )
+    assert r.stdout.startswith("::error file=svc/leaky.go,"), r.stdout
