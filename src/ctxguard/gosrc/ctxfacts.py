@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
@@ -34,6 +35,7 @@ class Derivation:
     ctx_target: Node | None  # left-hand expression receiving the context
     cancel_target: Node | None  # left-hand expression receiving the cancel function
     function: Node | None  # innermost enclosing function
+    via: str = ""  # a package function wrapping the derivation (`withTenant(ctx)`), when there is one
 
     @property
     def cancelable(self) -> bool:
@@ -65,6 +67,71 @@ def stored_values(file: GoFile) -> list[StoredValue]:
             if len(args) == 3:
                 out.append(StoredValue(d, args[1], args[2]))
     return out
+
+
+def wrapped_derivations(file: GoFile) -> list[Derivation]:
+    """Calls of package functions that return `context.WithX(their first parameter, ...)`, such as
+    `func withTenant(ctx context.Context, id string) context.Context { return context.WithValue(ctx, ...) }`:
+    a helper in the middle hides nothing about how a chain grows."""
+    return file.memo("ctx.wrapped", lambda: _find_wrapped(file))
+
+
+def _find_wrapped(file: GoFile) -> list[Derivation]:
+    wrappers = _wrappers(file)
+    if not wrappers:
+        return []
+    out: list[Derivation] = []
+    names = "|".join(re.escape(n) for n in wrappers)
+    for m in re.finditer(rf"\b({names})\s*\(".encode(), file.source):
+        ident = file.root.descendant_for_byte_range(m.start(), m.start() + 1)
+        if ident is None or ident.type != "identifier" or ident.parent is None:
+            continue
+        call = ident.parent
+        if call.type != "call_expression" or call.child_by_field_name("function") != ident:
+            continue
+        if file.root_function(call) is None or file.decl_of(ident) is not None:
+            continue  # package-level code, or a local function value of the same name
+        name = text(ident)
+        d = _binding(call, wrappers[name])
+        out.append(replace(d, via=name))
+    return out
+
+
+def _wrappers(file: GoFile) -> dict[str, str]:
+    """Package function name -> the context function it wraps."""
+    pkg = file.package
+    if pkg is None or not file.names_for("context"):
+        return {}
+    out: dict[str, str] = {}
+    for f in pkg.files:
+        for info in f.functions():
+            if info.receiver is not None or not info.params or len(info.results) != 1 or info.body is None:
+                continue
+            first = info.params[0]
+            if not (is_context_type_text(f, first.type) and is_context_type_text(f, info.results[0].type)):
+                continue
+            wrapped = _returned_derivation(f, info.body, first.name)
+            if wrapped is not None:
+                out[info.name] = wrapped
+    return out
+
+
+def _returned_derivation(file: GoFile, body: Node, param: str) -> str | None:
+    """The body is a single `return context.WithX(param, ...)`."""
+    stmts = [s for s in body.named_children if s.type != "comment"]
+    if len(stmts) == 1 and stmts[0].type == "statement_list":
+        stmts = [s for s in stmts[0].named_children if s.type != "comment"]
+    if len(stmts) != 1 or stmts[0].type != "return_statement" or not param:
+        return None
+    values = expression_list(stmts[0].named_children[0]) if stmts[0].named_child_count else []
+    if len(values) != 1 or unparen(values[0]).type != "call_expression":
+        return None
+    call = unparen(values[0])
+    fn = file.pkg_call(call, "context")
+    args = call_args(call)
+    if fn not in DERIVATIONS or fn in CANCELABLE or not args or text(unparen(args[0])) != param:
+        return None  # a wrapper returning only the context of a cancelable one leaks its own cancel
+    return fn
 
 
 def _find_derivations(file: GoFile) -> list[Derivation]:

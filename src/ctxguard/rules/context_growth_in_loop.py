@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
-from ctxguard.gosrc.ctxfacts import DERIVATIONS, Derivation, derivations, is_blank, is_write
+from ctxguard.gosrc.ctxfacts import DERIVATIONS, Derivation, derivations, is_blank, is_write, wrapped_derivations
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
@@ -37,7 +37,9 @@ A context variable (a local, a parameter, a package variable or a field such as
 `s.ctx`) reassigned with `=` from a derivation of itself (`WithValue`,
 `WithCancel`, `WithTimeout`, `WithDeadline`, `WithoutCancel`, the `Cause`
 variants) inside a loop, so that every iteration wraps the previous
-iteration's context. A function literal that does so is reported when it sits
+iteration's context. A package helper whose body is only
+`return context.WithValue(ctx, ...)` (or `WithoutCancel`) of its first
+parameter counts as the derivation it wraps. A function literal that does so is reported when it sits
 in a loop (`t.Run`, `go func(){...}()`, `defer`, a callback per item): each
 call wraps the captured variable again.
 
@@ -117,7 +119,7 @@ class _Var:
 def check(p: Pass) -> None:
     file = p.file
     reported: set[tuple[tuple[object, str], int]] = set()
-    for d in derivations(file):
+    for d in [*derivations(file), *wrapped_derivations(file)]:
         if d.form != "assign" or d.ctx_target is None or d.stmt is None:
             continue
         var = _var(file, d.ctx_target)
@@ -141,7 +143,8 @@ def check(p: Pass) -> None:
         )
         p.report(
             d.stmt,
-            f"{var.path} is re-derived from itself with context.{d.func} in {where} (line {loop.start_point[0] + 1}): "
+            f"{var.path} is re-derived from itself with {d.via or 'context.' + d.func} in {where} "
+            f"(line {loop.start_point[0] + 1}): "
             f"the chain grows by {_layer(d)} every iteration and all of it stays reachable; {remedy}",
             fix=None if in_literal else _fix(file, d, loop),
         )
