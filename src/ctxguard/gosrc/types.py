@@ -154,6 +154,8 @@ def expr_type(file: GoFile, expr: Node, _depth: int = 0) -> str | None:
             ch = expr_type(file, operand, _depth + 1)
             return _chan_elem(ch)
         return None
+    if t == "type_conversion_expression":  # `[]byte(s)`, `(*T)(p)`: the parser knows it is a type
+        return file.type_text(expr.child_by_field_name("type")) or None
     if t == "composite_literal":
         return file.type_text(expr.child_by_field_name("type")) or None
     if t == "call_expression":

@@ -21,7 +21,10 @@ field whose type is `string`, `int` or another predeclared type (untyped
 constants included, since they become `string`, `int`, ... in the interface).
 Constants and variables are followed through local and package-level
 declarations, `iota` blocks included. An alias of a built-in type
-(`type key = string`) is the built-in type itself.
+(`type key = string`) is the built-in type itself. An empty anonymous struct
+(`struct{}{}`) is the same type in every package and collides the same way.
+A key that is not comparable (a slice, map or function, or a package struct
+holding one) is reported too: `WithValue` panics on it.
 
 A key of a named type declared in the package, even one whose underlying type
 is built-in (`type ctxKey string`), is the recommended pattern and is not
@@ -108,16 +111,38 @@ def check(p: Pass) -> None:
     file = p.file
     for stored in stored_values(file):
         d, key = stored.derivation, stored.key
+        shown = text(key) if len(text(key)) <= 40 else text(key)[:37] + "..."
+        fn = unparen(d.call.child_by_field_name("function"))  # type: ignore[arg-type]
+        bad = _incomparable(file, key)
+        if bad is not None:
+            p.report(key, f"{text(fn)} key {shown} has type {bad}, which is not comparable: WithValue panics")
+            continue
         builtin = _builtin_type(file, key, 0)
         if builtin is None:
             continue
-        shown = text(key) if len(text(key)) <= 40 else text(key)[:37] + "..."
-        fn = unparen(d.call.child_by_field_name("function"))  # type: ignore[arg-type]
         if builtin == "struct{}":
             why = "is an empty anonymous struct, the same type in every package, so every such key collides"
         else:
             why = f"has built-in type {builtin}: any package storing the same {builtin} value collides with it"
         p.report(key, f"{text(fn)} key {shown} {why}; use a value of an unexported key type (type ctxKey struct{{}})")
+
+
+_INCOMPARABLE = ("[]", "map[", "func(")
+
+
+def _incomparable(file: GoFile, key: Node) -> str | None:
+    """The key's type when it is a slice, map or function, or a package struct holding one
+    directly: `context.WithValue` panics on a key that is not comparable."""
+    kt = expr_type(file, key)
+    if kt is None or kt.startswith("untyped"):
+        return None
+    if kt.startswith(_INCOMPARABLE):
+        return kt
+    if file.package is not None and not kt.startswith("*") and "." not in kt:
+        fields = file.package.struct_fields(kt)
+        if any(t.startswith(_INCOMPARABLE) for t in fields.values()):
+            return kt
+    return None
 
 
 def _builtin_type(file: GoFile, expr: Node, depth: int) -> str | None:
