@@ -18,8 +18,12 @@ def render(result: LintResult, rules: tuple[Rule, ...], color: bool) -> str:
     for f in result.findings:
         loc = style(f"{f.path}:{f.line}:{f.col}:", bold=True)
         code = style(f.code, fg="red" if f.severity == "error" else "yellow", bold=True)
-        lines.append(f"{loc} {code} {_one_line(f.message)}")
+        mark = " " + style("[*]", fg="cyan") if f.fix is not None else ""  # ruff's mark for a safe fix
+        lines.append(f"{loc} {code}{mark} {_one_line(f.message)}")
     lines.append(summary(result))
+    fixable = sum(1 for f in result.findings if f.fix is not None)
+    if fixable:
+        lines.append(f"[*] {fixable} fixable with `ctxguard lint --fix` (preview with --diff).")
     return "\n".join(lines) + "\n"
 
 
