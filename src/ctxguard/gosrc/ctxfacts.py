@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from tree_sitter import Node
 
 from ctxguard.gosrc import index
-from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.model import GoFile, Package
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import call_args, enclosing_function, expression_list, text, unparen
 
@@ -102,10 +102,18 @@ def _wrappers(file: GoFile) -> dict[str, str]:
     pkg = file.package
     if pkg is None or not file.names_for("context"):
         return {}
+    return pkg.memo("ctx.wrappers", lambda: _package_wrappers(pkg))
+
+
+def _package_wrappers(pkg: Package) -> dict[str, str]:
     out: dict[str, str] = {}
     for f in pkg.files:
-        for info in f.functions():
-            if info.receiver is not None or not info.params or len(info.results) != 1 or info.body is None:
+        for decl in f.root.named_children:
+            result = decl.child_by_field_name("result") if decl.type == "function_declaration" else None
+            if result is None or b"Context" not in (result.text or b""):
+                continue  # most functions: no need to look closer
+            info = f.func_info(decl)
+            if not info.params or len(info.results) != 1 or info.body is None:
                 continue
             first = info.params[0]
             if not (is_context_type_text(f, first.type) and is_context_type_text(f, info.results[0].type)):

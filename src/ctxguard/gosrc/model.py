@@ -316,6 +316,13 @@ class Package:
         for f in files:
             f.package = self
         self._decls: _PackageDecls | None = None
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a per-package fact once, whichever file asks first."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
 
     def _index(self) -> _PackageDecls:
         if self._decls is None:
