@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -98,11 +99,19 @@ def _raise_walk_error(err: OSError) -> None:
 
 
 def display_path(path: str) -> str:
-    """Paths relative to the working directory when below it, as linters print them."""
+    """Paths relative to the working directory when below it, as linters print them.
+
+    Compared as text against the working directory and its resolved form, without
+    resolving every file (a symlink per file would cost a syscall per path component)."""
     if not os.path.isabs(path):
         return os.path.normpath(path)
-    try:
-        rel = Path(path).resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
-    return rel.as_posix()
+    cwd = os.getcwd()
+    for base in (cwd, _resolved(cwd)):
+        if path.startswith(base.rstrip(os.sep) + os.sep):
+            return Path(os.path.relpath(path, base)).as_posix()
+    return path
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(directory: str) -> str:
+    return str(Path(directory).resolve())
