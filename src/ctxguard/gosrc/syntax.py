@@ -159,7 +159,7 @@ def repetitions(
 ) -> float:
     """How often `node` can run per run of `stop`: the product of the trip counts of the loops
     around it, skipping loops that also hold `outside` (they re-run it too) and a loop that the
-    code right after `node` leaves."""
+    code right after `node` always leaves."""
     loops = loops_between(node, stop)
     # what follows `node` matters only inside the loop body (not after a loop whose header holds it)
     inner = bool(loops) and statement_of(node).id != loops[0].id
@@ -170,16 +170,35 @@ def repetitions(
     for i, loop in enumerate(loops):
         if outside is not None and contains(loop, outside):
             break
-        if i == 0 and after == "break" and _breaks_to(node, loop):
+        if i == 0 and break_leaves(node, loop):
             continue
         n *= trips(loop)
     return n
 
 
-def _breaks_to(node: Node, loop: Node) -> bool:
-    """An unlabeled break after `node` leaves `loop` (no switch or select in between)."""
-    target = enclosing(statement_of(node), _BREAKABLE)
-    return target is not None and target.id == loop.id
+def break_leaves(node: Node, loop: Node) -> bool:
+    """The first unconditional jump after `node` in this iteration is an unlabeled break that
+    leaves `loop`, climbing out of if, switch and select statements (a break inside a switch
+    leaves only the switch, one after it leaves the loop)."""
+    body = loop.child_by_field_name("body")
+    cur = statement_of(node)
+    while body is not None and cur.id != body.id:
+        sib = cur.next_named_sibling
+        while sib is not None:
+            if sib.type == "break_statement":
+                target = enclosing(sib, _BREAKABLE)
+                return not sib.named_children and target is not None and target.id == loop.id
+            if sib.type in ("continue_statement", "return_statement", "goto_statement"):
+                return False
+            sib = sib.next_named_sibling
+        parent = cur.parent
+        if parent is None or parent.id == body.id or (parent.parent is not None and parent.parent.id == body.id):
+            return False  # the end of the loop body: the next iteration starts
+        outer = statement_of(parent)
+        if outer.type in ("for_statement", *FUNC_TYPES) or outer.id == cur.id:
+            return False
+        cur = outer
+    return False
 
 
 def call_name(call: Node) -> tuple[Node | None, str]:

@@ -12,10 +12,9 @@ from ctxguard.gosrc.ctxfacts import DERIVATIONS, Derivation, derivations, is_bla
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
-    FUNC_TYPES,
+    break_leaves,
     call_args,
     contains,
-    enclosing,
     enclosing_function,
     exit_after,
     expression_list,
@@ -221,7 +220,7 @@ def _growth_loop(file: GoFile, d: Derivation, var: _Var) -> tuple[Node, bool] | 
         if loop in own:
             if after == "return":
                 continue  # leaves the function: runs once per run of it
-            if i == 0 and _break_leaves(d.stmt, loop):
+            if i == 0 and break_leaves(d.stmt, loop):
                 continue  # the iteration always ends in a break out of this loop: it runs once
             clause = next((c for c in loop.named_children if c.type == "for_clause"), None)
             init = clause.child_by_field_name("initializer") if clause is not None else None
@@ -231,34 +230,6 @@ def _growth_loop(file: GoFile, d: Derivation, var: _Var) -> tuple[Node, bool] | 
             continue
         return loop, loop not in own
     return None
-
-
-_BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
-
-
-def _break_leaves(node: Node, loop: Node) -> bool:
-    """The first unconditional jump after `node` in this iteration is an unlabeled break that
-    leaves `loop`, climbing out of if, switch and select statements (a break inside a switch
-    leaves only the switch, one after it leaves the loop)."""
-    body = loop.child_by_field_name("body")
-    cur = statement_of(node)
-    while body is not None and cur.id != body.id:
-        sib = cur.next_named_sibling
-        while sib is not None:
-            if sib.type == "break_statement":
-                target = enclosing(sib, _BREAKABLE)
-                return not sib.named_children and target is not None and target.id == loop.id
-            if sib.type in ("continue_statement", "return_statement", "goto_statement"):
-                return False
-            sib = sib.next_named_sibling
-        parent = cur.parent
-        if parent is None or parent.id == body.id or (parent.parent is not None and parent.parent.id == body.id):
-            return False  # the end of the loop body: the next iteration starts
-        outer = statement_of(parent)
-        if outer.type in ("for_statement", *FUNC_TYPES) or outer.id == cur.id:
-            return False
-        cur = outer
-    return False
 
 
 def _mentions(file: GoFile, node: Node, var: _Var) -> bool:
