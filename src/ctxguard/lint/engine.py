@@ -68,7 +68,7 @@ class LintResult:
 
 
 @functools.cache
-def _parser() -> GoParser:
+def process_parser() -> GoParser:
     """One parser per process (workers are separate processes)."""
     return GoParser()
 
@@ -78,7 +78,7 @@ def load_package(
 ) -> tuple[list[Package], int, list[str]]:
     """Parse a directory's files into packages (a directory may hold `p` and `p_test`);
     `overrides` replaces the content of some files (a fix being verified)."""
-    parser = _parser()
+    parser = process_parser()
     by_name: dict[str, list[GoFile]] = {}
     errors: list[str] = []
     generated = 0

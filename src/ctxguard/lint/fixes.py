@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ctxguard.findings import Edit, Finding
 from ctxguard.lint.discovery import PackageUnit, display_path
-from ctxguard.lint.engine import RuleOptions, _parser, lint_unit
+from ctxguard.lint.engine import RuleOptions, lint_unit, process_parser
 
 
 def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:
@@ -136,7 +136,7 @@ class _Verifier:
     def __call__(self, chosen: list[Finding]) -> bytes | None:
         """The file with `chosen` applied, or None if that does not verify."""
         fixed = apply_edits(self.original, (e for f in chosen if f.fix for e in f.fix.edits))
-        parser = _parser()
+        parser = process_parser()
         if parser.parse(fixed).root_node.has_error and not parser.parse(self.original).root_node.has_error:
             return None
         codes = tuple(sorted({f.code for f in chosen}))
