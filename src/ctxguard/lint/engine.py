@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from ctxguard.findings import Finding, fingerprint, line_hash
+from ctxguard.findings import Finding, fingerprint, line_hash, utf16_col
 from ctxguard.gosrc import GoFile, GoParser, Package
 from ctxguard.lint import suppress
 from ctxguard.lint.cache import Cache, finding_from_json, finding_to_json, settings_key, unit_key
@@ -207,7 +207,8 @@ def _first_code_byte(source: bytes, comment_line: int) -> int | None:
 
 def _unused_finding(file: GoFile, d: suppress.Directive) -> Finding:
     rule = BY_CODE[UNUSED_SUPPRESSION]
-    line = file.source.split(b"\n")[d.line - 1].decode("utf-8", "replace")
+    raw = file.source.split(b"\n")[d.line - 1]
+    line = raw.decode("utf-8", "replace")
     what = ", ".join(sorted(d.codes)) if d.codes else "any rule"
     return Finding(
         code=rule.code,
@@ -221,8 +222,8 @@ def _unused_finding(file: GoFile, d: suppress.Directive) -> Finding:
         message=f"unused suppression: no {what} finding on the line it covers",
         fingerprint=fingerprint(rule.code, file.path, line, ""),
         line_hash=line_hash(rule.code, line, ""),
-        col_utf16=d.col,
-        end_col_utf16=d.end_col,
+        col_utf16=utf16_col(raw, d.col - 1),
+        end_col_utf16=utf16_col(raw, d.end_col - 1),
     )
 
 
