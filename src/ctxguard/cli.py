@@ -86,7 +86,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option(
+    "-f", "--format", "--output-format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True
+)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
