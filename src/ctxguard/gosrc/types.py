@@ -16,7 +16,7 @@ import re
 
 from tree_sitter import Node
 
-from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.model import GoFile, default_import_name
 from ctxguard.gosrc.syntax import call_args, call_name, expression_list, text, unparen
 
 SQL = "database/sql"
@@ -176,6 +176,16 @@ def expr_type(file: GoFile, expr: Node, _depth: int = 0) -> str | None:
 
 def strip_pointer(type_text: str) -> str:
     return type_text[1:] if type_text.startswith("*") else type_text
+
+
+def short_type(type_text: str) -> str:
+    """A type as users write it: `*database/sql.Conn` -> `*sql.Conn`, `gopkg.in/yaml.v3.Node` -> `yaml.Node`."""
+    base = type_text.lstrip("*")
+    star = type_text[: len(type_text) - len(base)]
+    if base.startswith(("chan", "<-chan", "[", "map[", "func")):
+        return type_text
+    path, dot, name = base.rpartition(".")
+    return star + (f"{default_import_name(path)}.{name}" if dot else base)
 
 
 def _ident_type(file: GoFile, ident: Node, depth: int) -> str | None:

@@ -14,7 +14,7 @@ from ctxguard.gosrc.ctxfacts import AvailableContext, available_context, is_cont
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import call_args, call_name, enclosing_function, expression_list, text, unparen
-from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, strip_pointer
+from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
 from ctxguard.rules.base import Pass, Rule, insert, replace
 
 DOC = """\
@@ -431,7 +431,7 @@ def _match(file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins) -> Ma
         for path, table in (*PACKAGE_FUNCS.items(), *extras.funcs.items()):
             twin = table.get(name)
             if twin is not None and "." in file.names_for(path) and file.pkg_call(call, path) == name:
-                return Match(f"{_short(path)}.{name}", twin, fn, None, f"{_short(path)}.")
+                return Match(f"{default_import_name(path)}.{name}", twin, fn, None, f"{default_import_name(path)}.")
         for path, table in extras.funcs.items():
             twin = table.get(name)
             if twin is not None and _declared_here(file, path, fn):
@@ -450,7 +450,7 @@ def _match(file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins) -> Ma
         path = file.import_path_of(text(operand)) or ""
         twin = (extras.funcs.get(path, {}).get(name) or PACKAGE_FUNCS.get(path, {}).get(name)) if path else None
         if twin is not None and file.refers_to_import(operand, path):
-            return Match(f"{_short(path)}.{name}", twin, name_node, None, f"{_short(path)}.")
+            return Match(f"{default_import_name(path)}.{name}", twin, name_node, None, f"{default_import_name(path)}.")
         if path:
             return None  # another package's function (a variable shadowing an import is not worth a scope table)
     if not is_method or _known_other_receiver(operand) or _passes_context(call):
@@ -528,10 +528,10 @@ def _method_twin(
     recv = recv.split("[", 1)[0]  # a generic type's instantiation
     for key, table in extras.methods.items():
         if name in table and _same_type(file, recv, key):
-            return f"(*{_short_type(key)})", table[name]
+            return f"(*{short_type(key)})", table[name]
     twin = METHODS.get(recv, {}).get(name)
     if twin is not None:
-        return f"(*{_short_type(recv)})", twin
+        return f"(*{short_type(recv)})", twin
     if recv in EMBEDDED:
         return _method_twin(file, EMBEDDED[recv], name, extras, local, depth + 1)
     pkg = file.package
@@ -557,15 +557,6 @@ def _same_type(file: GoFile, recv: str, key: str) -> bool:
     path, _, type_name = key.rpartition(".")
     # inside its own package a type is written without its path
     return recv == type_name and default_import_name(path) == file.package_name
-
-
-def _short(path: str) -> str:
-    return default_import_name(path)
-
-
-def _short_type(qualified: str) -> str:
-    path, dot, name = qualified.rpartition(".")
-    return f"{_short(path)}.{name}" if dot else qualified
 
 
 # results that can get their context after the call

@@ -8,7 +8,7 @@ from ctxguard.findings import Severity
 from ctxguard.gosrc.ctxfacts import stored_values
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import text, unparen
-from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, strip_pointer
+from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, short_type
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -116,7 +116,7 @@ def check(p: Pass) -> None:
         what = "a channel" if kind == "chan" else "a"
         p.report(
             value,
-            f"context.WithValue stores {what} {_short(vtype)}: {_ADVICE[kind]}",
+            f"context.WithValue stores {what} {short_type(vtype)}: {_ADVICE[kind]}",
         )
 
 
@@ -143,14 +143,6 @@ def _kind(vtype: str, extra: frozenset[str]) -> str | None:
     if vtype.startswith(("chan ", "chan<-", "<-chan")):
         return "chan"
     return None
-
-
-def _short(vtype: str) -> str:
-    """`*database/sql.Conn` -> `*sql.Conn`, as users write it."""
-    if vtype.startswith(("chan", "<-chan")):
-        return vtype
-    star = vtype[: len(vtype) - len(strip_pointer(vtype))]
-    return star + strip_pointer(vtype).rsplit("/", 1)[-1]
 
 
 RULE = Rule(
