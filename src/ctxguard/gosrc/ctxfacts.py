@@ -14,7 +14,7 @@ from tree_sitter import Node
 from ctxguard.gosrc import index
 from ctxguard.gosrc.model import GoFile, Package
 from ctxguard.gosrc.scope import Decl
-from ctxguard.gosrc.syntax import call_args, enclosing_function, expression_list, text, unparen
+from ctxguard.gosrc.syntax import call_args, call_of_callee, enclosing_function, expression_list, text, unparen
 
 CANCELABLE = frozenset(
     {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause"}
@@ -84,10 +84,8 @@ def _find_wrapped(file: GoFile) -> list[Derivation]:
     names = "|".join(re.escape(n) for n in wrappers)
     for m in re.finditer(rf"\b({names})\s*\(".encode(), file.source):
         ident = file.root.descendant_for_byte_range(m.start(), m.start() + 1)
-        if ident is None or ident.type != "identifier" or ident.parent is None:
-            continue
-        call = ident.parent
-        if call.type != "call_expression" or call.child_by_field_name("function") != ident:
+        call = call_of_callee(ident) if ident is not None and ident.type == "identifier" else None
+        if ident is None or call is None:
             continue
         if file.root_function(call) is None or file.decl_of(ident) is not None:
             continue  # package-level code, or a local function value of the same name

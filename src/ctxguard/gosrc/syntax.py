@@ -275,3 +275,33 @@ def specs(decl: Node, kind: str) -> list[Node]:
         elif c.type == kind + "_list":
             out.extend(x for x in c.named_children if x.type == kind)
     return out
+
+
+def call_of_callee(name: Node) -> Node | None:
+    """The call whose callee `name` is: `Name(...)` for an identifier, `x.Name(...)` for the
+    field identifier of a selector; None for a comment, a string or a declaration's name."""
+    if name.type == "field_identifier":
+        callee = name.parent
+        if callee is None or callee.type != "selector_expression":
+            return None
+    elif name.type == "identifier":
+        callee = name
+    else:
+        return None
+    call = callee.parent
+    if call is None or call.type != "call_expression" or call.child_by_field_name("function") != callee:
+        return None
+    return call
+
+
+def call_taking(lit: Node) -> Node | None:
+    """The call that receives `lit` (a function literal) as one of its arguments."""
+    args = lit.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    return call if call is not None and call.type == "call_expression" else None
+
+
+def compares_with_nil(name: str, code: str) -> bool:
+    """`code` tests `name == nil` or `name != nil` (either way round)."""
+    n = re.escape(name)
+    return re.search(rf"\b{n}\s*[!=]=\s*nil\b|\bnil\s*[!=]=\s*{n}\b", code) is not None

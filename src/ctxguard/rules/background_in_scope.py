@@ -11,7 +11,17 @@ from ctxguard.findings import Severity
 from ctxguard.gosrc.ctxfacts import CANCELABLE, CARRIERS, ROOTS, AvailableContext, available_context
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile
 from ctxguard.gosrc.scope import Decl
-from ctxguard.gosrc.syntax import FUNC_TYPES, call_args, enclosing_function, expression_list, text, unparen
+from ctxguard.gosrc.syntax import (
+    FUNC_TYPES,
+    call_args,
+    call_of_callee,
+    call_taking,
+    compares_with_nil,
+    enclosing_function,
+    expression_list,
+    text,
+    unparen,
+)
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -119,14 +129,9 @@ def _root_calls(file: GoFile) -> list[Node]:
     carries: dict[int, bool] = {}
     for m in _ROOT_CALL.finditer(file.source):
         name = file.root.descendant_for_byte_range(m.start(), m.start() + 1)
-        if name is None or name.type not in ("identifier", "field_identifier"):
-            continue  # a comment or a string
-        fn = name.parent if name.type == "field_identifier" else name
-        call = fn.parent if fn is not None else None
-        if fn is None or call is None or call.type != "call_expression":
-            continue
-        if call.child_by_field_name("function") != fn:
-            continue
+        call = call_of_callee(name) if name is not None else None
+        if call is None:
+            continue  # a comment, a string, or not a call
         root = file.root_function(call)
         if root is None:
             continue  # package-level code
@@ -286,14 +291,12 @@ def _nil_guard(stmt: Node, call: Node, name: str) -> bool:
     cond = stmt.child_by_field_name("condition")
     if cond is None or cond.start_byte <= call.start_byte < cond.end_byte:
         return False
-    pattern = rf"\b{re.escape(name)}\s*[!=]=\s*nil\b|\bnil\s*[!=]=\s*{re.escape(name)}\b"
-    return re.search(pattern, text(cond)) is not None
+    return compares_with_nil(name, text(cond))
 
 
 def _cleanup_callback(lit: Node) -> bool:
-    args = lit.parent
-    call = args.parent if args is not None and args.type == "argument_list" else None
-    if call is None or call.type != "call_expression":
+    call = call_taking(lit)
+    if call is None:
         return False
     fn = unparen(call.child_by_field_name("function"))  # type: ignore[arg-type]
     return fn.type == "selector_expression" and text(fn.child_by_field_name("field")) == "Cleanup"

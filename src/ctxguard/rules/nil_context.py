@@ -10,7 +10,7 @@ from tree_sitter import Node
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import available_context, is_context_type_text
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.syntax import call_name, text, unparen
+from ctxguard.gosrc.syntax import call_name, compares_with_nil, text, unparen
 from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, strip_pointer
 from ctxguard.rules.base import Pass, Rule, replace
 
@@ -297,8 +297,7 @@ def _tolerance(file: GoFile, fn: Node, depth: int) -> bool:
         return True
     if body is None or depth > 3:
         return False
-    name = re.escape(param.name)
-    if re.search(rf"\b{name}\s*[!=]=\s*nil\b|\bnil\s*[!=]=\s*{name}\b", text(body)):
+    if compares_with_nil(param.name, text(body)):
         return True
     scope = file.scope_for(fn)
     decl = scope.declared_at(param.node) if scope is not None else None

@@ -13,7 +13,16 @@ from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import AvailableContext, available_context, is_context_type_text, is_context_value
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
 from ctxguard.gosrc.scope import Decl, ScopeTable
-from ctxguard.gosrc.syntax import call_args, call_name, enclosing_function, expression_list, text, unparen
+from ctxguard.gosrc.syntax import (
+    call_args,
+    call_name,
+    call_of_callee,
+    call_taking,
+    enclosing_function,
+    expression_list,
+    text,
+    unparen,
+)
 from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
 from ctxguard.rules.base import Pass, Rule, insert, replace
 
@@ -393,7 +402,7 @@ def _candidates(file: GoFile, names: frozenset[str], local_names: frozenset[str]
         for m in pattern.finditer(file.source):
             start, end = m.span("name")
             node = root.descendant_for_byte_range(start, end)
-            call = _call_of_name(node) if node is not None else None
+            call = call_of_callee(node) if node is not None else None
             if call is not None:
                 found[call.id] = call
     return sorted(found.values(), key=lambda n: n.start_byte)
@@ -405,23 +414,6 @@ def _pattern(names: frozenset[str], selected_only: bool) -> re.Pattern[bytes]:
     alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names, key=lambda n: (-len(n), n)))
     lead = rb"\.\s*" if selected_only else rb"\b"
     return re.compile(lead + rb"(?P<name>" + alternatives + rb")\s*\(")
-
-
-def _call_of_name(node: Node) -> Node | None:
-    """The call whose callee is `node`: `Name(...)` or `x.Name(...)`."""
-    if node.type == "field_identifier":
-        sel = node.parent
-        if sel is None or sel.type != "selector_expression":
-            return None
-        callee = sel
-    elif node.type == "identifier":
-        callee = node
-    else:
-        return None  # a comment, a string, a declaration's name
-    call = callee.parent
-    if call is None or call.type != "call_expression" or call.child_by_field_name("function") != callee:
-        return None
-    return call
 
 
 def _match(file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins) -> Match | None:
@@ -704,9 +696,8 @@ def _runs_late(call: Node, avail: AvailableContext) -> bool:
 
 
 def _is_late_callback(lit: Node) -> bool:
-    args = lit.parent
-    call = args.parent if args is not None and args.type == "argument_list" else None
-    return call is not None and call.type == "call_expression" and call_name(call)[1] in _LATE_CALLBACKS
+    call = call_taking(lit)
+    return call is not None and call_name(call)[1] in _LATE_CALLBACKS
 
 
 def _message(m: Match, avail: AvailableContext, call: Node) -> str:
