@@ -11,7 +11,7 @@ from tree_sitter import Node
 
 from ctxguard.gosrc import index
 from ctxguard.gosrc.ctxfacts import decl_is_context, is_context_value
-from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.model import GoFile, base_type_name
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
     FUNC_TYPES,
@@ -78,7 +78,7 @@ def _operand_type(file: GoFile, operand: Node) -> str | None:
     decl = file.decl_of(operand)
     if decl is None or decl.type_node is None:
         return None
-    return file.type_text(decl.type_node).lstrip("*").split("[")[0]
+    return base_type_name(file.type_text(decl.type_node))
 
 
 def visible_decls(file: GoFile, at: Node) -> list[Decl]:

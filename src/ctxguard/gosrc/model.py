@@ -48,6 +48,11 @@ class FuncInfo:
     body: Node | None
 
 
+def base_type_name(type_text: str) -> str:
+    """The named type behind a receiver or variable type: `*Cache[K, V]` -> `Cache`."""
+    return type_text.lstrip("*").split("[")[0]
+
+
 def default_import_name(path: str) -> str:
     parts = path.split("/")
     last = parts[-1]
@@ -211,7 +216,7 @@ class GoFile:
         else:
             name = text(name_node)
             if recv is not None:
-                name = recv.type.lstrip("*").split("[")[0] + "." + name
+                name = base_type_name(recv.type) + "." + name
         result = fn.child_by_field_name("result")
         if result is not None and result.type != "parameter_list":
             results: tuple[Param, ...] = (Param("", self.type_text(result), result),)
@@ -373,7 +378,7 @@ class _PackageDecls:
         recv = None
         if decl.type == "method_declaration":
             rl = f.params(decl.child_by_field_name("receiver"))
-            recv = rl[0].type.lstrip("*").split("[")[0] if rl else None
+            recv = base_type_name(rl[0].type) if rl else None
         self.funcs.setdefault(name, []).append(TopFunc(f, decl, name, recv))
 
     def _type(self, f: GoFile, spec: Node) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.model import TESTING_TYPES, FuncInfo, GoFile
+from ctxguard.gosrc.model import TESTING_TYPES, FuncInfo, GoFile, base_type_name
 from ctxguard.gosrc.syntax import has_token, text
 from ctxguard.rules.base import Pass, Rule
 
@@ -237,7 +237,7 @@ def _context_or_call_scoped(file: GoFile, type_name: str) -> bool:
     else:
         for info in file.functions():
             recv = info.receiver
-            if recv is not None and recv.type.lstrip("*").split("[")[0] == type_name:
+            if recv is not None and base_type_name(recv.type) == type_name:
                 methods.append((file, info.node))
     return any(_context_signature(f.func_info(node)) for f, node in methods)
 
