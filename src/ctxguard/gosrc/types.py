@@ -17,7 +17,7 @@ import re
 from tree_sitter import Node
 
 from ctxguard.gosrc.model import GoFile, default_import_name
-from ctxguard.gosrc.syntax import call_args, call_name, expression_list, text, unparen
+from ctxguard.gosrc.syntax import call_args, call_name, expression_list, specs, text, unparen
 
 SQL = "database/sql"
 SQLX = "github.com/jmoiron/sqlx"
@@ -228,11 +228,7 @@ def _untyped_package_vars(file: GoFile) -> dict[str, tuple[Node, int]]:
         for decl in file.root.named_children:
             if decl.type != "var_declaration":
                 continue
-            specs = [c for c in decl.named_children if c.type == "var_spec"]
-            for c in decl.named_children:
-                if c.type == "var_spec_list":
-                    specs.extend(x for x in c.named_children if x.type == "var_spec")
-            for spec in specs:
+            for spec in specs(decl, "var_spec"):
                 if spec.child_by_field_name("type") is not None:
                     continue
                 names = spec.children_by_field_name("name")
