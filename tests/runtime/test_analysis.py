@@ -6,13 +6,12 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ctxguard.analysis.fingerprint import fingerprint
 from ctxguard.analysis.report import analyse, to_json, to_text
 from ctxguard.analysis.sched import summarise
-from ctxguard.analysis.suspects import rank
+from ctxguard.analysis.survivors import follow
 from ctxguard.runtime import schedtrace
 from ctxguard.runtime.load import load_file
-from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack
+from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack, pack
 
 ROOT = Path(__file__).resolve().parents[2] / "testdata" / "runtime"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -20,40 +19,115 @@ LEAK = Stack((Frame("runtime.gopark", "/go/src/runtime/proc.go", 1), Frame("main
 POOL = Stack((Frame("runtime.gopark", "/go/src/runtime/proc.go", 1), Frame("main.worker", "/app/pool.go", 7)))
 
 
-def snap(minute: int, leak: int, pool: int = 8) -> Snapshot:
-    groups = (
-        GoroutineGroup(LEAK, leak, states=(("chan send", leak),)),
-        GoroutineGroup(POOL, pool, states=(("select", pool),)),
+def group(stack: Stack, state: str, ids: range, parent: int = 1) -> GoroutineGroup:
+    n = len(ids)
+    return GoroutineGroup(
+        stack, n, states=((state, n),), ids=pack(ids), id_minutes=pack([0] * n), parent_ids=pack([parent] * n)
     )
-    return Snapshot("s", "goroutine-text", T0 + timedelta(minutes=minute), leak + pool, groups)
 
 
-def test_growing_stack_ranks_first_with_reasons_and_steady_pool_stays_quiet() -> None:
-    series = [snap(0, 10), snap(1, 400), snap(2, 900)]
-    (top, *rest) = rank(series)
-    assert top.location == Frame("main.send", "/app/main.go", 42)
-    assert top.count == 900 and top.rate_per_min == 445.0
-    assert any("parked in 'chan send'" in r for r in top.reasons) and any(
-        "grew from 10 to 900" in r for r in top.reasons
-    )
-    assert all(s.location != Frame("main.worker", "/app/pool.go", 7) for s in rest)
-    assert fingerprint(series).verdict == "leaking"
+def dump(second: int, leak: range, pool: range = range(100, 108)) -> Snapshot:
+    groups = (group(LEAK, "chan send", leak), group(POOL, "select", pool), group(MAIN, "select", range(1, 2), 0))
+    return Snapshot("s", "goroutine-text", T0 + timedelta(seconds=second), sum(g.count for g in groups), groups)
 
 
-def test_a_steady_service_is_healthy() -> None:
-    series = [snap(0, 3), snap(1, 3), snap(2, 3)]
-    assert rank(series) == []
-    assert fingerprint(series).verdict == "healthy"
+MAIN = Stack((Frame("runtime.gopark", "/go/src/runtime/proc.go", 1), Frame("main.main", "/app/main.go", 3)))
 
 
-def test_real_dump_with_long_waits_names_the_senders() -> None:
-    report = analyse([load_file(str(ROOT / "go1.26" / "minutes.txt"))])
+def test_accumulating_senders_are_leaking_and_the_idle_pool_is_parked() -> None:
+    # 50 more senders every 5 s, none leaves; the pool's 8 workers wait all along
+    series = [dump(5 * i, range(1000, 1000 + 50 * i)) for i in range(6)]
+    report = analyse(series)
+    assert report.verdict.verdict == "leaking", report.verdict
     top = report.suspects[0]
-    assert top.state in ("chan send", "chan receive") and top.count == 20
-    assert top.location is not None and top.location.function in ("main.orphanedSender", "main.waitForReply")
+    assert top.level == "leaking" and top.location == Frame("main.send", "/app/main.go", 42)
+    assert top.count == 250 and top.rate_per_min == 600.0
+    assert top.survival is not None and top.survival.accumulating
+    assert any("none left" in r for r in top.reasons), top.reasons
+    assert [p.location for p in report.parked if p.stable] == [
+        Frame("main.worker", "/app/pool.go", 7),
+        Frame("main.main", "/app/main.go", 3),
+    ]
+    assert all(s.location != Frame("main.worker", "/app/pool.go", 7) for s in report.suspects)
+
+
+def test_churn_through_one_line_is_not_a_leak() -> None:
+    # ~200 in flight, each goroutine gone by the next dump, the count noisy
+    sizes = [199, 199, 218, 205, 201, 207]
+    series, start = [], 1000
+    for i, n in enumerate(sizes):
+        series.append(dump(i, range(start, start + n)))
+        start += n
+    report = analyse(series)
+    assert report.verdict.verdict == "healthy", report.verdict
+    assert report.suspects == ()
+
+
+def test_a_pool_that_scales_up_once_is_not_a_leak() -> None:
+    series = [dump(5 * i, range(1000, 1000 + (4 if i < 3 else 32))) for i in range(12)]
+    report = analyse(series)
+    assert report.verdict.verdict == "healthy", report.verdict
+    assert report.suspects == ()
+
+
+def test_a_step_at_the_very_end_is_undecided() -> None:
+    series = [dump(5 * i, range(1000, 1000 + (4 if i < 10 else 64))) for i in range(11)]
+    report = analyse(series)
+    assert report.verdict.verdict == "insufficient-data", report.verdict
+    assert any("after the step" in m for m in report.verdict.missing)
+
+
+def test_one_dump_is_insufficient_data_however_long_the_waits() -> None:
+    # the issue's case: two goroutines, one in chan send for 5 minutes
+    send = GoroutineGroup(LEAK, 1, states=(("chan send", 1),), wait_minutes=((5, 1),), ids=pack([7]))
+    main = GoroutineGroup(MAIN, 1, states=(("select", 1),), ids=pack([1]))
+    report = analyse([Snapshot("d", "goroutine-text", T0, 2, (send, main))])
+    assert report.verdict.verdict == "insufficient-data"
+    assert report.suspects == ()
+    assert report.verdict.missing
+
+
+def test_orphaned_senders_in_one_dump_are_named_but_not_judged() -> None:
+    orphans = group(LEAK, "chan send", range(1000, 1040), parent=77)  # goroutine 77 has exited
+    report = analyse([Snapshot("d", "goroutine-text", T0, 41, (orphans, group(MAIN, "select", range(1, 2), 0)))])
+    assert report.verdict.verdict == "insufficient-data"
+    assert [s.level for s in report.suspects] == ["lead"]
+    alive = group(LEAK, "chan send", range(1000, 1040), parent=1)  # their creator still runs
+    report = analyse([Snapshot("d", "goroutine-text", T0, 41, (alive, group(MAIN, "select", range(1, 2), 0)))])
+    assert report.suspects == ()
+
+
+def test_survivors_in_words_and_numbers() -> None:
+    dumps = [dump(0, range(1000, 1412)), dump(150, range(1000, 1602)), dump(300, range(1000, 1802))]
+    sv = follow(dumps)[LEAK.key()]
+    assert sv.since_first == 412 and sv.cohorts == 190 and sv.cohorts_kept == 190
+    assert sv.accumulating and sv.nobody_leaves
+    assert sv.describe().startswith("412 goroutines parked here at 00:00:00 are still parked at 00:05:00; 390 more")
+    pool = follow(dumps)[POOL.key()]
+    assert not pool.accumulating and not pool.kept_growing and pool.since_first == 8
+
+
+def test_a_sigquit_dump_names_its_blocked_goroutines_without_a_verdict() -> None:
+    report = analyse([load_file(str(ROOT / "go1.26" / "minutes.txt"))])
+    assert report.verdict.verdict == "insufficient-data"
     assert report.fingerprint.long_wait_share is not None and report.fingerprint.long_wait_share > 0.5
+    assert {s.level for s in report.suspects} == {"lead"}
+    top = {s.location.function for s in report.suspects[:2] if s.location}
+    assert top == {"main.orphanedSender", "main.waitForReply"}
     assert '"verdict"' in to_json(report)
-    assert "score" in to_text(report, color=False)
+    assert "blocked when the process got SIGQUIT" in to_text(report, color=False)
+
+
+def test_the_leak_detector_marker_proves_a_leak() -> None:
+    report = analyse([load_file(str(ROOT / "go1.27" / "goroutineleak.debug2.txt"))])
+    assert report.verdict.verdict == "leaking"
+    assert report.suspects[0].level == "leaking"
+
+
+def test_a_global_deadlock_proves_its_goroutines_stuck() -> None:
+    report = analyse([load_file(str(ROOT / "go1.26" / "deadlock.txt"))])
+    assert report.verdict.verdict == "leaking"
+    assert report.suspects[0].location is not None and report.suspects[0].location.function.startswith("main.")
 
 
 def test_heap_view_finds_the_never_cancelled_contexts() -> None:

@@ -25,14 +25,16 @@ def test_json_contract_on_a_real_dump() -> None:
     r = run("profile", "-f", "json", str(ROOT / "go1.26" / "sigquit.txt"), str(ROOT / "go1.26" / "heap.pb.gz"))
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert {"snapshots", "groups", "suspects", "fingerprint", "heap"} <= set(doc)
+    assert {"verdict", "snapshots", "groups", "suspects", "parked", "fingerprint", "heap"} <= set(doc)
     assert all({"time", "goroutines"} <= set(s) for s in doc["snapshots"])
     scores = [s["score"] for s in doc["suspects"]]
     assert scores == sorted(scores, reverse=True) and scores
     for s in doc["suspects"]:
-        assert {"score", "count", "state", "reasons", "location"} <= set(s)
+        assert {"score", "level", "count", "state", "reasons", "location", "trend", "survivors"} <= set(s)
         assert set(s["location"]) == {"function", "file", "line"}
-    assert doc["fingerprint"]["verdict"] in ("healthy", "suspect", "leaking")
+    # one SIGQUIT dump and one heap profile: suspects named, no verdict on them
+    assert doc["verdict"]["verdict"] == "insufficient-data" and doc["verdict"]["missing"]
+    assert doc["snapshots"][-1]["crash"] == "sigquit" or any(s["crash"] == "sigquit" for s in doc["snapshots"])
 
 
 def test_bad_inputs_are_one_line_and_exit_2(tmp_path: Path) -> None:

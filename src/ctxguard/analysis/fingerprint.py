@@ -18,12 +18,13 @@ rate need heap profiles at least a minute apart: the heap breathes with every
 GC cycle.)
 
 The last row is ctxguard's: leaked contexts often park no goroutine and only
-the heap shows them. The verdict is `leaking` when two features are in the
-leaking range, or the goroutine count grows past its leaking rate while the
-top three stacks hold more than their normal share, or live context objects
-pile up past theirs;
-`suspect` when any feature leaves the normal range, else `healthy`. A single
-snapshot cannot show growth: its verdict rests on waits and repetition only.
+the heap shows them. Rates are Theil-Sen slopes over every snapshot, not
+first-minus-last.
+
+These are *features*, reported with the ranges each falls in
+(`out_of_range`: past normal, `leaking`: past the leaking threshold). They do
+not decide the verdict (verdict.py does, on evidence of accumulation): a pool
+of idle workers has a high top-3 share and long waits, and is healthy.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dataclasses import asdict, dataclass
 
 from ctxguard.analysis.heap import classify
 from ctxguard.analysis.series import BLOCKING_STATES, minutes_between, state_of
+from ctxguard.analysis.trend import theil_sen
 from ctxguard.runtime.model import Snapshot
 
 MIN_GOROUTINES_FOR_SHARES = 100
@@ -54,7 +56,6 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    verdict: str
     goroutine_growth_per_min: float | None
     long_wait_share: float | None
     median_wait_s: float | None
@@ -77,7 +78,8 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
     heaps = [s for s in series if s.heap]
     growth = None
     if len(gs) > 1 and minutes_between(gs[0], gs[-1]) > 0:
-        growth = (gs[-1].goroutines - gs[0].goroutines) / minutes_between(gs[0], gs[-1])
+        times = [minutes_between(gs[0], g) for g in gs]
+        growth = theil_sen(times, [float(g.goroutines) for g in gs])[0]
     last = gs[-1] if gs else None
     long_share = median = top3 = None
     if last is not None and last.goroutines:
@@ -95,18 +97,18 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
             counts = sorted((g.count for g in last.groups), reverse=True)
             top3 = sum(counts[:3]) / last.goroutines
     slope = alloc = None
-    if len(heaps) > 1 and minutes_between(heaps[0], heaps[-1]) >= MIN_MINUTES_FOR_HEAP_SLOPE:
-        minutes = minutes_between(heaps[0], heaps[-1])
-        inuse = [sum(r.inuse_bytes for r in h.heap) for h in heaps]
+    heap_minutes = [minutes_between(heaps[0], h) for h in heaps] if heaps else []
+    if len(heaps) > 1 and heap_minutes[-1] >= MIN_MINUTES_FOR_HEAP_SLOPE:
+        inuse = [sum(r.inuse_bytes for r in h.heap) / 1e6 for h in heaps]
         allocs = [sum(r.alloc_bytes for r in h.heap) for h in heaps]
-        slope = (inuse[-1] - inuse[0]) / 1e6 / minutes
-        alloc = max(allocs[-1] - allocs[0], 0) / 1e6 / (minutes * 60)
+        slope = theil_sen(heap_minutes, inuse)[0]
+        alloc = max(allocs[-1] - allocs[0], 0) / 1e6 / (heap_minutes[-1] * 60)  # a counter: first to last is exact
     ctx_rate = None
     ctx_growth = 0
-    if len(heaps) > 1 and minutes_between(heaps[0], heaps[-1]) > 0:
+    if len(heaps) > 1 and heap_minutes[-1] > 0:
         live = [sum(r.inuse_objects for r in h.heap if classify(r) is not None) for h in heaps]
         ctx_growth = live[-1] - live[0]
-        ctx_rate = ctx_growth / minutes_between(heaps[0], heaps[-1])
+        ctx_rate = theil_sen(heap_minutes, [float(n) for n in live])[0]
     features = {
         "goroutine_growth_per_min": (growth, th.growth_per_min),
         "long_wait_share": (long_share, th.long_wait_share),
@@ -118,17 +120,10 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
     }
     out = tuple(k for k, (v, (normal, _)) in features.items() if v is not None and v > normal)
     leak = tuple(k for k, (v, (_, bad)) in features.items() if v is not None and v > bad)
-    # goroutines pile up fast, and in a few stacks: the classic leak, even with no wait times to show
-    growing = growth is not None and growth > th.growth_per_min[1] and top3 is not None and top3 > th.top3_share[0]
-    # live contexts pile up: a context leak that parks no goroutine (a cancel never called)
-    piling = ctx_rate is not None and ctx_rate > th.context_growth_per_min[1]
-    piling = piling and ctx_growth >= th.context_growth_min_objects
     if ctx_growth < th.context_growth_min_objects:
         out = tuple(k for k in out if k != "context_objects_growth_per_min")
         leak = tuple(k for k in leak if k != "context_objects_growth_per_min")
-    verdict = "leaking" if len(leak) >= 2 or growing or piling else "suspect" if out else "healthy"
     return Fingerprint(
-        verdict=verdict,
         goroutine_growth_per_min=_round(growth),
         long_wait_share=_round(long_share),
         median_wait_s=_round(median),

@@ -13,7 +13,7 @@ _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
 .verdict{display:inline-block;padding:.2em .7em;border-radius:4px;color:#fff;font-weight:bold}
-.leaking{background:#c0392b}.suspect{background:#d68910}.healthy{background:#229954}
+.leaking{background:#c0392b}.suspect{background:#d68910}.healthy{background:#229954}.insufficient-data{background:#5d6d7e}
 table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #eee;text-align:left}
 pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:12px}.static{color:#1f618d}
 details{margin:.4em 0}summary{cursor:pointer}svg text{font-size:11px}
@@ -52,11 +52,16 @@ def _chart(title: str, series: list[tuple[str, tuple[int, ...]]], xlabels: list[
 
 def render(r: RuntimeReport) -> str:
     fp = r.fingerprint
+    verdict = r.verdict.verdict
     out = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>ctxguard profile: {escape(fp.verdict)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>ctxguard profile <span class='verdict {escape(fp.verdict)}'>{escape(fp.verdict.upper())}</span></h1>",
+        f"<title>ctxguard profile: {escape(verdict)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>ctxguard profile <span class='verdict {escape(verdict)}'>{escape(verdict.upper())}</span></h1>",
+        "<ul class='reasons'>",
+        *(f"<li>{escape(reason)}</li>" for reason in r.verdict.reasons),
+        *(f"<li class='missing'>missing: {escape(m)}</li>" for m in r.verdict.missing),
+        "</ul>",
         "<h2>Snapshots</h2><table><tr><th>time</th><th>format</th><th>contents</th><th>source</th></tr>",
     ]
     for s in r.snapshots:
@@ -69,7 +74,7 @@ def render(r: RuntimeReport) -> str:
         )
     out.append("</table><h2>Leak fingerprint</h2><table>")
     for key, value in fp.as_dict().items():
-        if key != "verdict" and value not in (None, [], ()):
+        if value not in (None, [], ()):
             shown = ", ".join(value) if isinstance(value, list) else value
             out.append(f"<tr><td>{escape(key)}</td><td>{escape(str(shown))}</td></tr>")
     out.append("</table>")

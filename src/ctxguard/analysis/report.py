@@ -1,10 +1,15 @@
 """The runtime report: what `ctxguard profile` prints, as text or JSON.
 
-JSON contract (tests and other tools rely on it): top-level `snapshots`
-(`source`, `format`, `time`, `goroutines`, `truncated`), `groups` (latest
-snapshot), `suspects` (by `score`, highest first; each with `score`, `count`,
-`state`, `reasons`, `location` = {function, file, line}), `heap` (context
-objects by allocation site) and `fingerprint` (`verdict` and the features).
+JSON contract (tests and other tools rely on it): top-level `verdict`
+(`verdict`: leaking | suspect | insufficient-data | healthy, `reasons`,
+`missing`), `snapshots` (`source`, `format`, `time`, `goroutines`,
+`truncated`, `crash`), `groups` (latest snapshot), `suspects` (by `score`,
+highest first; each with `score`, `level`, `count`, `state`, `reasons`,
+`location` = {function, file, line}, `trend` and `survivors` when known),
+`parked` (goroutines that wait without accumulating: `kind`, `state`, `count`,
+`counts`, `location`, `stable`, `evidence`), `heap` (context objects by
+allocation site) and `fingerprint` (the features, which do not decide the
+verdict).
 """
 
 from __future__ import annotations
@@ -19,14 +24,19 @@ from ctxguard.analysis.heap import HeapSite, context_heap
 from ctxguard.analysis.sched import SchedSummary, summarise
 from ctxguard.analysis.series import Track, minutes_between, state_of, tracks
 from ctxguard.analysis.source import SourceIndex, SourceLink
-from ctxguard.analysis.suspects import REPORT_THRESHOLD, Suspect, rank, rank_heap
+from ctxguard.analysis.survivors import Survival, follow, id_snapshots
+from ctxguard.analysis.suspects import MIN_RISE, REPORT_THRESHOLD, Parked, Suspect, rank, rank_heap
+from ctxguard.analysis.trend import Trend, classify
+from ctxguard.analysis.verdict import Verdict, decide
 from ctxguard.runtime.model import Frame, Snapshot
 
 
 @dataclass(frozen=True)
 class RuntimeReport:
     snapshots: tuple[Snapshot, ...]
-    suspects: tuple[Suspect, ...]
+    verdict: Verdict
+    suspects: tuple[Suspect, ...]  # at or above the reporting threshold, best first
+    parked: tuple[Parked, ...]
     heap: tuple[HeapSite, ...]
     fingerprint: Fingerprint
     sources: dict[str, SourceLink] = field(default_factory=dict)  # suspect signature -> source link
@@ -58,11 +68,14 @@ def analyse(
 ) -> RuntimeReport:
     series = goroutine_series(snaps)
     heaps = sorted((s for s in snaps if s.heap), key=_when)
-    dumps = sorted((s for s in snaps if s.format == "goroutine-text"), key=_when)
+    dumps = id_snapshots(snaps)
     sites = context_heap(heaps)
-    suspects = rank(series, threshold, dumps[-1] if dumps else None, similarity)
-    suspects += rank_heap(sites, minutes_between(heaps[0], heaps[-1]) if len(heaps) > 1 else 0.0, threshold)
-    suspects.sort(key=lambda s: (-s.score, -s.count))
+    judged, parked = rank(series, dumps, follow(dumps, similarity), similarity)
+    judged += rank_heap(sites, [_when(h) for h in heaps])
+    judged.sort(key=lambda s: (-s.score, -s.count))
+    total = classify([_when(s) for s in series], [s.goroutines for s in series], MIN_RISE) if len(series) > 1 else None
+    verdict = decide(judged, len(series), len(dumps), total, series[-1].crash if len(series) == 1 else "")
+    suspects = [s for s in judged if s.score >= threshold]
     links: dict[str, SourceLink] = {}
     if source is not None:
         index = SourceIndex(source)
@@ -72,7 +85,9 @@ def analyse(
                 links[sus.signature] = link
     return RuntimeReport(
         snapshots=tuple(sorted(snaps, key=_when)),
+        verdict=verdict,
         suspects=tuple(suspects),
+        parked=tuple(parked),
         heap=tuple(sites),
         fingerprint=fingerprint(series + heaps, th),
         sources=links,
@@ -85,6 +100,37 @@ def analyse(
 
 def _frame(f: Frame | None) -> dict[str, object] | None:
     return None if f is None else {"function": f.function, "file": f.file, "line": f.line}
+
+
+def _trend(t: Trend | None) -> dict[str, object] | None:
+    if t is None:
+        return None
+    return {
+        "kind": t.kind,
+        "points": t.points,
+        "slope_per_min": t.slope_per_min,
+        "p_value": t.p_value,
+        "rise": t.rise,
+        "noise": t.noise,
+        "reason": t.reason,
+        "missing": t.missing or None,
+    }
+
+
+def _survival(v: Survival | None) -> dict[str, object] | None:
+    if v is None:
+        return None
+    return {
+        "counts": list(v.counts),
+        "since_first": v.since_first,
+        "arrived": v.last - v.since_first,
+        "left": v.first - v.since_first,
+        "accumulating": v.accumulating,
+        "intervals": [
+            {"survivors": i.survivors, "arrivals": i.arrivals, "departures": i.departures} for i in v.intervals
+        ],
+        "evidence": v.describe(),
+    }
 
 
 def _link(link: SourceLink | None) -> dict[str, object] | None:
@@ -103,6 +149,7 @@ def to_json(r: RuntimeReport) -> str:
     series = goroutine_series(list(r.snapshots))
     span = minutes_between(series[0], series[-1]) if len(series) > 1 else 0.0
     doc = {
+        "verdict": r.verdict.as_dict(),
         "snapshots": [
             {
                 "source": s.source,
@@ -110,6 +157,7 @@ def to_json(r: RuntimeReport) -> str:
                 "time": s.time.isoformat() if s.time else None,
                 "goroutines": s.goroutines,
                 "truncated": s.truncated,
+                "crash": s.crash or None,
             }
             for s in r.snapshots
         ],
@@ -130,6 +178,7 @@ def to_json(r: RuntimeReport) -> str:
         "suspects": [
             {
                 "score": s.score,
+                "level": s.level,
                 "count": s.count,
                 "state": s.state,
                 "reasons": list(s.reasons),
@@ -137,11 +186,26 @@ def to_json(r: RuntimeReport) -> str:
                 "creator": _frame(s.creator),
                 "counts": list(s.counts),
                 "rate_per_min": s.rate_per_min,
+                "trend": _trend(s.trend),
+                "survivors": _survival(s.survival),
                 "signature": s.signature,
                 "frames": [_frame(f) for f in s.frames],
                 "source": _link(r.sources.get(s.signature)),
             }
             for s in r.suspects
+        ],
+        "parked": [
+            {
+                "kind": p.kind,
+                "state": p.state,
+                "count": p.count,
+                "counts": list(p.counts),
+                "location": _frame(p.location),
+                "stable": p.stable,
+                "evidence": p.evidence,
+                "signature": p.signature,
+            }
+            for p in r.parked
         ],
         "heap": [
             {
@@ -191,28 +255,24 @@ def to_text(r: RuntimeReport, color: bool) -> str:
         )
         trunc = style(" (truncated)", fg="yellow") if s.truncated else ""
         out.append(f"{when}  {s.format:<20} {what:<22} {s.source}{trunc}")
-    fp = r.fingerprint
-    colour = {"leaking": "red", "suspect": "yellow", "healthy": "green"}[fp.verdict]
+    v = r.verdict
+    colour = {"leaking": "red", "suspect": "yellow", "healthy": "green", "insufficient-data": "cyan"}[v.verdict]
     out.append("")
-    out.append(
-        f"verdict: {style(fp.verdict.upper(), fg=colour, bold=True)}"
-        + (
-            f"  (leaking: {', '.join(fp.leaking)})"
-            if fp.leaking
-            else f"  (out of range: {', '.join(fp.out_of_range)})"
-            if fp.out_of_range
-            else ""
-        )
-    )
-    for key, value in fp.as_dict().items():
-        if key not in ("verdict", "out_of_range", "leaking") and value is not None:
-            out.append(f"  {key:<30} {value}")
+    out.append(f"verdict: {style(v.verdict.upper(), fg=colour, bold=True)}")
+    out.extend(f"  - {reason}" for reason in v.reasons)
+    out.extend(f"  missing: {m}" for m in v.missing)
+    fp = r.fingerprint
+    features = [(k, val) for k, val in fp.as_dict().items() if k not in ("out_of_range", "leaking") and val is not None]
+    if features:
+        out.append("")
+        out.append("fingerprint (features; they do not decide the verdict):")
+        out.extend(f"  {key:<30} {value}" for key, value in features)
     out.append("")
     if not r.suspects:
         out.append("no leak suspects")
     for i, sus in enumerate(r.suspects, 1):
         loc = f"{sus.location.function}  {sus.location.file}:{sus.location.line}" if sus.location else "?"
-        out.append(style(f"#{i}  score {sus.score:.0f}  {sus.count} x [{sus.state}]  {loc}", bold=True))
+        out.append(style(f"#{i}  {sus.level}  score {sus.score:.0f}  {sus.count} x [{sus.state}]  {loc}", bold=True))
         out.extend(f"    - {reason}" for reason in sus.reasons)
         link = r.sources.get(sus.signature)
         if link is not None:
@@ -222,6 +282,17 @@ def to_text(r: RuntimeReport, color: bool) -> str:
         out.extend(f"      {f.function}\n          {f.file}:{f.line}" for f in sus.frames[:8])
         if len(sus.frames) > 8:
             out.append(f"      ... {len(sus.frames) - 8} more frames")
+    if r.parked:
+        out.append("")
+        out.append("parked (waiting without accumulating; not suspects):")
+        for p in r.parked[:15]:
+            loc = f"{p.location.function} ({p.location.file}:{p.location.line})" if p.location else "?"
+            trend = " -> ".join(str(n) for n in p.counts[-6:])
+            stable = "stable" if p.stable else "one snapshot" if len(p.counts) == 1 else "unsettled"
+            out.append(f"  {p.count:>6} x [{p.state}] {p.kind}, {stable} ({trend})  {loc}")
+            out.append(f"         {p.evidence}")
+        if len(r.parked) > 15:
+            out.append(f"  ... {len(r.parked) - 15} more parked stacks")
     if r.sched is not None:
         sc = r.sched
         out.append("")

@@ -1,18 +1,55 @@
-"""Leak suspects: stacks that hold many goroutines parked waiting for another
-goroutine, for long, growing, near context machinery - ranked, with reasons."""
+"""Leak suspects, ranked on evidence of accumulation; everything else that waits is
+*parked*, reported apart.
+
+Each stack of the series gets a level from its evidence:
+
+- `leaking`: the stack's count grows (a significant, sustained trend, not a
+  step: see trend.py) in a waiting state, and the goroutines followed by ID
+  stay (survivors.py), or cannot be followed; Go's `(leaked)` marker; the
+  goroutines of a global deadlock.
+- `suspect`: the same growth where IDs show only part of them staying, or
+  survivors accumulating while the counts cannot yet tell growth from a step.
+- `lead`: named from one dump, which cannot prove a leak: goroutines blocked
+  when a test timed out or a SIGQUIT or panic ended the process; a large
+  group in `chan send` whose creators are all gone.
+- `note`: long waits, high counts, repetition: never more than a note, and
+  never reported at the default threshold.
+
+Idle pools, ticker loops, idle keep-alive connections, condition waiters and
+long polls wait forever by design: without accumulation they are `Parked`
+(stable), whatever their waits.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from ctxguard.analysis.heap import HeapSite
-from ctxguard.analysis.series import BLOCKING_STATES, Track, minutes_between, state_of, tracks
-from ctxguard.runtime.model import Frame, Snapshot
+from ctxguard.analysis.series import BLOCKING_STATES, Track, state_of, tracks
+from ctxguard.analysis.survivors import Survival
+from ctxguard.analysis.trend import Trend, classify
+from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot
 
-REPORT_THRESHOLD = 40.0  # suspects scoring below this are not reported
-HEAP_GROWTH_MIN = 50  # live objects gained at one site before growth counts as a pile-up
-LONG_WAIT_MINUTES = 1
+REPORT_THRESHOLD = 40.0  # the lowest `lead` scores this: notes stay below it
+MIN_RISE = 5  # goroutines a stack must gain over the window before growth counts
+HEAP_MIN_RISE = 100  # live context objects a site must gain before growth counts
+LEAD_MIN_SENDERS = 10  # orphaned senders in one dump worth naming
+WAITING_STATES = BLOCKING_STATES | {"IO wait", "sleep", "sync.Cond.Wait", "syscall"}
+LEVELS = ("leaking", "suspect", "lead", "note")
+_BASE = {"leaking": 70.0, "suspect": 55.0, "lead": 40.0}
+_PROVEN_CRASHES = {
+    "deadlock": "the runtime found every goroutine asleep (fatal error: all goroutines are asleep - deadlock!)",
+    "synctest-deadlock": "a synctest bubble ended with goroutines durably blocked",
+}
+_CRASH_WORDS = {
+    "test-timeout": "blocked when the test binary timed out",
+    "sigquit": "blocked when the process got SIGQUIT",
+    "panic": "blocked when the process panicked",
+    "fatal": "blocked when the process died of a fatal error",
+}
 
 
 @dataclass(frozen=True)
@@ -25,85 +62,183 @@ class Suspect:
     creator: Frame | None
     signature: str
     counts: tuple[int, ...]  # across the series
-    rate_per_min: float | None  # growth rate, when the series spans time
+    rate_per_min: float | None  # Theil-Sen slope, when the series spans time
     frames: tuple[Frame, ...]
+    level: str = "note"
+    trend: Trend | None = None
+    survival: Survival | None = None
+
+
+@dataclass(frozen=True)
+class Parked:
+    """Goroutines that wait without accumulating: benign by design until shown otherwise."""
+
+    kind: str  # idle connection, condition waiters, timer or sleep loop, idle pool or event loop, ...
+    state: str
+    count: int
+    counts: tuple[int, ...]
+    location: Frame | None
+    signature: str
+    stable: bool  # the count did not grow over a series (False: one snapshot, nothing to compare)
+    evidence: str  # why it is not a suspect, in words
 
 
 _CONTEXT_FRAMES = ("context.(*cancelCtx)", "context.WithDeadline", "context.WithTimeout", "time.(*Timer)")
+_IDLE_CONN = ("net/http.(*conn).serve", "net/http.(*conn).readRequest", "net.(*conn).Read", "net/http.(*persistConn)")
+
+
+def parked_kind(group: GoroutineGroup, state: str) -> str:
+    functions = [f.function for f in group.stack.frames]
+    if state == "IO wait" and any(f.startswith(_IDLE_CONN) for f in functions):
+        return "idle connection"
+    if state == "IO wait":
+        return "network poller wait"
+    if state == "sync.Cond.Wait":
+        return "condition waiters"
+    if state == "sleep" or any(f.startswith(("time.Sleep", "time.(*Ticker)")) for f in functions):
+        return "timer or sleep loop"
+    if state in ("select", "chan receive"):
+        return "idle pool or event loop"
+    return "parked"
+
+
+def _score(level: str, count: int, own_code: bool) -> float:
+    size = min(20.0, 5.0 * math.log10(count + 1))
+    if level == "note":  # size and place alone never reach the threshold
+        return round(min(REPORT_THRESHOLD - 5, 3 * size + (5 if own_code else 0)), 1)
+    return round(_BASE[level] + size + (10 if own_code else 0), 1)
+
+
+def _own_code(loc: Frame | None) -> bool:
+    return loc is not None and not loc.is_runtime and not loc.is_stdlib
+
+
+def _where(loc: Frame | None) -> str:
+    return f"{loc.function} ({loc.file}:{loc.line})" if loc else "an unknown frame"
+
+
+def _level(state: str, tr: Trend | None, sv: Survival | None) -> tuple[str, list[str]]:
+    """The evidence of one stack followed through the series, in a level and words."""
+    why: list[str] = []
+    if sv is not None:
+        why.append(sv.describe())
+    growing = tr is not None and tr.kind == "growth"
+    if tr is not None and tr.kind in ("growth", "step", "insufficient") and tr.reason:
+        why.append(f"count {tr.reason}")
+    if growing and sv is not None and sv.churning:
+        why.append("goroutines come and go here: load rising, not a leak")
+        return "note", why
+    waiting = state in WAITING_STATES
+    if growing and waiting and (sv is None or sv.nobody_leaves is None or sv.kept_growing):
+        return "leaking", why
+    if growing or (sv is not None and sv.accumulating):
+        return "suspect", why
+    return "note", why
 
 
 def rank(
     series: list[Snapshot],
-    threshold: float = REPORT_THRESHOLD,
-    detail: Snapshot | None = None,
+    dumps: list[Snapshot] | None = None,
+    survival: dict[str, Survival] | None = None,
     similarity: str = "exact",
-) -> list[Suspect]:
-    """Rank the stacks of `series`; `detail` (a debug=2 dump of the same process) lends
-    states, wait times and creators to profiles that have none (debug=1, pprof)."""
-    goroutine_snaps = [s for s in series if s.groups]
-    if not goroutine_snaps:
-        return []
-    span = minutes_between(goroutine_snaps[0], goroutine_snaps[-1])
-    richer = {g.stack.key(similarity): g for g in (detail.groups if detail else ())}
-    scored = []
-    for t in tracks(goroutine_snaps, similarity):
+) -> tuple[list[Suspect], list[Parked]]:
+    """Every stack of `series` (one format family, oldest first), judged; `dumps` (debug=2,
+    oldest first) lend states, waits and creators to profiles that have none, and `survival`
+    is the stacks followed by ID through them (survivors.follow)."""
+    snaps = [s for s in series if s.groups]
+    if not snaps:
+        return [], []
+    dumps = dumps or []
+    survival = survival or {}
+    richer = {g.stack.key(similarity): g for g in (dumps[-1].groups if dumps else ())}
+    times = [_seconds(s.time) for s in snaps]
+    latest = snaps[-1]
+    single = len(snaps) == 1
+    alive = _ids(latest) if single else set()
+    suspects: list[Suspect] = []
+    parked: list[Parked] = []
+    for t in tracks(snaps, similarity):
+        g = t.last
         extra = richer.get(t.key)
-        if extra is not None and not t.last.states:
-            t = replace(t, last=replace(extra, count=t.counts[-1]))
-        scored.append(_score(t, span, len(goroutine_snaps)))
-    out = [s for s in scored if s.score >= threshold]
-    out.sort(key=lambda s: (-s.score, -s.count))
+        if extra is not None and not g.states:
+            g = replace(extra, count=t.counts[-1])
+        state = state_of(g)
+        loc = g.stack.location()
+        tr = None if single else classify(times, list(t.counts), min_rise=MIN_RISE)
+        sv = survival.get(t.key)
+        if single:
+            level, why = _single_dump_level(latest, g, state, alive)
+        else:
+            level, why = _level(state, tr, sv)
+        if g.leaked:
+            level = "leaking"
+            why.append(f"{g.leaked} reported unreachable by Go's goroutine leak detector")
+        if t.counts[-1] == 0 and level != "leaking":
+            continue  # gone by the end of the series
+        if level == "note" and state in WAITING_STATES and t.counts[-1] > 0:
+            parked.append(_parked(t, g, state, loc, tr, sv))
+        suspects.append(_suspect(t, g, state, loc, level, why, tr, sv))
+    suspects.sort(key=lambda s: (-s.score, -s.count))
+    parked.sort(key=lambda p: (-p.count, p.kind))
+    return suspects, parked
+
+
+def _seconds(t: datetime | None) -> float:
+    return t.timestamp() if t is not None else 0.0
+
+
+def _ids(snap: Snapshot) -> set[int]:
+    out: set[int] = set()
+    for g in snap.groups:
+        out.update(g.goroutine_ids())
     return out
 
 
-def _score(t: Track, span_min: float, n_snaps: int) -> Suspect:
-    g = t.last
-    count = t.counts[-1]
-    state = state_of(g)
+def _single_dump_level(snap: Snapshot, g: GoroutineGroup, state: str, alive: set[int]) -> tuple[str, list[str]]:
+    """What one dump alone can say: a crash log's blocked goroutines, orphaned senders."""
     loc = g.stack.location()
-    reasons: list[str] = []
-    score = min(30.0, 10.0 * math.log10(count + 1))  # 1 -> 3, 10 -> 10, 100 -> 20, 1000 -> 30
-    where = f"{loc.function} ({loc.file}:{loc.line})" if loc else "an unknown frame"
-    if state in BLOCKING_STATES:
-        score += 25 if count > 1 else 5
-        reasons.append(f"{count} goroutine{'s' if count != 1 else ''} parked in '{state}' at {where}")
-    elif count > 1:
-        reasons.append(f"{count} goroutines in '{state or 'unknown state'}' at {where}")
-    waited = sum(n for m, n in g.wait_minutes if m >= LONG_WAIT_MINUTES)
-    if waited and g.count:
-        share = waited / g.count
-        score += 20 * share
-        longest = max(m for m, _ in g.wait_minutes)
-        reasons.append(f"{share:.0%} have waited at least {LONG_WAIT_MINUTES} minute (longest {longest} min)")
-    rate = None
-    if n_snaps > 1:
-        growth = t.growth
-        if span_min > 0:
-            rate = growth / span_min
-        steady = all(b >= a for a, b in zip(t.counts, t.counts[1:], strict=False))
-        if growth > 0:
-            score += min(35.0, 10.0 * math.log10(growth + 1)) + (5 if steady else 0)
-            per = f", {rate:+.0f}/min" if rate is not None else ""
-            reasons.append(f"grew from {t.counts[0]} to {count} over {n_snaps} snapshots{per}")
-        elif growth < 0 or count == 0:
-            score -= 25  # draining: not a leak
-        else:
-            score -= 10  # steady across the series: a pool or a daemon, more likely than a leak
+    if snap.crash and state in BLOCKING_STATES and _own_code(loc):
+        if snap.crash in _PROVEN_CRASHES:
+            return "leaking", [_PROVEN_CRASHES[snap.crash]]
+        if snap.crash in _CRASH_WORDS:
+            return "lead", [_CRASH_WORDS[snap.crash]]
+    if state == "chan send" and g.count >= LEAD_MIN_SENDERS and g.parent_ids:
+        parents = set(g.goroutine_parents())
+        if 0 not in parents and not parents & alive:
+            return "lead", [
+                f"their creator{'s are' if len(parents) > 1 else ' is'} gone: nobody is left to receive "
+                "(one dump cannot show whether they keep piling up)"
+            ]
+    return "note", []
+
+
+def _suspect(
+    t: Track,
+    g: GoroutineGroup,
+    state: str,
+    loc: Frame | None,
+    level: str,
+    why: list[str],
+    tr: Trend | None,
+    sv: Survival | None,
+) -> Suspect:
+    count = t.counts[-1]
+    s = "s" if count != 1 else ""
+    reasons = [
+        f"{count} goroutine{s} parked in '{state}' at {_where(loc)}"
+        if state in WAITING_STATES
+        else f"{count} goroutine{s} in '{state or 'unknown state'}' at {_where(loc)}"
+    ]
+    reasons.extend(why)
+    waited = sum(n for m, n in g.wait_minutes if m >= 1)
+    if waited and level != "note":  # a long wait supports accumulation; alone it is a pool's normal life
+        reasons.append(f"{waited} have waited at least a minute (longest {max(m for m, _ in g.wait_minutes)} min)")
     if any(f.function.startswith(_CONTEXT_FRAMES) for f in g.stack.frames):
-        score += 10
         reasons.append("context cancellation or timer frames on the stack")
-    if g.leaked:
-        score += 25
-        reasons.append(f"{g.leaked} reported unreachable by Go's goroutine leak detector")
     if g.creator is not None:
-        reasons.append(f"created by {g.creator.function} ({g.creator.file}:{g.creator.line})")
-    if loc is not None and (loc.is_runtime or loc.is_stdlib):
-        if state not in BLOCKING_STATES:
-            score -= 15  # the runtime's and the standard library's own idle goroutines
-    elif loc is not None:
-        score += 10  # the program's own code: where a fix goes (library goroutines it spawned follow)
+        reasons.append(f"created by {_where(g.creator)}")
     return Suspect(
-        score=round(max(score, 0.0), 1),
+        score=_score(level, count, _own_code(loc)),
         count=count,
         state=state,
         reasons=tuple(reasons),
@@ -111,12 +246,36 @@ def _score(t: Track, span_min: float, n_snaps: int) -> Suspect:
         creator=g.creator,
         signature=t.key,
         counts=t.counts,
-        rate_per_min=round(rate, 2) if rate is not None else None,
+        rate_per_min=tr.slope_per_min if tr is not None else None,
         frames=g.stack.frames,
+        level=level,
+        trend=tr,
+        survival=sv,
     )
 
 
-def rank_heap(sites: list[HeapSite], span_min: float, threshold: float = REPORT_THRESHOLD) -> list[Suspect]:
+def _parked(
+    t: Track, g: GoroutineGroup, state: str, loc: Frame | None, tr: Trend | None, sv: Survival | None
+) -> Parked:
+    if sv is not None:
+        evidence = sv.describe()
+    elif tr is not None:
+        evidence = f"count {tr.reason}"
+    else:
+        evidence = "one snapshot: nothing to compare"
+    return Parked(
+        kind=parked_kind(g, state),
+        state=state,
+        count=t.counts[-1],
+        counts=t.counts,
+        location=loc,
+        signature=t.key,
+        stable=tr is not None and tr.kind in ("flat", "decline", "step"),
+        evidence=evidence,
+    )
+
+
+def rank_heap(sites: Iterable[HeapSite], times: list[float]) -> list[Suspect]:
     """Allocation sites whose live context objects (or timers) pile up between heap profiles.
 
     Leaked contexts often park no goroutine at all (a cancel never called on a long-lived
@@ -127,33 +286,34 @@ def rank_heap(sites: list[HeapSite], span_min: float, threshold: float = REPORT_
         n = h.inuse_objects[-1]
         if n <= 0:
             continue
-        site = h.site
-        where = f"{site.function} ({site.file}:{site.line})" if site else "an unknown site"
-        reasons = [f"{n} live {h.kind} allocated at {where}"]
+        reasons = [f"{n} live {h.kind} allocated at {_where(h.site)}"]
+        tr = None
+        level = "note"
         if len(h.inuse_objects) > 1:
-            growth = h.growth
-            score = 10.0 * math.log10(max(growth, 0) + 1)
-            if growth >= HEAP_GROWTH_MIN:
-                score += 25
-                per = f", {growth / span_min:+.0f}/min" if span_min > 0 else ""
-                reasons.append(f"grew from {h.inuse_objects[0]} to {n} between heap profiles{per}")
-        else:
-            score = 7.0 * math.log10(n + 1)
-        if site is not None and not site.is_runtime and not site.is_stdlib:
-            score += 10
-        score += 10  # contexts and timers: what a leaked context keeps alive
+            tr = classify(times, list(h.inuse_objects), min_rise=HEAP_MIN_RISE)
+            rising = all(b > a for a, b in zip(h.inuse_objects, h.inuse_objects[1:], strict=False))
+            if tr.kind == "growth":
+                level = "leaking"
+                reasons.append(f"live objects {tr.reason}")
+            elif tr.kind == "insufficient" and rising and h.growth >= HEAP_MIN_RISE:
+                level = "suspect"  # two or three profiles, each with more: too few to prove a trend
+                reasons.append(f"grew from {h.inuse_objects[0]} to {n} in every profile ({tr.reason})")
+            elif tr.kind != "insufficient":
+                reasons.append(f"live objects: {tr.reason}")
         out.append(
             Suspect(
-                score=round(score, 1),
+                score=_score(level, n, _own_code(h.site)),
                 count=n,
                 state=f"live {h.kind}",
                 reasons=tuple(reasons),
-                location=site,
+                location=h.site,
                 creator=None,
-                signature=f"heap:{h.kind}:{where}",
+                signature=f"heap:{h.kind}:{_where(h.site)}",
                 counts=h.inuse_objects,
-                rate_per_min=round(h.growth / span_min, 2) if span_min > 0 and len(h.inuse_objects) > 1 else None,
-                frames=(site,) if site else (),
+                rate_per_min=tr.slope_per_min if tr is not None else None,
+                frames=(h.site,) if h.site else (),
+                level=level,
+                trend=tr,
             )
         )
-    return [s for s in out if s.score >= threshold]
+    return out

@@ -12,12 +12,13 @@ a group at once, so memory grows with distinct stacks, not goroutines.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
-from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack
+from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack, pack
 
 HEADER = re.compile(r"^goroutine (\d+)(?: gp=0x[0-9a-f]+ m=\S+(?: mp=0x[0-9a-f]+)?)? \[(.*?)\](?: ?(\{.*\}))?:\s*$")
 _SUFFIXES = (
@@ -29,7 +30,7 @@ _SUFFIXES = (
     (re.compile(r" \(leaked\)$"), "leaked"),
 )
 _TRAILING_ARGS = re.compile(r"\((?:[^()]|\([^()]*\))*\)$")
-_CREATED = re.compile(r"^created by (.+?)(?: in goroutine \d+)?\s*$")
+_CREATED = re.compile(r"^created by (.+?)(?: in goroutine (\d+))?\s*$")
 _ELIDED = re.compile(r"^\.\.\.(?:(\d+)|additional) frames elided\.\.\.\s*$")
 _REGISTER = re.compile(r"^[a-z0-9]{2,6}\s+0x[0-9a-f]+\s*$")  # "rax    0x0" in crash dumps
 _LABEL = re.compile(r'([^\s:{},]+): ("(?:[^"\\]|\\.)*"|[^,}]*)')
@@ -89,6 +90,9 @@ class _Group:
     minutes: Counter[int] = field(default_factory=Counter)
     locked: int = 0
     leaked: int = 0
+    ids: array[int] = field(default_factory=lambda: array("q"))
+    id_minutes: array[int] = field(default_factory=lambda: array("q"))
+    parents: array[int] = field(default_factory=lambda: array("q"))
 
 
 def _frames(parts: list[str]) -> tuple[Frame, ...]:
@@ -108,16 +112,21 @@ class _Goroutine:
         "creating",
         "creator",
         "elided",
+        "gid",
         "labels",
         "leaked",
         "locked",
         "minutes",
+        "parent",
         "parts",
         "pending",
         "state",
     )
 
-    def __init__(self, state: str, minutes: int, locked: bool, leaked: bool, labels: tuple[tuple[str, str], ...]):
+    def __init__(
+        self, gid: int, state: str, minutes: int, locked: bool, leaked: bool, labels: tuple[tuple[str, str], ...]
+    ):
+        self.gid, self.parent = gid, 0
         self.state, self.minutes, self.locked, self.leaked, self.labels = state, minutes, locked, leaked, labels
         self.parts: list[str] = []
         self.creator: list[str] = []
@@ -132,7 +141,9 @@ class _Builder:
         self.groups: dict[str, _Group] = {}
         self.total = 0
 
-    def add(self, g: _Goroutine, n: int = 1) -> None:
+    def add(self, g: _Goroutine, n: int = 1, ids: array[int] | None = None, parents: array[int] | None = None) -> None:
+        """Fold `n` goroutines parked like `g` into their group; `ids` and `parents` are
+        theirs when there are several (the fast path), else `g`'s own are used."""
         key = "\n".join(g.parts) + f"\n{g.elided}\n" + "\n".join(g.creator) + repr(g.labels)
         grp = self.groups.get(key)
         if grp is None:
@@ -145,6 +156,9 @@ class _Builder:
         grp.minutes[g.minutes] += n
         grp.locked += g.locked * n
         grp.leaked += g.leaked * n
+        grp.ids.extend(ids if ids is not None else (g.gid,))
+        grp.parents.extend(parents if parents is not None else (g.parent,))
+        grp.id_minutes.extend(array("q", (g.minutes,)) * n)
         self.total += n
 
     def groups_out(self) -> tuple[GoroutineGroup, ...]:
@@ -158,6 +172,9 @@ class _Builder:
                 labels=g.labels,
                 locked=g.locked,
                 leaked=g.leaked,
+                ids=pack(g.ids),
+                id_minutes=pack(g.id_minutes),
+                parent_ids=pack(g.parents),
             )
             for g in self.groups.values()
         ]
@@ -205,7 +222,7 @@ def _read(lines: Iterable[str]) -> tuple[list[_Goroutine], list[str], bool]:
                     out.append(g)
                 state, minutes, locked, leaked = parse_status(m.group(2))
                 labels = m.group(3) or split_status_labels(m.group(2))[1]
-                g = _Goroutine(state, minutes, locked, leaked, parse_labels(labels))
+                g = _Goroutine(int(m.group(1)), state, minutes, locked, leaked, parse_labels(labels))
                 continue
             if g is not None and line.startswith("goroutine running on other thread"):
                 continue
@@ -222,6 +239,8 @@ def _read(lines: Iterable[str]) -> tuple[list[_Goroutine], list[str], bool]:
         elif c == "c" and line.startswith("created by "):
             cm = _CREATED.match(line)
             g.pending, g.creating = (cm.group(1) if cm else line[11:]), True
+            if cm is not None and cm.group(2) and not g.ancestors:
+                g.parent = int(cm.group(2))
         elif c.isspace() or _REGISTER.match(line):
             continue  # register dumps and other runtime chatter
         else:
@@ -243,6 +262,7 @@ def _snapshot(b: _Builder, notes: list[str], truncated: bool, source: str) -> Sn
         groups=b.groups_out(),
         truncated=truncated,
         notes=tuple(notes),
+        crash=crash_kind(notes),
     )
 
 
@@ -264,10 +284,13 @@ CHUNK = 8 << 20
 def decode_stream(stream: IO[bytes], source: str) -> Snapshot:
     """Decode a dump from a byte stream, fast: goroutines are blank-line separated blocks;
     each block is reduced (in C, by one regex) to what identifies its stack and state, and
-    counted; only one block per distinct key is parsed line by line. Memory stays bounded by
-    the chunk size and the number of distinct stacks, whatever the number of goroutines."""
+    counted, its goroutine ID and creator's ID appended to the key's packed arrays; only one
+    block per distinct key is parsed line by line. Memory stays bounded by the chunk size,
+    the number of distinct stacks and 16 bytes a goroutine, whatever their number."""
     counts: dict[bytes, int] = {}
     reps: dict[bytes, bytes] = {}
+    ids: dict[bytes, array[int]] = {}
+    parents: dict[bytes, array[int]] = {}
     tail = b""
     while True:
         chunk = stream.read(CHUNK)
@@ -277,19 +300,28 @@ def decode_stream(stream: IO[bytes], source: str) -> Snapshot:
         tail = blocks.pop()
         for blk in blocks:
             key = _VOLATILE.sub(b"", blk)
+            m = _BLOCK_ID.search(blk)
+            p = _BLOCK_PARENT.search(blk)
             n = counts.get(key)
             if n is None:
                 counts[key] = 1
                 reps[key] = blk
+                ids[key] = array("q", (int(m.group(1)) if m else 0,))
+                parents[key] = array("q", (int(p.group(1)) if p else 0,))
             else:
                 counts[key] = n + 1
+                ids[key].append(int(m.group(1)) if m else 0)
+                parents[key].append(int(p.group(1)) if p else 0)
     b = _Builder()
     notes: list[str] = []
     for key, blk in reps.items():
         goroutines, blk_notes, _ = _read((blk.decode("utf-8", "replace") + "\n\n").splitlines(keepends=True))
         notes.extend(blk_notes)
-        for g in goroutines:
-            b.add(g, counts[key])
+        if len(goroutines) == 1:
+            b.add(goroutines[0], counts[key], ids.pop(key), parents.pop(key))
+        else:  # several goroutines in one block (no blank line between them): IDs as read
+            for g in goroutines:
+                b.add(g, counts[key])
     truncated = False
     if tail.strip():
         goroutines, blk_notes, truncated = _read(tail.decode("utf-8", "replace").splitlines(keepends=True))
@@ -297,3 +329,25 @@ def decode_stream(stream: IO[bytes], source: str) -> Snapshot:
         for g in goroutines:
             b.add(g)
     return _snapshot(b, notes, truncated, source)
+
+
+_BLOCK_ID = re.compile(rb"^goroutine (\d+)", re.M)
+# the goroutine's own creator: ancestors' `created by` lines never name a goroutine
+_BLOCK_PARENT = re.compile(rb"\ncreated by [^\n]*? in goroutine (\d+)")
+_CRASHES = (
+    ("fatal error: all goroutines are asleep - deadlock!", "deadlock"),
+    ("panic: deadlock: ", "synctest-deadlock"),
+    ("panic: test timed out", "test-timeout"),
+    ("SIGQUIT", "sigquit"),
+    ("panic: ", "panic"),
+    ("fatal error: ", "fatal"),
+)
+
+
+def crash_kind(notes: Iterable[str]) -> str:
+    """What ended the process, from the lines printed before the goroutines."""
+    notes = list(notes)
+    for prefix, kind in _CRASHES:
+        if any(n.startswith(prefix) for n in notes):
+            return kind
+    return ""

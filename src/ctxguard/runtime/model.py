@@ -2,12 +2,17 @@
 
 Goroutines are grouped by a normalised stack signature (argument values,
 addresses and goroutine IDs dropped), so memory is bounded by the number of
-distinct stacks, not the number of goroutines.
+distinct stacks, not the number of goroutines. Formats that carry goroutine IDs
+(debug=2, panics, SIGQUIT) keep them per group as packed integer arrays (8 bytes
+a goroutine, no Python object each), so a goroutine can be followed from one
+snapshot to the next.
 """
 
 from __future__ import annotations
 
 import hashlib
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -95,6 +100,17 @@ class Stack:
         return next((f for f in self.frames if not f.is_runtime), self.frames[0] if self.frames else None)
 
 
+def pack(values: Iterable[int]) -> bytes:
+    """Integers as one immutable packed array (signed 64-bit, native order)."""
+    return array("q", values).tobytes()
+
+
+def unpack(packed: bytes) -> array[int]:
+    out = array("q")
+    out.frombytes(packed)
+    return out
+
+
 @dataclass(frozen=True)
 class GoroutineGroup:
     """Goroutines with the same stack (and creator and labels)."""
@@ -107,6 +123,19 @@ class GoroutineGroup:
     labels: tuple[tuple[str, str], ...] = ()
     locked: int = 0  # goroutines locked to an OS thread
     leaked: int = 0  # marked (leaked) by the GC-based leak detector
+    # Per goroutine, packed (see pack/unpack), parallel arrays; empty when the format has no IDs:
+    ids: bytes = b""  # goroutine IDs (0 is an M's g0 in crash dumps)
+    id_minutes: bytes = b""  # minutes each has waited (0: not stamped yet)
+    parent_ids: bytes = b""  # the creating goroutine's ID (0: unknown, before Go 1.21)
+
+    def goroutine_ids(self) -> array[int]:
+        return unpack(self.ids)
+
+    def goroutine_minutes(self) -> array[int]:
+        return unpack(self.id_minutes)
+
+    def goroutine_parents(self) -> array[int]:
+        return unpack(self.parent_ids)
 
     @property
     def key(self) -> str:
@@ -153,4 +182,12 @@ class Snapshot:
     heap: tuple[HeapRecord, ...] = ()
     sched: tuple[SchedSample, ...] = ()
     truncated: bool = False  # the input ended in the middle (e.g. debug=2's 64 MB cap)
+    # what ended the process, when the dump is a crash log: deadlock, synctest-deadlock,
+    # test-timeout, sigquit, panic, fatal ("" for a dump taken from a live process)
+    crash: str = ""
     notes: tuple[str, ...] = field(default=())  # what the decoder noticed: go version hints, elisions
+
+    @property
+    def has_ids(self) -> bool:
+        """Whether goroutines can be followed by ID into another snapshot of the process."""
+        return any(g.ids for g in self.groups)

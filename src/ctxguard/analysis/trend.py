@@ -1,0 +1,176 @@
+"""Is a count series really growing? A robust trend test for goroutine and heap counts.
+
+First-minus-last over a window is noise: a steady service's in-flight requests
+come and go, a pool scales up once, a batch fills and flushes. Here a series is
+judged over every point:
+
+- **slope**: Theil-Sen (the median of the slopes between every pair of points),
+  per minute; one outlier cannot move it.
+- **significance**: the Mann-Kendall test (S statistic with the tie correction,
+  normal approximation with continuity correction), one-sided for an upward
+  trend. `ALPHA` is the level.
+- **noise**: the robust spread (1.4826 x MAD) of the point-to-point changes
+  (over the square root of 2) or of the residuals around the Theil-Sen line,
+  the larger, and never below the square root of the median count (the
+  spread of a Poisson population: requests arriving at random): a steady
+  service's own jitter is the baseline a rise must beat.
+- **step or growth**: the best single change point (two flat levels) is fitted
+  too. When two levels explain the series at least as well as a line, the
+  series is a *step* (load arrived, a pool scaled up) if the points after the
+  change are flat, and *undecided* when too few points follow the change to
+  tell a plateau from growth.
+
+Kinds: `growth` (significant, beyond the noise, not a step), `step`, `flat`,
+`decline`, `insufficient` (too few points, or a step too recent to judge).
+`reason` says which in words, `missing` what would decide an undecided series.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from dataclasses import dataclass
+
+ALPHA = 0.05  # one-sided Mann-Kendall level for an upward trend
+MIN_POINTS = 4  # a perfectly monotone series of 4 points is just significant at ALPHA
+NOISE_FACTOR = 3.0  # a rise must exceed this many noise spreads
+MIN_PLATEAU = 3  # points after a change point needed to call it a plateau
+MAX_POINTS = 400  # longer series are thinned evenly (Theil-Sen is quadratic)
+
+
+@dataclass(frozen=True)
+class Trend:
+    kind: str  # growth | step | flat | decline | insufficient
+    points: int
+    slope_per_min: float | None  # Theil-Sen
+    p_value: float | None  # Mann-Kendall, one-sided for an upward trend
+    rise: float  # slope x span: what the trend adds over the window
+    noise: float  # robust spread of the residuals
+    change_at: int | None = None  # index of the first point after a step
+    reason: str = ""
+    missing: str = ""  # what would decide an `insufficient` series
+
+
+def theil_sen(t: list[float], y: list[float]) -> tuple[float, float]:
+    """(slope, intercept): the median pairwise slope, and the median of y - slope*t."""
+    slopes = [(y[j] - y[i]) / (t[j] - t[i]) for i in range(len(t)) for j in range(i + 1, len(t)) if t[j] != t[i]]
+    slope = statistics.median(slopes) if slopes else 0.0
+    return slope, statistics.median(yi - slope * ti for ti, yi in zip(t, y, strict=True))
+
+
+def mann_kendall(y: list[float]) -> tuple[int, float]:
+    """(S, one-sided p-value for an upward trend), ties corrected."""
+    n = len(y)
+    s = sum((y[j] > y[i]) - (y[j] < y[i]) for i in range(n) for j in range(i + 1, n))
+    ties: dict[float, int] = {}
+    for v in y:
+        ties[v] = ties.get(v, 0) + 1
+    var = (n * (n - 1) * (2 * n + 5) - sum(k * (k - 1) * (2 * k + 5) for k in ties.values())) / 18.0
+    if var <= 0:
+        return s, 1.0
+    z = (s - 1) / math.sqrt(var) if s > 0 else (s + 1) / math.sqrt(var) if s < 0 else 0.0
+    return s, 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def robust_spread(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    med = statistics.median(values)
+    return 1.4826 * statistics.median(abs(v - med) for v in values)
+
+
+def _counting_noise(y: list[float]) -> float:
+    """The least jitter to expect of a count: goroutines of requests arriving at random are
+    a Poisson population, whose spread is the square root of its mean. With few points the
+    measured spread is itself noise; this floor keeps four lucky points from making a trend."""
+    return math.sqrt(max(statistics.median(y), 0.0))
+
+
+def _sse(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values)
+
+
+def best_step(y: list[float]) -> tuple[int, float]:
+    """(index of the first point of the second level, squared error of two flat levels)."""
+    return min(((k, _sse(y[:k]) + _sse(y[k:])) for k in range(1, len(y))), key=lambda x: x[1])
+
+
+def _thin(t: list[float], y: list[float]) -> tuple[list[float], list[float]]:
+    if len(t) <= MAX_POINTS:
+        return t, y
+    idx = [round(i * (len(t) - 1) / (MAX_POINTS - 1)) for i in range(MAX_POINTS)]
+    return [t[i] for i in idx], [y[i] for i in idx]
+
+
+def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, alpha: float = ALPHA) -> Trend:
+    """Judge one series (times in seconds, any origin). `min_rise` is the smallest rise
+    over the window worth calling growth whatever the noise (a few goroutines is not a leak)."""
+    t, y = _thin(list(times_s), [float(v) for v in values])
+    n = len(y)
+    if n < MIN_POINTS or t[-1] <= t[0]:
+        return Trend(
+            "insufficient",
+            n,
+            None,
+            None,
+            0.0,
+            0.0,
+            reason=f"{n} point{'s' if n != 1 else ''}: a trend needs at least {MIN_POINTS}",
+            missing=f"{MIN_POINTS - n} more snapshot{'s' if MIN_POINTS - n != 1 else ''}"
+            if n < MIN_POINTS
+            else "snapshots at different times",
+        )
+    slope, icpt = theil_sen(t, y)
+    span = t[-1] - t[0]
+    rise = slope * span
+    resid = [yi - (slope * ti + icpt) for ti, yi in zip(t, y, strict=True)]
+    # the jitter from one point to the next (a trend or a single step barely moves it),
+    # or around the line, whichever is larger
+    diffs = [b - a for a, b in itertools.pairwise(y)]
+    noise = max(robust_spread(resid), robust_spread(diffs) / math.sqrt(2), _counting_noise(y))
+    _s, p_up = mann_kendall(y)
+    per_min = slope * 60.0
+
+    def trend(kind: str, reason: str, change_at: int | None = None, missing: str = "") -> Trend:
+        return Trend(
+            kind, n, round(per_min, 3), round(p_up, 4), round(rise, 2), round(noise, 2), change_at, reason, missing
+        )
+
+    k, step_sse = best_step(y)
+    before, after = y[:k], y[k:]
+    size = statistics.fmean(after) - statistics.fmean(before)
+    step_noise = max(
+        _counting_noise(y),
+        robust_spread([v - statistics.fmean(before) for v in before] + [v - statistics.fmean(after) for v in after]),
+    )
+    line_sse = sum(r * r for r in resid)
+    if step_sse <= line_sse and size >= max(min_rise, NOISE_FACTOR * step_noise):
+        # two levels explain the series at least as well as a line: a step up
+        if len(after) < MIN_PLATEAU:
+            return trend(
+                "insufficient",
+                f"a step of {size:+.0f} between points {k} and {k + 1}, too recent to tell a plateau from growth",
+                k,
+                missing=f"{MIN_PLATEAU - len(after)} more snapshot{'s' if MIN_PLATEAU - len(after) != 1 else ''}"
+                " after the step",
+            )
+        if classify(t[k:], after, min_rise, alpha).kind != "growth":
+            return trend("step", f"a step of {size:+.0f} between points {k} and {k + 1}, then level", k)
+        return trend("growth", f"a step of {size:+.0f} between points {k} and {k + 1}, then still growing", k)
+    if p_up < alpha and rise >= max(min_rise, NOISE_FACTOR * noise):
+        return trend(
+            "growth", f"growing {per_min:+.1f}/min over {n} points (Mann-Kendall p={p_up:.3f}, noise {noise:.1f})"
+        )
+    _, p_down = mann_kendall([-v for v in y])
+    if p_down < alpha and -rise >= max(min_rise, NOISE_FACTOR * noise):
+        return trend("decline", f"falling {per_min:+.1f}/min (Mann-Kendall p={p_down:.3f})")
+    why = (
+        f"no significant trend (Mann-Kendall p={p_up:.2f})"
+        if p_up >= alpha
+        else f"a rise of {rise:.0f} is within the noise ({noise:.1f}) or below {min_rise:g}"
+    )
+    return trend("flat", why)
