@@ -353,19 +353,28 @@ def profile(
 @click.option("--count", default=10, show_default=True, type=click.IntRange(min=1), help="Number of rounds.")
 @click.option("--timeout", default="30s", show_default=True, help="Per-request timeout.")
 @click.option("--retries", default=2, show_default=True, type=click.IntRange(min=0))
-def capture(url: str, out_dir: str, every: str, count: int, timeout: str, retries: int) -> None:
+@click.option(
+    "--dumps",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Rounds that also take goroutine?debug=2 (IDs, states, waits), spread from first to last.",
+)
+def capture(url: str, out_dir: str, every: str, count: int, timeout: str, retries: int, dumps: int) -> None:
     """Capture a series from a running service's net/http/pprof (URL: http://host:port).
 
-    Every round pulls goroutine?debug=1; the first and last also pull goroutine?debug=2
-    and heap. debug=2 stops the world while it writes (capped at 64 MB by Go): it is
-    taken only twice. Analyse the directory with `ctxguard profile DIR`.
+    Every round pulls goroutine?debug=1 and heap (after a forced GC). --dumps rounds,
+    the first and the last among them, also pull goroutine?debug=2, whose goroutine
+    IDs show which goroutines stay parked: it stops the world while it writes (capped
+    at 64 MB by Go), so it is taken sparingly. A verdict needs at least 4 rounds and 2
+    dumps. Analyse the directory with `ctxguard profile DIR`.
     """
     from pathlib import Path
 
     from ctxguard.runtime.capture import Capture, CaptureError, parse_duration, run
 
     try:
-        c = Capture(url, Path(out_dir), parse_duration(every), count, parse_duration(timeout), retries)
+        c = Capture(url, Path(out_dir), parse_duration(every), count, parse_duration(timeout), retries, dumps)
     except ValueError as e:
         _fail(str(e))
         return

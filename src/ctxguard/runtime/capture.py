@@ -1,10 +1,13 @@
 """Pull goroutine and heap profiles from a live service's net/http/pprof endpoints.
 
-Every round fetches `goroutine?debug=1` (concurrent and cheap since Go 1.19);
-the first and last rounds also fetch `goroutine?debug=2` and `heap` (after a
-forced GC, so live objects are live). debug=2
-stops the world for the whole dump (and is capped at 64 MB), so it is taken
-sparingly.
+Every round fetches `goroutine?debug=1` (concurrent and cheap since Go 1.19)
+and `heap?gc=1` (after a forced GC, so live objects are live: one GC per round
+is little next to a busy service's own). `goroutine?debug=2` carries goroutine
+IDs, which let the analysis follow each goroutine from one dump to the next;
+it stops the world for the whole dump (and is capped at 64 MB), so it is taken
+on `dumps` rounds only, spread evenly from the first to the last (three by
+default: two intervals, so that goroutines arriving in the first can be seen
+staying through the second).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Capture:
     count: int = 10
     timeout_s: float = 30.0
     retries: int = 2
+    dumps: int = 3  # rounds that also take goroutine?debug=2
 
 
 def _url(base: str, path: str) -> str:
@@ -66,15 +70,14 @@ def _fetch(url: str, timeout: float, retries: int) -> bytes:
     raise CaptureError(f"{url}: {reason} (after {retries + 1} attempts)")
 
 
-def plan(count: int) -> list[list[str]]:
-    """What each round fetches."""
-    rounds = []
-    for i in range(count):
-        what = ["goroutine?debug=1"]
-        if i in (0, count - 1):
-            what += ["goroutine?debug=2", "heap?gc=1"]
-        rounds.append(what)
-    return rounds
+def plan(count: int, dumps: int = 3) -> list[list[str]]:
+    """What each round fetches: debug=1 and heap every round, debug=2 on `dumps` rounds
+    spread evenly over the capture, the first and the last among them."""
+    n = min(max(dumps, 0), count)
+    with_dump = {round(k * (count - 1) / (n - 1)) for k in range(n)} if n > 1 else set(range(n))
+    return [
+        ["goroutine?debug=1", "heap?gc=1"] + (["goroutine?debug=2"] if i in with_dump else []) for i in range(count)
+    ]
 
 
 _NAMES = {
@@ -93,7 +96,7 @@ def run(
     c.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     start = time.monotonic()
-    for i, what in enumerate(plan(c.count)):
+    for i, what in enumerate(plan(c.count, c.dumps)):
         for path in what:
             data = _fetch(_url(c.base, path), c.timeout_s, c.retries)
             target = c.out / f"{i:03d}-{_NAMES[path]}"
