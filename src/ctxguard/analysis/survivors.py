@@ -7,10 +7,12 @@ dumps of the process (goroutine IDs are never reused while it runs). Per stack:
 - in-flight work has arrivals and departures, and few survivors;
 - a leak *accumulates*: goroutines arrive, and none of them leaves.
 
-`Survival.accumulating` is that last case, proven over at least two intervals
-(three dumps): a cohort that arrived in one interval is still parked at the end,
-and more arrived after it. With two dumps only `kept_growing` can be said: all
-stayed and more arrived, which a pool scaling up once also does.
+`Survival.accumulating` is that last case, proven by IDs alone: the newcomers
+of two intervals or more each stayed parked to the last dump, and more came in
+the last interval (four dumps at least). With fewer dumps only `kept_growing`
+can be said: all stayed and more arrived, which a pool that scaled up once also
+does, even when its scale-up straddles a dump; the count series (trend.py) has
+to tell growth from a step.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Survival:
     since_first: int  # goroutines of the first dump still parked here in the last
     cohorts: int  # goroutines that arrived before the last interval (verifiable newcomers)
     cohorts_kept: int  # ... and are still parked here in the last dump
+    cohorts_stayed: int = 0  # intervals before the last whose newcomers (MIN_ARRIVALS or more) stayed
 
     @property
     def first(self) -> int:
@@ -70,12 +73,7 @@ class Survival:
     @property
     def accumulating(self) -> bool:
         """Newcomers stay, and still more come: proven over two intervals or more."""
-        return (
-            self.kept_growing
-            and self.cohorts >= MIN_ARRIVALS
-            and self.cohorts_kept >= STAY_SHARE * self.cohorts
-            and self.intervals[-1].arrivals >= MIN_ARRIVALS
-        )
+        return self.kept_growing and self.cohorts_stayed >= 2 and self.intervals[-1].arrivals >= MIN_ARRIVALS
 
     @property
     def churning(self) -> bool:
@@ -135,7 +133,9 @@ def follow(dumps: list[Snapshot], similarity: str = "exact") -> dict[str, Surviv
             for i, (a, b) in enumerate(itertools.pairwise(sets))
         )
         last = sets[-1]
-        newcomers = set().union(*(b - a for a, b in itertools.pairwise(sets[:-1])))
+        cohorts = [b - a for a, b in itertools.pairwise(sets[:-1])]  # newcomers of each interval but the last
+        newcomers = set().union(*cohorts)
+        stayed = sum(1 for c in cohorts if len(c) >= MIN_ARRIVALS and len(c & last) >= STAY_SHARE * len(c))
         out[key] = Survival(
             key=key,
             counts=tuple(len(s) for s in sets),
@@ -144,5 +144,6 @@ def follow(dumps: list[Snapshot], similarity: str = "exact") -> dict[str, Surviv
             since_first=len(sets[0] & last),
             cohorts=len(newcomers),
             cohorts_kept=len(newcomers & last),
+            cohorts_stayed=stayed,
         )
     return out

@@ -8,7 +8,8 @@ Each stack of the series gets a level from its evidence:
   stay (survivors.py), or cannot be followed; Go's `(leaked)` marker; the
   goroutines of a global deadlock.
 - `suspect`: the same growth where IDs show only part of them staying, or
-  survivors accumulating while the counts cannot yet tell growth from a step.
+  survivors accumulating over three intervals or more (survivors.py) while the
+  counts show no trend (never a step: a pool scaling up also keeps newcomers).
 - `lead`: named from one dump, which cannot prove a leak: goroutines blocked
   when a test timed out or a SIGQUIT or panic ended the process; a large
   group in `chan send` whose creators are all gone.
@@ -36,6 +37,7 @@ from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot
 REPORT_THRESHOLD = 40.0  # the lowest `lead` scores this: notes stay below it
 MIN_RISE = 5  # goroutines a stack must gain over the window before growth counts
 HEAP_MIN_RISE = 100  # live context objects a site must gain before growth counts
+HEAP_DISCOUNT = 15  # a heap site ranks below the goroutines of the same level
 LEAD_MIN_SENDERS = 10  # orphaned senders in one dump worth naming
 WAITING_STATES = BLOCKING_STATES | {"IO wait", "sleep", "sync.Cond.Wait", "syscall"}
 LEVELS = ("leaking", "suspect", "lead", "note")
@@ -102,11 +104,12 @@ def parked_kind(group: GoroutineGroup, state: str) -> str:
     return "parked"
 
 
-def _score(level: str, count: int, own_code: bool) -> float:
+def _score(level: str, count: int, own_code: bool, heap: bool = False) -> float:
     size = min(20.0, 5.0 * math.log10(count + 1))
     if level == "note":  # size and place alone never reach the threshold
         return round(min(REPORT_THRESHOLD - 5, 3 * size + (5 if own_code else 0)), 1)
-    return round(_BASE[level] + size + (10 if own_code else 0), 1)
+    # the goroutines that hold leaked objects are where a fix goes: they outrank the objects
+    return round(_BASE[level] + size + (10 if own_code else 0) - (HEAP_DISCOUNT if heap else 0), 1)
 
 
 def _own_code(loc: Frame | None) -> bool:
@@ -131,8 +134,10 @@ def _level(state: str, tr: Trend | None, sv: Survival | None) -> tuple[str, list
     waiting = state in WAITING_STATES
     if growing and waiting and (sv is None or sv.nobody_leaves is None or sv.kept_growing):
         return "leaking", why
-    if growing or (sv is not None and sv.accumulating):
+    if growing:
         return "suspect", why
+    if sv is not None and sv.accumulating and not (tr is not None and tr.change_at is not None):
+        return "suspect", why  # IDs alone prove newcomers stay; the counts are too noisy to say more
     return "note", why
 
 
@@ -302,7 +307,7 @@ def rank_heap(sites: Iterable[HeapSite], times: list[float]) -> list[Suspect]:
                 reasons.append(f"live objects: {tr.reason}")
         out.append(
             Suspect(
-                score=_score(level, n, _own_code(h.site)),
+                score=_score(level, n, _own_code(h.site), heap=True),
                 count=n,
                 state=f"live {h.kind}",
                 reasons=tuple(reasons),

@@ -17,7 +17,7 @@ judged over every point:
 - **step or growth**: the best single change point (two flat levels) is fitted
   too. When two levels explain the series at least as well as a line, the
   series is a *step* (load arrived, a pool scaled up) if the points after the
-  change are flat, and *undecided* when too few points follow the change to
+  change are flat (one point caught in the middle of the change is allowed), and *undecided* when too few points follow the change to
   tell a plateau from growth.
 
 Kinds: `growth` (significant, beyond the noise, not a step), `step`, `flat`,
@@ -94,9 +94,13 @@ def _sse(values: list[float]) -> float:
     return sum((v - mean) ** 2 for v in values)
 
 
-def best_step(y: list[float]) -> tuple[int, float]:
-    """(index of the first point of the second level, squared error of two flat levels)."""
-    return min(((k, _sse(y[:k]) + _sse(y[k:])) for k in range(1, len(y))), key=lambda x: x[1])
+def best_step(y: list[float]) -> tuple[int, int, float]:
+    """The two flat levels that fit `y` best: (end of the first level, start of the second,
+    squared error). A snapshot may land in the middle of a fast change (a pool scaling up
+    between two samples): one point between the levels is then left out of both."""
+    fits = [(k, k, _sse(y[:k]) + _sse(y[k:])) for k in range(1, len(y))]
+    fits += [(k, k + 1, _sse(y[:k]) + _sse(y[k + 1 :])) for k in range(1, len(y) - 1)]
+    return min(fits, key=lambda f: (f[2], f[1] - f[0]))
 
 
 def _thin(t: list[float], y: list[float]) -> tuple[list[float], list[float]]:
@@ -140,8 +144,8 @@ def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, a
             kind, n, round(per_min, 3), round(p_up, 4), round(rise, 2), round(noise, 2), change_at, reason, missing
         )
 
-    k, step_sse = best_step(y)
-    before, after = y[:k], y[k:]
+    end, k, step_sse = best_step(y)
+    before, after = y[:end], y[k:]
     size = statistics.fmean(after) - statistics.fmean(before)
     step_noise = max(
         _counting_noise(y),
@@ -153,14 +157,14 @@ def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, a
         if len(after) < MIN_PLATEAU:
             return trend(
                 "insufficient",
-                f"a step of {size:+.0f} between points {k} and {k + 1}, too recent to tell a plateau from growth",
+                f"a step of {size:+.0f} between points {end} and {k + 1}, too recent to tell a plateau from growth",
                 k,
                 missing=f"{MIN_PLATEAU - len(after)} more snapshot{'s' if MIN_PLATEAU - len(after) != 1 else ''}"
                 " after the step",
             )
         if classify(t[k:], after, min_rise, alpha).kind != "growth":
-            return trend("step", f"a step of {size:+.0f} between points {k} and {k + 1}, then level", k)
-        return trend("growth", f"a step of {size:+.0f} between points {k} and {k + 1}, then still growing", k)
+            return trend("step", f"a step of {size:+.0f} between points {end} and {k + 1}, then level", k)
+        return trend("growth", f"a step of {size:+.0f} between points {end} and {k + 1}, then still growing", k)
     if p_up < alpha and rise >= max(min_rise, NOISE_FACTOR * noise):
         return trend(
             "growth", f"growing {per_min:+.1f}/min over {n} points (Mann-Kendall p={p_up:.3f}, noise {noise:.1f})"
