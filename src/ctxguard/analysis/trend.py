@@ -17,8 +17,9 @@ judged over every point:
 - **step or growth**: the best single change point (two flat levels) is fitted
   too. When two levels explain the series at least as well as a line, the
   series is a *step* (load arrived, a pool scaled up) if the points after the
-  change are flat (one point caught in the middle of the change is allowed), and *undecided* when too few points follow the change to
-  tell a plateau from growth.
+  change are flat (one point caught in the middle of the change is allowed),
+  and *undecided* when too few points follow the change to tell a plateau
+  from growth.
 
 Kinds: `growth` (significant, beyond the noise, not a step), `step`, `flat`,
 `decline`, `insufficient` (too few points, or a step too recent to judge).
