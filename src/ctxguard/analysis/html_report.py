@@ -98,7 +98,8 @@ def render(r: RuntimeReport) -> str:
     for i, sus in enumerate(r.suspects, 1):
         loc = f"{sus.location.function} ({sus.location.file}:{sus.location.line})" if sus.location else "?"
         out.append(
-            f"<details{' open' if i <= 3 else ''}><summary><b>#{i}</b> score {sus.score:.0f} &middot; "
+            f"<details{' open' if i <= 3 else ''}><summary><b>#{i}</b> {escape(sus.level)} &middot; "
+            f"score {sus.score:.0f} &middot; "
             f"{sus.count} &times; [{escape(sus.state)}] &middot; {escape(loc)}</summary><ul>"
         )
         out.extend(f"<li>{escape(reason)}</li>" for reason in sus.reasons)
@@ -111,6 +112,16 @@ def render(r: RuntimeReport) -> str:
         out.append("</ul><pre>")
         out.extend(f"{escape(f.function)}\n\t{escape(f.file)}:{f.line}\n" for f in sus.frames)
         out.append("</pre></details>")
+    if r.parked:
+        out.append(f"<h2>Parked, not accumulating ({len(r.parked)})</h2>")
+        out.append("<table><tr><th>goroutines</th><th>state</th><th>kind</th><th>where</th><th>evidence</th></tr>")
+        for p in r.parked:
+            loc = f"{p.location.function} ({p.location.file}:{p.location.line})" if p.location else "?"
+            out.append(
+                f"<tr><td>{p.count}</td><td>{escape(p.state)}</td><td>{escape(p.kind)}</td>"
+                f"<td>{escape(loc)}</td><td>{escape(p.evidence)}</td></tr>"
+            )
+        out.append("</table>")
     if r.sched is not None:
         out.append("<h2>Scheduler</h2><ul>")
         out.append(
