@@ -1,0 +1,3 @@
+module ctxguard.dev/crashlab
+
+go 1.22
