@@ -26,4 +26,4 @@ check: setup
 	$(BIN)/mypy
 
 test: setup lab-deps check
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider

@@ -47,7 +47,7 @@ def pytest_terminal_summary(terminalreporter):
         if key == FIGURE
     ]
     if lines:
-        terminalreporter.section("leak lab: growth after load (leaky vs fixed)")
+        terminalreporter.section("leak lab: growth after load (leaky vs fixed), verdicts under steady load")
         for line in sorted(lines):
             terminalreporter.write_line(line)
 

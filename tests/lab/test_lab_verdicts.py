@@ -32,9 +32,19 @@ from ctxguard.runtime.load import load_file
 pytestmark = pytest.mark.lab
 
 LAB = Path(__file__).resolve().parents[2] / "lab"
-RATE = "50"  # requests per second on every leak-lab twin
 WARMUP = 2.0  # seconds of load before the first capture round
-REGIMENS = {"70s-every-5s": (5.0, 15), "4s-every-1s": (1.0, 5)}
+
+
+@dataclass(frozen=True)
+class Regimen:
+    every: float  # seconds between capture rounds
+    count: int  # rounds
+    rate: str  # requests per second on every leak-lab twin
+    batch: int  # services run and captured at once (two cores: more starve each other)
+
+
+# the short regimen's twins get more load: 4 s must see 100 leaked contexts to judge the heap
+REGIMENS = {"70s-every-5s": Regimen(5.0, 15, "20", 12), "4s-every-1s": Regimen(1.0, 5, "50", 8)}
 
 
 @dataclass(frozen=True)
@@ -67,10 +77,10 @@ SLOW = {"reqcut": ("-pricing-delay", "1h", "-db-delay", "300ms"), "grpccut": ("-
 STATIC_WHY = {"timeoutworker": "CG104", "orphansend": "CG105", "cancelmw": "CG101"}
 
 
-def _twins() -> list[Subject]:
+def _twins(rate: str) -> list[Subject]:
     out = []
     for trap in TRAPS:
-        load = ["-url", "{addr}" + trap.path, "-rate", RATE, "-timeout", trap.timeout, "-method", trap.method]
+        load = ["-url", "{addr}" + trap.path, "-rate", rate, "-timeout", trap.timeout, "-method", trap.method]
         if trap.body:
             load += ["-body", trap.body]
         for variant in ("leaky", "fixed"):
@@ -115,8 +125,8 @@ def _zoo(step_at: float) -> list[Subject]:
 
 
 def subjects(regimen: str) -> list[Subject]:
-    every, count = REGIMENS[regimen]
-    return _twins() + _zoo(WARMUP + every * (count - 1) / 2)
+    r = REGIMENS[regimen]
+    return _twins(r.rate) + _zoo(WARMUP + r.every * (r.count - 1) / 2)
 
 
 @dataclass
@@ -134,9 +144,17 @@ def _watch(svc: Service, out: Path, every: float, count: int, source: str | None
 
 
 def _regimen(name: str, start_service, lab_bin: Path, tmp_path: Path) -> dict[str, Outcome]:
-    every, count = REGIMENS[name]
-    window = every * (count - 1) + WARMUP + 10
+    r = REGIMENS[name]
     subs = subjects(name)
+    outcomes: dict[str, Outcome] = {}
+    for i in range(0, len(subs), r.batch):
+        outcomes |= _batch(subs[i : i + r.batch], r, start_service, lab_bin, tmp_path)
+    return outcomes
+
+
+def _batch(subs: list[Subject], r: Regimen, start_service, lab_bin: Path, tmp_path: Path) -> dict[str, Outcome]:
+    """Start the services, their steady loads, warm up, capture them all at once, analyse."""
+    window = r.every * (r.count - 1) + WARMUP + 10
     services = {s.label: start_service(s.binary, s.variant, *s.flags) for s in subs}
     loads: list[subprocess.Popen] = []
     try:
@@ -155,17 +173,11 @@ def _regimen(name: str, start_service, lab_bin: Path, tmp_path: Path) -> dict[st
                 )
         time.sleep(WARMUP)
         outcomes = {s.label: Outcome() for s in subs}
+        source = {s.label: str(LAB) if s.leaky else None for s in subs}
         threads = [
             threading.Thread(
                 target=_watch,
-                args=(
-                    services[s.label],
-                    tmp_path / s.label,
-                    every,
-                    count,
-                    str(LAB) if s.leaky else None,
-                    outcomes[s.label],
-                ),
+                args=(services[s.label], tmp_path / s.label, r.every, r.count, source[s.label], outcomes[s.label]),
             )
             for s in subs
         ]
@@ -220,10 +232,11 @@ def _judge(s: Subject, o: Outcome, short: bool) -> str | None:
     return None
 
 
+@pytest.mark.xdist_group("regimens")  # one after the other: each loads the two cores on its own
 @pytest.mark.parametrize("regimen", list(REGIMENS))
 def test_verdicts_under_steady_load(regimen: str, start_service, lab_bin: Path, tmp_path: Path, figure) -> None:
     outcomes = _regimen(regimen, start_service, lab_bin, tmp_path)
-    short = REGIMENS[regimen][1] < 10
+    short = REGIMENS[regimen].count < 10
     problems = {}
     for s in subjects(regimen):
         o = outcomes[s.label]
