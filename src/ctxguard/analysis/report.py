@@ -14,7 +14,9 @@ verdict).
 
 from __future__ import annotations
 
+import itertools
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 
 import click
@@ -74,7 +76,15 @@ def analyse(
     judged += rank_heap(sites, [_when(h) for h in heaps])
     judged.sort(key=lambda s: (-s.score, -s.count))
     total = classify([_when(s) for s in series], [s.goroutines for s in series], MIN_RISE) if len(series) > 1 else None
-    verdict = decide(judged, len(series), len(dumps), total, series[-1].crash if len(series) == 1 else "")
+    gaps = [b - a for a, b in itertools.pairwise(_when(s) for s in series)]
+    verdict = decide(
+        judged,
+        len(series),
+        len(dumps),
+        total,
+        series[-1].crash if len(series) == 1 else "",
+        statistics.median(gaps) if gaps else 0.0,
+    )
     suspects = [s for s in judged if s.score >= threshold]
     links: dict[str, SourceLink] = {}
     if source is not None:

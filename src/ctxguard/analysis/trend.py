@@ -51,6 +51,7 @@ class Trend:
     change_at: int | None = None  # index of the first point after a step
     reason: str = ""
     missing: str = ""  # what would decide an `insufficient` series
+    wanted: int = 0  # ... in snapshots
 
 
 def theil_sen(t: list[float], y: list[float]) -> tuple[float, float]:
@@ -140,9 +141,18 @@ def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, a
     _s, p_up = mann_kendall(y)
     per_min = slope * 60.0
 
-    def trend(kind: str, reason: str, change_at: int | None = None, missing: str = "") -> Trend:
+    def trend(kind: str, reason: str, change_at: int | None = None, missing: str = "", wanted: int = 0) -> Trend:
         return Trend(
-            kind, n, round(per_min, 3), round(p_up, 4), round(rise, 2), round(noise, 2), change_at, reason, missing
+            kind,
+            n,
+            round(per_min, 3),
+            round(p_up, 4),
+            round(rise, 2),
+            round(noise, 2),
+            change_at,
+            reason,
+            missing,
+            wanted,
         )
 
     end, k, step_sse = best_step(y)
@@ -162,6 +172,7 @@ def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, a
                 k,
                 missing=f"{MIN_PLATEAU - len(after)} more snapshot{'s' if MIN_PLATEAU - len(after) != 1 else ''}"
                 " after the step",
+                wanted=MIN_PLATEAU - len(after),
             )
         if classify(t[k:], after, min_rise, alpha).kind != "growth":
             return trend("step", f"a step of {size:+.0f} between points {end} and {k + 1}, then level", k)

@@ -54,11 +54,19 @@ def decide(
     id_dumps: int,
     total: Trend | None,
     crash: str = "",
+    interval_s: float = 0.0,
 ) -> Verdict:
     """`suspects`: every judged stack and heap site; `goroutine_points`: snapshots in the
     goroutine series; `id_dumps`: dumps carrying goroutine IDs; `total`: the trend of the
     total goroutine count (None for a single snapshot); `crash`: the crash kind of a
-    single crash log."""
+    single crash log; `interval_s`: the series' usual spacing, to say how long to watch."""
+
+    def longer(snapshots: int) -> str:
+        if interval_s <= 0:
+            return ""
+        seconds = snapshots * interval_s
+        return f": watch at least {seconds / 60:.0f} more minutes" if seconds >= 120 else f": {seconds:.0f} s more"
+
     by_level = {lvl: [s for s in suspects if s.level == lvl] for lvl in ("leaking", "suspect", "lead")}
     for level in ("leaking", "suspect"):
         if by_level[level]:
@@ -68,7 +76,7 @@ def decide(
     if goroutine_points < MIN_POINTS:
         more = MIN_POINTS - goroutine_points
         missing.append(
-            f"{more} more goroutine snapshot{'s' if more != 1 else ''} over time "
+            f"{more} more goroutine snapshot{'s' if more != 1 else ''} over time{longer(more)} "
             f"(ctxguard capture URL --count {MIN_POINTS + 1} takes a series)"
         )
     if id_dumps < 2:
@@ -84,8 +92,8 @@ def decide(
         and not (s.survival is not None and s.survival.churning)
     ]
     missing.extend(
-        f"{s.trend.missing} for {s.count} x [{s.state}] at {s.location.function if s.location else '?'}"
-        f" ({s.trend.reason})"
+        f"{s.trend.missing}{longer(s.trend.wanted)} for {s.count} x [{s.state}] at "
+        f"{s.location.function if s.location else '?'} ({s.trend.reason})"
         for s in undecided[:MAX_REASONS]
         if s.trend is not None
     )
