@@ -92,8 +92,13 @@ def main() -> None:
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--select", multiple=True, help="Rule codes, prefixes (CG1) or names to run; comma-separated.")
-@click.option("--extend-select", multiple=True, help="Rules to run on top of the selected ones.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rule codes, prefixes (CG1), names or ALL to run, instead of the default rules; comma-separated. "
+    "An opt-in rule is selected by its code, its name or ALL, never by a prefix.",
+)
+@click.option("--extend-select", multiple=True, help="Rules to run on top of the selected (or default) ones.")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip; comma-separated.")
 @click.option("--exclude", multiple=True, help="Glob (relative path) to skip below the given paths; repeatable.")
 @click.option("--include-vendor", is_flag=True, help="Also lint vendor/ directories.")
@@ -140,8 +145,9 @@ def lint(
     PATHS are files, directories (linted recursively) or Go patterns such as
     ./... and ./pkg/... (default: the current directory). Settings come from
     the nearest .ctxguard.toml or [tool.ctxguard.lint] in pyproject.toml;
-    flags override them. Exit status: 0 no findings, 1 findings, 2 usage or
-    input error.
+    flags override them. Without --select, the default rules run; opt-in
+    rules (see `ctxguard rules`) run when selected by code, name or ALL.
+    Exit status: 0 no findings, 1 findings, 2 usage or input error.
     """
     try:
         cfg = LintConfig() if isolated else load_config(config_file)
@@ -153,10 +159,9 @@ def lint(
         _fail(f"unknown rule selector: {', '.join(bad)} (see `ctxguard rules`)")
     if fix and show_diff:
         _fail("--fix and --diff cannot be combined: --diff only shows what --fix would write")
+    # no select anywhere: the default rules; extend-select adds to either (opt-in rules included)
     chosen = sel or (list(cfg.select) if cfg.select is not None else None)
-    if chosen is not None:
-        chosen += [*cfg.extend_select, *ext]
-    rules = select_rules(chosen, [*cfg.ignore, *ign] or None)
+    rules = select_rules(chosen, [*cfg.ignore, *ign], extend=[*cfg.extend_select, *ext])
     include_generated = include_generated or cfg.include_generated
     opts = Discovery(
         include_vendor or cfg.include_vendor,
@@ -256,7 +261,12 @@ def lint(
 @main.command("rules")
 @click.option("--write-docs", type=click.Path(file_okay=False), help="Write one Markdown page per rule here.")
 def rules_cmd(write_docs: str | None) -> None:
-    """List the rules (or render their documentation pages)."""
+    """List the rules (or render their documentation pages).
+
+    The fourth column is the rule's tier: `default` rules run unless ignored; `opt-in` rules (style,
+    test hygiene) run only when selected by their code or name (--select, --extend-select,
+    extend-select in the configuration) or by ALL.
+    """
     if write_docs:
         try:
             written = write_rule_docs(Path(write_docs))
@@ -265,7 +275,8 @@ def rules_cmd(write_docs: str | None) -> None:
         click.echo(f"Wrote {len(written)} pages to {write_docs}.", err=True)
         return
     for r in ALL_RULES:
-        click.echo(f"{r.code}  {r.name:<26} {r.severity.value:<8} {r.summary}")
+        tier = "default" if r.default else "opt-in"
+        click.echo(f"{r.code}  {r.name:<26} {r.severity.value:<8} {tier:<8} {r.summary}")
 
 
 @main.command("rule")

@@ -11,7 +11,7 @@ from ctxguard.analysis.sched import summarise
 from ctxguard.analysis.survivors import follow
 from ctxguard.runtime import schedtrace
 from ctxguard.runtime.load import load_file
-from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot, Stack, pack
+from ctxguard.runtime.model import Frame, GoroutineGroup, HeapRecord, Snapshot, Stack, pack
 
 ROOT = Path(__file__).resolve().parents[2] / "testdata" / "runtime"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -176,3 +176,32 @@ def test_similarity_merges_stacks_that_differ_only_in_lines_or_callers() -> None
     keys = {sim: {s.key(sim) for s in (a, b, c)} for sim in ("exact", "function", "location")}
     assert len(keys["exact"]) == 3 and len(keys["function"]) == 2 and len(keys["location"]) == 2
     assert a.key("location") == c.key("location")
+
+
+CANCEL = Stack((Frame("context.withCancel", "/go/src/context/context.go", 1), Frame("main.mw", "/app/mw.go", 13)))
+
+
+def heap(second: int, live: int) -> Snapshot:
+    rec = HeapRecord(CANCEL, inuse_objects=live, inuse_bytes=80 * live)
+    return Snapshot("h", "heap-pprof", T0 + timedelta(seconds=second), heap=(rec,))
+
+
+def test_contexts_piling_up_while_goroutines_stay_flat_are_a_leak() -> None:
+    # a cancel never called: +50 contexts a second, no goroutine parks
+    snaps = [dump(i, range(1000, 1010)) for i in range(5)] + [heap(i, 14 + 50 * i) for i in range(5)]
+    report = analyse(snaps)
+    assert report.verdict.verdict == "leaking", report.verdict
+    assert report.suspects[0].state == "live context.cancelCtx" and report.suspects[0].level == "leaking"
+
+
+def test_contexts_of_load_arriving_are_not_a_leak() -> None:
+    # load arrives: 300 more requests in flight, each holding its context, and they churn
+    sizes = [0, 100, 200, 300, 300]
+    dumps_, start = [], 2000
+    for i, n in enumerate(sizes):
+        dumps_.append(dump(i, range(start, start + n)))
+        start += n
+    snaps = dumps_ + [heap(i, 5 + n) for i, n in enumerate(sizes)]
+    report = analyse(snaps)
+    assert report.verdict.verdict in ("healthy", "insufficient-data"), report.verdict
+    assert report.suspects == ()

@@ -28,7 +28,7 @@ from ctxguard.analysis.series import Track, minutes_between, state_of, tracks
 from ctxguard.analysis.source import SourceIndex, SourceLink
 from ctxguard.analysis.survivors import Survival, follow, id_snapshots
 from ctxguard.analysis.suspects import MIN_RISE, REPORT_THRESHOLD, Parked, Suspect, rank, rank_heap
-from ctxguard.analysis.trend import Trend, classify
+from ctxguard.analysis.trend import Trend, classify, theil_sen
 from ctxguard.analysis.verdict import Verdict, decide
 from ctxguard.runtime.model import Frame, Snapshot
 
@@ -73,7 +73,7 @@ def analyse(
     dumps = id_snapshots(snaps)
     sites = context_heap(heaps)
     judged, parked = rank(series, dumps, follow(dumps, similarity), similarity)
-    judged += rank_heap(sites, [_when(h) for h in heaps])
+    judged += rank_heap(sites, [_when(h) for h in heaps], _goroutine_rise(series, heaps))
     judged.sort(key=lambda s: (-s.score, -s.count))
     total = classify([_when(s) for s in series], [s.goroutines for s in series], MIN_RISE) if len(series) > 1 else None
     gaps = [b - a for a, b in itertools.pairwise(_when(s) for s in series)]
@@ -106,6 +106,18 @@ def analyse(
         if len(series) > 1
         else (),
     )
+
+
+def _goroutine_rise(series: list[Snapshot], heaps: list[Snapshot]) -> float:
+    """How many goroutines the process gained over the heap profiles' window."""
+    if len(heaps) < 2:
+        return 0.0
+    inside = [s for s in series if _when(heaps[0]) - 1 <= _when(s) <= _when(heaps[-1]) + 1] or series
+    if len(inside) < 2:
+        return 0.0
+    counts = [float(s.goroutines) for s in inside]
+    slope = theil_sen([_when(s) for s in inside], counts)[0]
+    return max(0.0, counts[-1] - counts[0], slope * (_when(inside[-1]) - _when(inside[0])))
 
 
 def _frame(f: Frame | None) -> dict[str, object] | None:

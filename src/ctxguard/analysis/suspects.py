@@ -37,6 +37,7 @@ from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot
 REPORT_THRESHOLD = 40.0  # the lowest `lead` scores this: notes stay below it
 MIN_RISE = 5  # goroutines a stack must gain over the window before growth counts
 HEAP_MIN_RISE = 100  # live context objects a site must gain before growth counts
+HEAP_PER_GOROUTINE = 4  # live context objects a goroutine of work in flight may hold at one site
 HEAP_DISCOUNT = 15  # a heap site ranks below the goroutines of the same level
 LEAD_MIN_SENDERS = 10  # orphaned senders in one dump worth naming
 WAITING_STATES = BLOCKING_STATES | {"IO wait", "sleep", "sync.Cond.Wait", "syscall"}
@@ -280,11 +281,14 @@ def _parked(
     )
 
 
-def rank_heap(sites: Iterable[HeapSite], times: list[float]) -> list[Suspect]:
+def rank_heap(sites: Iterable[HeapSite], times: list[float], goroutine_rise: float = 0.0) -> list[Suspect]:
     """Allocation sites whose live context objects (or timers) pile up between heap profiles.
 
     Leaked contexts often park no goroutine at all (a cancel never called on a long-lived
-    parent): only the heap shows them.
+    parent): only the heap shows them. Every request in flight holds contexts too, so a
+    rise no larger than `HEAP_PER_GOROUTINE` objects per goroutine gained over the same
+    window (`goroutine_rise`: load arriving, or goroutines leaking, which are judged on
+    their own) is not evidence of its own.
     """
     out = []
     for h in sites:
@@ -297,7 +301,13 @@ def rank_heap(sites: Iterable[HeapSite], times: list[float]) -> list[Suspect]:
         if len(h.inuse_objects) > 1:
             tr = classify(times, list(h.inuse_objects), min_rise=HEAP_MIN_RISE)
             rising = all(b > a for a, b in zip(h.inuse_objects, h.inuse_objects[1:], strict=False))
-            if tr.kind == "growth":
+            in_flight = goroutine_rise > 0 and max(tr.rise, h.growth) <= HEAP_PER_GOROUTINE * goroutine_rise
+            if (tr.kind == "growth" or rising) and in_flight:
+                reasons.append(
+                    f"live objects rose by {h.growth}, no more than the goroutines gained ({goroutine_rise:.0f}) "
+                    "hold: contexts of work in flight"
+                )
+            elif tr.kind == "growth":
                 level = "leaking"
                 reasons.append(f"live objects {tr.reason}")
             elif tr.kind == "insufficient" and rising and h.growth >= HEAP_MIN_RISE:

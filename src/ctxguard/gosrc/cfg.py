@@ -281,3 +281,55 @@ def build_cfg(body: Node, no_return: Callable[[Node], bool]) -> CFG:
     b.stmt(body)
     b.current.falls_off = True
     return CFG(tuple(b.blocks), b.blocks[0], body, b.position)
+
+
+def components(cfg: CFG) -> list[list[Block]]:
+    """The strongly connected components of the graph's blocks reachable from the entry, in
+    topological order (a component comes before every component it leads to)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[Block] = []
+    out: list[list[Block]] = []
+    counter = 0
+    # Tarjan's algorithm, iteratively: bodies nest deep enough to exhaust Python's recursion
+    work: list[tuple[Block, int]] = [(cfg.entry, 0)]
+    while work:
+        block, i = work.pop()
+        if i == 0:
+            index[block.index] = low[block.index] = counter
+            counter += 1
+            stack.append(block)
+            on_stack.add(block.index)
+        recurse = False
+        while i < len(block.succs):
+            succ = block.succs[i]
+            i += 1
+            if succ.index not in index:
+                work.append((block, i))
+                work.append((succ, 0))
+                recurse = True
+                break
+            if succ.index in on_stack:
+                low[block.index] = min(low[block.index], index[succ.index])
+        if recurse:
+            continue
+        if low[block.index] == index[block.index]:
+            comp: list[Block] = []
+            while True:
+                b = stack.pop()
+                on_stack.discard(b.index)
+                comp.append(b)
+                if b is block:
+                    break
+            out.append(comp)
+        if work:
+            parent = work[-1][0]
+            low[parent.index] = min(low[parent.index], low[block.index])
+    out.reverse()  # Tarjan finds components in reverse topological order
+    return out
+
+
+def is_cycle(component: list[Block]) -> bool:
+    """A component whose blocks can run again: several blocks, or one that leads to itself."""
+    return len(component) > 1 or any(s is component[0] for s in component[0].succs)

@@ -11,7 +11,7 @@ from tree_sitter import Node
 
 from ctxguard.gosrc import index
 from ctxguard.gosrc.ctxfacts import decl_is_context, is_context_value
-from ctxguard.gosrc.model import GoFile, base_type_name
+from ctxguard.gosrc.model import TESTING_TYPES, GoFile, base_type_name
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
     FUNC_TYPES,
@@ -19,7 +19,9 @@ from ctxguard.gosrc.syntax import (
     call_name,
     contains,
     enclosing,
+    enclosing_function,
     is_receive,
+    repetitions,
     text,
     trip_count,
     unparen,
@@ -148,7 +150,8 @@ def is_stop_channel(file: GoFile, ch: Node) -> bool:
 
 
 def trips(file: GoFile) -> Callable[[Node], float]:
-    """Loop trip counts that also know `for range xs` over `xs := []T{a, b, c}`."""
+    """Loop trip counts that also know `for range xs` over `xs := []T{a, b, c}`, and `for range ch`
+    over a local channel that only counted sends feed (`for i := 0; i < 5; i++ { ch <- v }`)."""
 
     def count(loop: Node) -> float:
         n = trip_count(loop)
@@ -161,9 +164,39 @@ def trips(file: GoFile) -> Callable[[Node], float]:
         if value is not None and value.type == "composite_literal" and decl is not None and decl.kind == "var":
             body = value.child_by_field_name("body")
             return body.named_child_count if body is not None else n
+        if value is not None and decl is not None and decl.kind == "var" and _makes_channel(value):
+            return _sends_feeding(file, decl, value)
         return n
 
     return count
+
+
+def _makes_channel(value: Node) -> bool:
+    args = call_args(value) if value.type == "call_expression" else []
+    return call_name(value) == (None, "make") and bool(args) and args[0].type == "channel_type"
+
+
+def _sends_feeding(file: GoFile, decl: Decl, make: Node) -> float:
+    """How many values a local channel can carry: the sends on it, each counted by the literal trip
+    counts of the loops around it; infinity when it escapes or a send repeats without a count."""
+    func = enclosing_function(make)
+    scope = file.scope_for(make)
+    if func is None or scope is None:
+        return math.inf
+    total = 0.0
+    for ref in scope.refs(decl):
+        parent = ref.parent
+        if parent is None or ref.id == decl.ident.id:
+            continue
+        if parent.type == "send_statement" and parent.child_by_field_name("channel") == ref:
+            total += repetitions(parent, func)
+        elif parent.type == "range_clause" or is_receive(parent):
+            continue
+        elif parent.type == "argument_list" and parent.parent is not None and call_name(parent.parent)[1] == "close":
+            continue
+        else:
+            return math.inf  # passed on, stored or returned: someone else may send
+    return total
 
 
 def is_timer_channel(file: GoFile, ch: Node) -> bool:
@@ -241,8 +274,9 @@ def spawner_decl(g: Goroutine, decl: Decl) -> Decl | None:
     return None
 
 
-def early_exit(file: GoFile, loop: Node, func: Node) -> Node | None:
-    """The first return, or break leaving `loop`, inside it (not in a nested function).
+def early_exit(file: GoFile, loop: Node, func: Node, skip: Callable[[Node], bool] | None = None) -> Node | None:
+    """The first return, or break leaving `loop`, inside it (not in a nested function), leaving
+    out those for which `skip` holds.
 
     Calls that never return (panic, t.Fatal) do not count: after them the process
     or the test is over, and a stranded sender is the least of its problems."""
@@ -251,8 +285,66 @@ def early_exit(file: GoFile, loop: Node, func: Node) -> Node | None:
         return None
     exits = list(scope.nodes("return_statement", loop))
     exits += [b for b in scope.nodes("break_statement", loop) if breaks_out_of(b, loop)]
-    exits = [n for n in exits if not in_nested_func(n, func)]
+    exits = [n for n in exits if not in_nested_func(n, func) and (skip is None or not skip(n))]
     return min(exits, key=lambda n: n.start_byte) if exits else None
+
+
+# testify's require and gotest.tools' assert stop the test (t.FailNow) when a check fails;
+# gotest.tools' assert.Check and testify's assert only mark it failed
+_STOPPING_ASSERTS = ("github.com/stretchr/testify/require", "gotest.tools/v3/assert", "gotest.tools/assert")
+_MARKING_ASSERTS = ("github.com/stretchr/testify/assert",)
+
+
+def fails_test(file: GoFile, stmt: Node) -> bool:
+    """`stmt` ends the process or the goroutine (panic, os.Exit, log.Fatal, t.Fatal, t.FailNow),
+    or fails the test: t.Error, t.Fail, require.*, assert.Fail, s.Require().X, ..."""
+    if stmt.type != "expression_statement":
+        return False
+    if file.is_no_return(stmt):
+        return True
+    call = unparen(stmt.named_children[0]) if stmt.named_child_count else None
+    if call is None or call.type != "call_expression":
+        return False
+    operand, name = call_name(call)
+    if operand is None:
+        return False
+    operand = unparen(operand)
+    if name in ("Error", "Errorf", "Fail", "FailNow", "Fatal", "Fatalf") and _testing_value(file, operand):
+        return True
+    if operand.type == "call_expression" and call_name(operand)[1] == "Require":
+        return True  # testify suites: s.Require().NoError(err)
+    for path in _STOPPING_ASSERTS:
+        if file.pkg_call(call, path) is not None:
+            return name != "Check"
+    return any(file.pkg_call(call, path) in ("Fail", "FailNow") for path in _MARKING_ASSERTS)
+
+
+def _testing_value(file: GoFile, operand: Node) -> bool:
+    """A *testing.T/B/F or testing.TB, or a testify suite's s.T()."""
+    if operand.type == "call_expression":
+        return call_name(operand)[1] == "T" and not call_args(operand)
+    decl = file.decl_of(operand) if operand.type == "identifier" else None
+    if decl is None or decl.type_node is None:
+        return False
+    return file.type_text(decl.type_node) in TESTING_TYPES
+
+
+def failed_before(file: GoFile, node: Node) -> bool:
+    """A statement before `node`, in its statement list or in the lists around it up to the
+    enclosing function, fails the test: `t.Errorf(...); return` gives up on a failed test."""
+    cur = node
+    while cur.parent is not None and cur.type not in FUNC_TYPES:
+        parent = cur.parent
+        if parent.type in ("statement_list", "block"):
+            sib = cur.prev_named_sibling
+            while sib is not None:
+                if fails_test(file, sib):
+                    return True
+                sib = sib.prev_named_sibling
+            if parent.parent is not None and parent.parent.type in ("for_statement", *FUNC_TYPES):
+                return False  # the start of a loop body or of the function
+        cur = parent
+    return False
 
 
 def breaks_out_of(brk: Node, loop: Node) -> bool:

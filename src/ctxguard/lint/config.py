@@ -7,14 +7,14 @@ file that declares them. Command-line flags override the file.
 
 ```toml
 [lint]
-select = ["CG1", "CG2"]          # codes, prefixes or names; default: every rule
-extend-select = ["CG303"]
+select = ["CG1", "CG2"]          # codes, prefixes, names or ALL; default: the default rules
+extend-select = ["CG205"]        # added to select (or to the default rules): opt-in rules by code or name
 ignore = ["CG203"]
 exclude = ["third_party/*", "*.pb.go"]
 include-generated = false
 
 [lint.per-file-ignores]
-"*_test.go" = ["CG201"]
+"*_test.go" = ["CG202"]
 
 [lint.options.non-context-call]   # a rule by code or name
 extra-apis = ["example.com/store.*Client.Fetch=FetchContext"]
@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ctxguard.rules import ALL_RULES, BY_CODE, Rule, unknown_selectors
+from ctxguard.rules import ALL_RULES, BY_CODE, Rule, selects, unknown_selectors
 
 
 class ConfigError(Exception):
@@ -87,7 +87,8 @@ def _match(rel: str, pattern: str) -> bool:
 
 
 def _selected(rule: Rule, selectors: tuple[str, ...]) -> bool:
-    return any(rule.code.startswith(s.upper()) or rule.name == s.lower() for s in selectors)
+    """A per-file ignore covers opt-in rules by prefix too (and everything with ALL)."""
+    return any(selects(rule, s) for s in selectors)
 
 
 def find(start: Path) -> tuple[Path, dict[str, object]] | None:

@@ -51,6 +51,8 @@ def _skip_dir(name: str, opts: Discovery) -> bool:
 
 
 def _excluded(path: str, opts: Discovery) -> bool:
+    if not opts.exclude:
+        return False
     rel = path.removeprefix("./")
     absolute = os.path.abspath(path)
     for pat in opts.exclude:

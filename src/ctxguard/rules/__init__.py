@@ -45,18 +45,55 @@ ALL_RULES: tuple[Rule, ...] = (
 BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
 
 
-def select_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[Rule, ...]:
-    """Rules whose code or name matches a `select` entry (a code, a prefix like CG1, or a name) minus `ignore`."""
+SELECT_ALL = "ALL"
 
-    def hit(rule: Rule, patterns: list[str]) -> bool:
-        return any(rule.code.startswith(p.upper()) or rule.name == p.lower() for p in patterns)
 
-    chosen = [r for r in ALL_RULES if select is None or hit(r, select)]
-    return tuple(r for r in chosen if not (ignore and hit(r, ignore)))
+def default_rules() -> tuple[Rule, ...]:
+    """The rules that run when nothing is selected: those a maintainer would fix."""
+    return tuple(r for r in ALL_RULES if r.default)
+
+
+def selects(rule: Rule, pattern: str, explicit_only: bool = False) -> bool:
+    """`pattern` (ALL, a code, a code prefix like CG1, or a name) covers `rule`. With `explicit_only`
+    (selecting, not ignoring), an opt-in rule is covered only by ALL, its full code or its name."""
+    p = pattern.strip()
+    if p.upper() == SELECT_ALL:
+        return True
+    if rule.code == p.upper() or rule.name == p.lower():
+        return True
+    return rule.code.startswith(p.upper()) and (rule.default or not explicit_only)
+
+
+def select_rules(
+    select: list[str] | None = None, ignore: list[str] | None = None, extend: list[str] | None = None
+) -> tuple[Rule, ...]:
+    """The rules to run: those a `select` entry covers (every default rule when `select` is None),
+    plus those an `extend` entry covers, minus those an `ignore` entry covers.
+
+    Opt-in rules (style, test hygiene) are never picked by a prefix: `--select CG2` runs the default
+    CG2xx rules; `--select CG205`, `--select test-context` or `--select ALL` runs CG205 too."""
+    wanted = [*(select or []), *(extend or [])]
+
+    def chosen(rule: Rule) -> bool:
+        if select is None and rule.default:
+            return True
+        return any(selects(rule, p, explicit_only=True) for p in wanted)
+
+    return tuple(r for r in ALL_RULES if chosen(r) and not any(selects(r, p) for p in ignore or ()))
 
 
 def unknown_selectors(patterns: list[str]) -> list[str]:
-    return [p for p in patterns if not any(r.code.startswith(p.upper()) or r.name == p.lower() for r in ALL_RULES)]
+    return [p for p in patterns if not any(selects(r, p) for r in ALL_RULES)]
 
 
-__all__ = ["ALL_RULES", "BY_CODE", "Pass", "Rule", "select_rules", "unknown_selectors"]
+__all__ = [
+    "ALL_RULES",
+    "BY_CODE",
+    "SELECT_ALL",
+    "Pass",
+    "Rule",
+    "default_rules",
+    "select_rules",
+    "selects",
+    "unknown_selectors",
+]

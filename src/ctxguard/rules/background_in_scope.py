@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.ctxfacts import CANCELABLE, CARRIERS, ROOTS, AvailableContext, available_context
-from ctxguard.gosrc.model import TESTING_TYPES, GoFile
+from ctxguard.gosrc.ctxfacts import (
+    CANCELABLE,
+    CARRIERS,
+    ROOTS,
+    AvailableContext,
+    available_context,
+    is_context_type_text,
+    is_write,
+)
+from ctxguard.gosrc.model import TESTING_TYPES, FuncInfo, GoFile, TopFunc, base_type_name
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
     FUNC_TYPES,
     call_args,
+    call_name,
     call_of_callee,
     call_taking,
     compares_with_nil,
@@ -22,6 +33,7 @@ from ctxguard.gosrc.syntax import (
     text,
     unparen,
 )
+from ctxguard.gosrc.types import expr_type, strip_pointer
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -29,30 +41,44 @@ DOC = """\
 A call to `context.Background()` or `context.TODO()` inside a function that
 already has a context to hand: a `context.Context` parameter (a gRPC unary
 handler's `ctx` among them), an `*http.Request` (`r.Context()`), a gRPC
-server stream (`stream.Context()`), the `*testing.T`, `*testing.B`,
-`*testing.F` or `testing.TB` of a test, benchmark or fuzz function or of a
-`t.Run`/`b.Run`/`f.Fuzz` callback (`t.Context()`, Go 1.24 and later), or a
-local variable derived from one of these. Closures see the contexts of the
-functions around them; shadowing is respected. The message names what to use
-instead: the innermost context in scope, or the one it was derived from when
-that is a narrower `WithTimeout`/`WithCancel` scope under another name.
+server stream (`stream.Context()`), or a local variable derived from one of
+these. Closures see the contexts of the functions around them; shadowing is
+respected. The message names what to use instead: the innermost context in
+scope, or the one it was derived from when that is a narrower
+`WithTimeout`/`WithCancel` scope under another name.
+
+Test code is left to the opt-in rule CG205 (test-context): anything in a
+`_test.go` file, and any function or closure with a `*testing.T`,
+`*testing.B`, `*testing.F` or `testing.TB` parameter in scope (test support
+packages). A fresh context there is harmless: the test binary's deadline
+bounds it.
 
 Not reported:
 - package-level code, `init` functions, and `main.main` (and the closures
   that only see `main`'s own variables): there is no caller there;
 - a context parameter named `_` or left unnamed: the function declared it
   does not use it;
-- `TestMain(m *testing.M)` and other functions with no context in scope;
-- test helpers that take a `*testing.T` or `testing.TB` but are not test
-  functions themselves: they are often called from `t.Cleanup`, when
-  `t.Context()` is already cancelled;
-- the body of a `t.Cleanup(func() { ... })` callback, for the same reason;
-- a nil guard: `if ctx == nil { ctx = context.Background() }`;
+- functions with no context in scope;
 - where the only context in scope is itself a detached one
-  (`context.WithoutCancel(...)`) or was built from `Background()` in the same
-  function (then the check looks past it, at what was in scope where that
-  variable was declared);
-- test contexts when the module's `go.mod` says a Go version before 1.24.
+  (`context.WithoutCancel(...)`) or a local one built from `Background()`
+  (`ctx := context.Background()`, `var ctx context.Context` assigned only
+  roots, a `WithTimeout` of one): the check looks past it, at what was in
+  scope where that variable was declared;
+- a fresh context that only reaches calls for which the caller's would change
+  nothing, directly (`log.G(context.TODO())`) or through a variable whose every
+  read is such a call:
+  - a logger or tracing lookup: `log.G`/`log.GetLogger` (containerd),
+    `log.L.WithContext` and `logrus.WithContext`, `zerolog.Ctx`,
+    `logr.FromContext`, `klog.FromContext`, controller-runtime's
+    `log.FromContext`, slog's `InfoContext`/`DebugContext`/`WarnContext`/`ErrorContext`
+    (functions, and methods of that name on any logger), `Log`/`LogAttrs` on a
+    `*slog.Logger` or with a slog level, `trace.SpanFromContext` and
+    `SpanContextFromContext` (OpenTelemetry), `baggage.FromContext`,
+    opentracing's `SpanFromContext`, OpenCensus' `trace.FromContext`;
+  - a function or method of the same package whose context parameter is named
+    `_`, unnamed, or never used in its body;
+- a nil guard: `if ctx == nil { ctx = context.Background() }`;
+- the body of a `t.Cleanup(func() { ... })` callback.
 
 ## Why it leaks
 A fresh root context has no deadline and is never cancelled. Work started
@@ -108,17 +134,238 @@ _TEST_CONTEXT_SINCE = (1, 24)
 _MAX_HOPS = 8
 
 
-def check(p: Pass) -> None:
-    file = p.file
+@dataclass(frozen=True)
+class RootInScope:
+    """A `Background()`/`TODO()` call where a caller's context could be used instead."""
+
+    call: Node
+    root: str  # as written: "context.Background()", "stdctx.TODO()"
+    found: AvailableContext  # what to use instead
+    detaching: bool  # a place where the work may have to outlive the caller on purpose
+    in_test: bool  # test code (see in_test_code): CG205 test-context reports it, CG201 does not
+
+    def advice(self, file: GoFile) -> str:
+        expr = self.found.expr
+        if self.detaching:
+            return f"use {expr}, or {_qualifier(file)}WithoutCancel({expr}) if this must outlive the caller"
+        return f"use {expr}"
+
+
+def roots_in_scope(file: GoFile) -> list[RootInScope]:
+    """Every finding of CG201 and CG205, computed once per file for both rules."""
+    return file.memo("cg201.roots", lambda: _roots_in_scope(file))
+
+
+def _roots_in_scope(file: GoFile) -> list[RootInScope]:
+    out: list[RootInScope] = []
     for call in _root_calls(file):
         found = _caller_context(file, call)
-        if found is None or _exempt(file, call, found):
+        if found is None or _exempt(file, call, found) or _changes_nothing(file, call):
             continue
         root = f"{text(call.child_by_field_name('function'))}()"
-        message = f"{root} cuts the caller's deadline and cancellation: use {found.expr}"
-        if _detaching(file, call, found.decl):
-            message += f", or {_qualifier(file)}WithoutCancel({found.expr}) if this must outlive the caller"
-        p.report(call, message)
+        out.append(RootInScope(call, root, found, _detaching(file, call, found.decl), in_test_code(file, call)))
+    return out
+
+
+def check(p: Pass) -> None:
+    for r in roots_in_scope(p.file):
+        if not r.in_test:
+            p.report(r.call, f"{r.root} cuts the caller's deadline and cancellation: {r.advice(p.file)}")
+
+
+# -- test code ------------------------------------------------------------------------------------
+
+
+def in_test_code(file: GoFile, node: Node) -> bool:
+    """Code that only runs under `go test`: anything in a `_test.go` file (tests, benchmarks,
+    examples, helpers, fakes), and elsewhere a function, or a closure in one, with a
+    `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB` parameter in scope (test support
+    packages: shared conformance suites, fixtures taking a `testing.TB`)."""
+    if file.path.endswith("_test.go"):
+        return True
+    if b"testing" not in file.source:
+        return False
+    scope = file.scope_for(node)
+    if scope is None:
+        return False
+    pos = node.start_byte
+    return any(
+        d.kind == "param"
+        and d.type_node is not None
+        and scope.visible(d, pos)
+        and file.type_text(d.type_node) in TESTING_TYPES
+        for d in scope.decls
+    )
+
+
+# -- where a fresh context changes nothing ---------------------------------------------------------
+
+# package functions that only look a logger, a span or baggage up in a context: given the caller's
+# context they log other fields, but nothing they do ever waits on it
+LOOKUPS: dict[str, frozenset[str]] = {
+    "github.com/containerd/log": frozenset({"G", "GetLogger"}),
+    "github.com/containerd/containerd/log": frozenset({"G", "GetLogger"}),
+    "github.com/sirupsen/logrus": frozenset({"WithContext"}),
+    "github.com/rs/zerolog": frozenset({"Ctx"}),
+    "github.com/rs/zerolog/log": frozenset({"Ctx"}),
+    "github.com/go-logr/logr": frozenset({"FromContext", "FromContextOrDiscard", "FromContextAsSlogLogger"}),
+    "k8s.io/klog/v2": frozenset({"FromContext"}),
+    "sigs.k8s.io/controller-runtime/pkg/log": frozenset({"FromContext"}),
+    "sigs.k8s.io/controller-runtime": frozenset({"LoggerFrom"}),
+    "log/slog": frozenset({"DebugContext", "InfoContext", "WarnContext", "ErrorContext", "Log", "LogAttrs"}),
+    "go.opentelemetry.io/otel/trace": frozenset({"SpanFromContext", "SpanContextFromContext"}),
+    "go.opentelemetry.io/otel/baggage": frozenset({"FromContext"}),
+    "github.com/opentracing/opentracing-go": frozenset({"SpanFromContext"}),
+    "go.opencensus.io/trace": frozenset({"FromContext"}),
+}
+# logger methods taking the context first, named as slog's are (on any logger)
+_LOG_METHODS = frozenset({"DebugContext", "InfoContext", "WarnContext", "ErrorContext"})
+# slog.Logger methods with names too common to trust alone: the receiver must be a proven
+# *slog.Logger, or the next argument a slog level
+_SLOG_METHODS = frozenset({"Log", "LogAttrs", "Enabled"})
+_SLOG = "log/slog"
+_CONTAINERD_LOG = ("github.com/containerd/log", "github.com/containerd/containerd/log")
+_LOGRUS_TYPES = frozenset({"github.com/sirupsen/logrus.Entry", "github.com/sirupsen/logrus.Logger"})
+
+
+def _changes_nothing(file: GoFile, call: Node) -> bool:
+    """The fresh context only reaches calls for which the caller's would change nothing: a logger
+    or span lookup, or a function of this package that never reads that context parameter;
+    directly (`log.G(context.TODO())`) or through a variable whose every read is such a call."""
+    node = _outer_parens(call)
+    parent = node.parent
+    if parent is not None and parent.type == "argument_list":
+        return _harmless_argument(file, node)
+    decl = _bound_to(file, node)
+    scope = file.scope_for(call)
+    if decl is None or scope is None:
+        return False
+    reads = [r for r in scope.refs(decl) if not is_write(r)]
+    return bool(reads) and all(_harmless_argument(file, _outer_parens(r)) for r in reads)
+
+
+def _outer_parens(node: Node) -> Node:
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    return node
+
+
+def _harmless_argument(file: GoFile, arg: Node) -> bool:
+    args = arg.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    if call is None or call.type != "call_expression":
+        return False
+    index = next((i for i, a in enumerate(call_args(call)) if a == arg), -1)
+    return index >= 0 and (context_lookup(file, call, index) or ignored_context_argument(file, call, index))
+
+
+def _bound_to(file: GoFile, value: Node) -> Decl | None:
+    """The local variable a declaration binds `value` to alone: `ctx := value`, `var ctx = value`."""
+    values = value.parent
+    stmt = values.parent if values is not None and values.type == "expression_list" else None
+    if stmt is None or len(expression_list(values)) != 1:
+        return None
+    if stmt.type == "short_var_declaration" and stmt.child_by_field_name("right") == values:
+        left = expression_list(stmt.child_by_field_name("left"))
+    elif stmt.type == "var_spec":
+        left = stmt.children_by_field_name("name")
+    else:
+        return None
+    if len(left) != 1 or left[0].type != "identifier":
+        return None
+    return file.decl_of(left[0])
+
+
+def context_lookup(file: GoFile, call: Node, index: int) -> bool:
+    """`call` only looks a logger or a span up in its context argument at `index`: `log.G(ctx)`,
+    `zerolog.Ctx(ctx)`, `logr.FromContext(ctx)`, `trace.SpanFromContext(ctx)`, `slog.InfoContext(ctx, ...)`,
+    `logger.WarnContext(ctx, ...)`, `log.L.WithContext(ctx)`."""
+    if index != 0:
+        return False
+    operand, name = call_name(call)
+    for path, names in LOOKUPS.items():
+        if name in names and file.pkg_call(call, path) == name:
+            return True
+    if operand is None:
+        return False
+    if name in _LOG_METHODS:
+        return True
+    operand = unparen(operand)
+    if name in _SLOG_METHODS:
+        args = call_args(call)
+        if len(args) > 1 and text(args[1]).split(".", 1)[0] in file.names_for(_SLOG) and "." in text(args[1]):
+            return True  # logger.LogAttrs(ctx, slog.LevelInfo, ...)
+        t = expr_type(file, operand)
+        return t is not None and strip_pointer(t) == f"{_SLOG}.Logger"
+    if name == "WithContext" and len(call_args(call)) == 1:
+        if operand.type == "selector_expression" and text(operand.child_by_field_name("field")) == "L":
+            pkg = unparen(operand.child_by_field_name("operand"))  # type: ignore[arg-type]
+            if pkg.type == "identifier" and any(file.refers_to_import(pkg, p) for p in _CONTAINERD_LOG):
+                return True
+        t = expr_type(file, operand)
+        return t is not None and strip_pointer(t) in _LOGRUS_TYPES
+    return False
+
+
+def ignored_context_argument(file: GoFile, call: Node, index: int) -> bool:
+    """`call` calls a function or method of this package whose parameter at `index` is a context it
+    never reads: named `_`, unnamed, or not referred to in the body."""
+    target = _package_callee(file, call)
+    if target is None:
+        return False
+    info = target.file.func_info(target.node)
+    if info.body is None or index >= len(info.params):
+        return False
+    param = info.params[index]
+    return is_context_type_text(target.file, param.type) and ignores_parameter(target.file, info, param.name)
+
+
+def ignores_parameter(file: GoFile, info: FuncInfo, name: str) -> bool:
+    """The function declares it does not use the parameter (`_`, no name) or never mentions it."""
+    if name in ("", "_"):
+        return True
+    body = info.body
+    if body is None:
+        return False
+    return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", file.source[body.start_byte : body.end_byte]) is None
+
+
+def _package_callee(file: GoFile, call: Node) -> TopFunc | None:
+    """The function or method of this package that `call` calls, when the source proves it."""
+    pkg = file.package
+    fn = unparen(call.child_by_field_name("function"))  # type: ignore[arg-type]
+    if pkg is None:
+        return None
+    if fn.type == "identifier":
+        scope = file.scope_for(fn)
+        return None if scope is not None and scope.is_local(fn) else pkg.function(text(fn))
+    if fn.type != "selector_expression":
+        return None
+    operand = unparen(fn.child_by_field_name("operand"))  # type: ignore[arg-type]
+    if operand.type == "identifier" and file.import_path_of(text(operand)) and file.decl_of(operand) is None:
+        return None  # another package's function
+    t = expr_type(file, operand)
+    if t is None:
+        return None
+    recv = base_type_name(strip_pointer(t))
+    if "." in recv:
+        return None  # another package's type
+    name = text(fn.child_by_field_name("field"))
+    found = [m for m in pkg.methods(name) if m.receiver_type == recv]
+    return found[0] if len(found) == 1 else None
+
+
+def passable_context(file: GoFile, node: Node) -> AvailableContext | None:
+    """The innermost context in scope at `node` that is worth passing on: a variable holding a
+    plain `Background()`/`TODO()` (or values added to one with `WithValue`) is never done, so it is
+    looked past, at what was in scope where it was declared. None when nothing else is."""
+    at = node
+    for _ in range(_MAX_HOPS):
+        found = available_context(file, at)
+        if found is None or found.decl.kind != "var" or _origin(file, found.decl, _MAX_HOPS, _with_value) != "root":
+            return found
+        at = found.decl.ident
+    return None
 
 
 def _root_calls(file: GoFile) -> list[Node]:
@@ -201,10 +448,45 @@ def _grpc_stream(file: GoFile, node: Node) -> AvailableContext | None:
     return None if best is None else AvailableContext(f"{best.name}.Context()", best)
 
 
-def _origin(file: GoFile, decl: Decl, depth: int) -> str:
+def _any_with(func: str) -> bool:
+    return func.startswith("With")
+
+
+def _with_value(func: str) -> bool:
+    return func == "WithValue"
+
+
+def _origin(file: GoFile, decl: Decl, depth: int, follow: Callable[[str], bool] = _any_with) -> str:
     """Where a context variable's value comes from: "root" (Background/TODO), "detached"
-    (WithoutCancel), or "caller" (a parameter, r.Context(), a field, a call: anything else)."""
-    value = decl.value
+    (WithoutCancel), or "caller" (a parameter, r.Context(), a field, a call: anything else),
+    following the derivations `follow` accepts (`WithTimeout(context.Background(), d)` is a root
+    too). A variable declared without a value (`var ctx context.Context`) is a root when every
+    assignment to it is one."""
+    if decl.value is None and decl.kind == "var":
+        return _assigned_origin(file, decl, depth, follow)
+    return _value_origin(file, decl.value, depth, follow)
+
+
+def _assigned_origin(file: GoFile, decl: Decl, depth: int, follow: Callable[[str], bool]) -> str:
+    scope = file.scope_for(decl.ident)
+    if scope is None or depth <= 0:
+        return "caller"
+    origins: set[str] = set()
+    for ref in scope.refs(decl):
+        if not is_write(ref):
+            continue
+        stmt = ref.parent.parent  # type: ignore[union-attr]  # is_write: an expression_list in a statement
+        assert stmt is not None
+        left = expression_list(stmt.child_by_field_name("left"))
+        right = expression_list(stmt.child_by_field_name("right"))
+        i = next((k for k, x in enumerate(left) if x == ref), -1)
+        if len(right) != len(left) or i < 0:
+            return "caller"
+        origins.add(_value_origin(file, right[i], depth - 1, follow))
+    return origins.pop() if len(origins) == 1 else "caller"
+
+
+def _value_origin(file: GoFile, value: Node | None, depth: int, follow: Callable[[str], bool]) -> str:
     while value is not None and depth > 0:
         depth -= 1
         value = unparen(value)
@@ -216,15 +498,17 @@ def _origin(file: GoFile, decl: Decl, depth: int) -> str:
         if func == "WithoutCancel":
             return "detached"
         args = call_args(value)
-        if func is None or not func.startswith("With") or not args:
+        if func is None or not follow(func) or not args:
             break
         parent = unparen(args[0])
         if parent.type != "identifier":
             value = parent  # context.WithTimeout(context.Background(), d)
             continue
         pdecl = file.decl_of(parent)
-        if pdecl is None or pdecl.kind != "var" or pdecl.value is None:
+        if pdecl is None or pdecl.kind != "var":
             break
+        if pdecl.value is None:
+            return _assigned_origin(file, pdecl, depth, follow)
         value = pdecl.value
     return "caller"
 

@@ -28,6 +28,9 @@ class Rule:
     options: Mapping[str, str] = field(default_factory=dict)
     # checks option values when the configuration is read; raises ValueError with a one-line message
     validate_options: Callable[[Mapping[str, tuple[str, ...]]], None] | None = None
+    # the tier: True, on by default (findings a maintainer would fix: leaks and cut cancellations);
+    # False, opt-in (style, test hygiene): runs only when selected by its code, its name or ALL
+    default: bool = True
 
     def applies_to(self, file: GoFile) -> bool:
         if self.needs_imports and not file.imports_any(self.needs_imports):

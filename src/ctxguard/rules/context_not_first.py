@@ -19,9 +19,19 @@ and method declarations, function literals, named and anonymous func types
 (`type Handler func(...)`, a `func(...)` parameter or field) and interface
 method specs. Only the parameters count, not the receiver or the results.
 
-Allowed before the context: other `context.Context` parameters, and a
-leading `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB` (as in test
-helpers `func newServer(t *testing.T, ctx context.Context)`).
+Allowed before the context: other `context.Context` parameters, and the
+test handles that lead a test helper's parameters by convention (`func
+newServer(t *testing.T, ctx context.Context)`):
+- `*testing.T`, `*testing.B`, `*testing.F` and `testing.TB`;
+- interfaces standing for them, recognised by their name: a type named
+  `TestingT` or `TestingTB`, or ending in `TestingT` (testify's
+  `assert.TestingT` and `require.TestingT`, gotest.tools' `poll.TestingT`, a
+  package's own `type TestingT interface{ ... }`);
+- a type named `T` or `TB` from another package (`*rapid.T`, `testkit.TB`), or
+  declared by the package itself as an interface or as one of the testing
+  types above (`type TB = testing.TB`); a type parameter named `T` is not one.
+
+A pointer to any of these counts as well.
 
 Not reported: a function literal whose signature is dictated by where it
 goes (an argument of a call, a value assigned to a field, an element of a
@@ -57,11 +67,16 @@ type Store interface {
 ## Options
 - `allow-types-before`: types that may precede the context, as qualified
   type texts (`*net/http.Request`, `example.com/app/log.Logger`) or as
-  written in the source (`*http.Request`). The testing types above are
+  written in the source (`*http.Request`). The test handles above are
   always allowed.
 """
 
 _CONTEXT_WORD = re.compile(rb"\bContext\b")
+# test-helper interfaces named after testing.T: testify's assert/require.TestingT, gotest.tools' poll.TestingT
+_TESTING_T_NAME = re.compile(r"TestingTB?$")
+# short names that mean a test handle when qualified (`*rapid.T`) or declared as one by the package
+_SHORT_TEST_NAMES = frozenset({"T", "TB"})
+_TESTING_BASES = frozenset(t.lstrip("*") for t in TESTING_TYPES)
 # the nodes whose `parameters` field lists what CG203 checks
 _SIGNATURES = frozenset({"function_declaration", "method_declaration", "func_literal", "function_type", "method_elem"})
 
@@ -125,7 +140,68 @@ def _check_list(p: Pass, file: GoFile, plist: Node, owner: Node, allowed: frozen
 
 
 def _allowed(file: GoFile, ptype: Node | None, allowed: frozenset[str]) -> bool:
-    return ptype is not None and (file.type_text(ptype) in allowed or text(ptype) in allowed)
+    if ptype is None:
+        return False
+    return file.type_text(ptype) in allowed or text(ptype) in allowed or _test_handle(file, ptype)
+
+
+def _test_handle(file: GoFile, ptype: Node) -> bool:
+    """A test-helper handle standing for *testing.T: `TestingT`, `assert.TestingT`, `*rapid.T`,
+    or the package's own `T`/`TB` declared as an interface or a testing type."""
+    node = ptype.named_children[0] if ptype.type == "pointer_type" and ptype.named_child_count else ptype
+    if node.type == "qualified_type":
+        name = text(node.child_by_field_name("name"))
+        return bool(_TESTING_T_NAME.search(name)) or name in _SHORT_TEST_NAMES
+    if node.type != "type_identifier":
+        return False
+    name = text(node)
+    if _TESTING_T_NAME.search(name):
+        return True
+    return name in _SHORT_TEST_NAMES and name in _package_test_handles(file) and not _type_parameter(node, name)
+
+
+def _package_test_handles(file: GoFile) -> frozenset[str]:
+    """Names among T and TB that the package declares at package level as an interface or as a
+    testing type (`type T interface{ Helper(); Fatalf(string, ...any) }`, `type TB = testing.TB`)."""
+
+    def compute() -> frozenset[str]:
+        out: set[str] = set()
+        for f in file.package.files if file.package is not None else (file,):
+            for decl in f.root.named_children:
+                if decl.type != "type_declaration":
+                    continue
+                for spec in decl.named_children:
+                    if spec.type not in ("type_spec", "type_alias"):
+                        continue
+                    name = text(spec.child_by_field_name("name"))
+                    body = spec.child_by_field_name("type")
+                    if name not in _SHORT_TEST_NAMES or body is None:
+                        continue
+                    if body.type == "interface_type" or f.type_text(body).lstrip("*") in _TESTING_BASES:
+                        out.add(name)
+        return frozenset(out)
+
+    if file.package is not None:
+        return file.package.memo("cg203.test-handles", compute)
+    return file.memo("cg203.test-handles", compute)
+
+
+def _type_parameter(node: Node, name: str) -> bool:
+    """`name` is a type parameter of a declaration enclosing `node` (`func F[T any](v T, ...)`,
+    `type H[T any] func(T, ...)`, or a method of a generic type: `func (s *S[T]) M(v T, ...)`)."""
+    cur = node.parent
+    while cur is not None:
+        if cur.type in ("function_declaration", "type_spec"):
+            tparams = cur.child_by_field_name("type_parameters")
+            for decl in tparams.named_children if tparams is not None else []:
+                if any(text(n) == name for n in decl.children_by_field_name("name")):
+                    return True
+        elif cur.type == "method_declaration":
+            recv = cur.child_by_field_name("receiver")
+            if recv is not None and re.search(rf"\[[^\]]*\b{re.escape(name)}\b", text(recv)):
+                return True
+        cur = cur.parent
+    return False
 
 
 def _param_text(decl: Node) -> str:
@@ -191,6 +267,7 @@ RULE = Rule(
     needs_text=(b"Context",),
     options={
         "allow-types-before": "types allowed before the context parameter, as qualified type texts "
-        "(*net/http.Request) or as written (*http.Request); *testing.T/B/F and testing.TB always are",
+        "(*net/http.Request) or as written (*http.Request); *testing.T/B/F, testing.TB and "
+        "test-helper handles (TestingT, assert.TestingT, *rapid.T) always are",
     },
 )

@@ -29,12 +29,16 @@ first parameter is a `context.Context`:
 - functions, methods and interface methods declared in the analysed package,
   and local function values whose type or literal is visible.
 
-A function of the package whose own code shows that nil is harmless is not
-reported: its context parameter is unnamed, `_` or unused, it is compared
-with nil (`if ctx == nil { ctx = context.Background() }`), only stored in a
-struct literal, or only handed on to package functions that tolerate nil in
-turn. Other packages' functions outside the tables are not known and not
-reported (staticcheck's SA1012, with type information, sees those too).
+A function of the package is reported even when its own code shows that nil
+is harmless today (its context parameter is unnamed, `_` or unused, compared
+with nil as in `if ctx == nil { ctx = context.Background() }`, only stored, or
+only handed on to functions that tolerate nil in turn): the `context` package
+says never to pass a nil context, even if a function permits it, and the next
+change to the callee (a `ctx.Done()`, a `context.WithTimeout(ctx, ...)`)
+turns the call into a panic. The message says when the callee tolerates nil
+today. This matches staticcheck's SA1012. Other packages' functions outside
+the tables are not known and not reported (SA1012, with type information,
+sees those too).
 
 ## Why it matters
 A nil context is not an empty one: the `context.With*` functions panic on a
@@ -47,11 +51,17 @@ next refactor of the callee turns it into a panic in production.
 ## Bad
 ```go
 req, err := http.NewRequestWithContext(nil, http.MethodGet, url, nil)
+
+func audit(ctx context.Context, msg string) { log.Print(msg) } // ctx unused, for now
+
+audit(nil, "started")
 ```
 
 ## Good
 ```go
 req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+
+audit(ctx, "started")
 ```
 or `context.TODO()` where no context is at hand yet.
 
@@ -174,18 +184,17 @@ def check(p: Pass) -> None:
         if call is None:
             continue
         callee = _context_callee(file, call)
-        if callee is None or (callee.decl is not None and _tolerates_nil(callee.file, callee.decl, 0)):
+        if callee is None:
             continue
         avail = available_context(file, nil)
         remedy = f"pass {avail.expr}" if avail is not None else "pass the caller's context, or context.TODO()"
         todo = _todo_expr(file, nil)
         fix = Fix(f"replace nil with {todo}", (replace(nil, todo),)) if todo is not None else None
-        p.report(
-            nil,
-            f"nil passed as the context of {callee.shown}: a nil context panics or fails as soon as it is used; "
-            f"{remedy}",
-            fix=fix,
-        )
+        if callee.decl is not None and _tolerates_nil(callee.file, callee.decl, 0):
+            why = f"{callee.shown} tolerates nil today, but nil is never a valid context: the first change that uses it panics"
+        else:
+            why = "a nil context panics or fails as soon as it is used"
+        p.report(nil, f"nil passed as the context of {callee.shown}: {why}; {remedy}", fix=fix)
 
 
 @dataclass(frozen=True)
@@ -276,7 +285,8 @@ def _declared(file: GoFile, fn: Node, shown: str) -> _Callee | None:
 
 
 def _tolerates_nil(file: GoFile, fn: Node, depth: int) -> bool:
-    """The function's own code shows that a nil context is harmless: the parameter is unnamed
+    """The function's own code shows that a nil context is harmless today (reported all the same,
+    with another reason): the parameter is unnamed
     or unused, compared with nil (`if ctx == nil { ctx = context.Background() }`), only stored
     in a composite literal, or only handed on as the first argument of functions of the package
     that tolerate nil in turn. A method call on it, or any other use, is taken as needing it."""

@@ -81,13 +81,50 @@ case <-ctx.Done():
 class _Send:
     node: Node  # the send statement
     file: GoFile
-    count: float  # how many times it can run per goroutine (math.inf inside an open loop)
+    repeats: bool  # can run more than once per run of its goroutine (it sits in a loop)
+    prefix: float  # the most sends of the goroutine along one path up to and including this one
+
+
+@dataclass(frozen=True)
+class _Sender:
+    stmt: Node  # the go statement
+    sends: list[_Send]
+    starts: float  # goroutines this statement starts per run of the function (inf in an open loop)
+    times: float  # sends they can make in all: starts x the most sends along one path of one
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A send CG105 reports: where, and why it can block for ever."""
+
+    node: Node
+    file: GoFile
+    message: str
+    reason: str  # the receiver's side: "the receiver at line N can stop receiving (...)"
 
 
 def check(p: Pass) -> None:
-    file = p.file
-    for make in index.nodes(file, "makechan"):
-        _check_channel(p, file, make)
+    # a send that CG104 reports (a goroutine loop that never watches its context) is reported
+    # once, by CG104, with this rule's reason in its message
+    from ctxguard.rules import goroutine_ignores_cancel as cg104
+
+    ignored = cg104.reported_sends(p.file) if cg104.RULE.applies_to(p.file) else frozenset()
+    for o in orphans(p.file):
+        if (o.file.path, o.node.start_byte) not in ignored:
+            p.report(o.node, o.message, file=o.file)
+
+
+def orphans(file: GoFile) -> dict[tuple[str, int], Orphan]:
+    """Every send this rule finds for channels made in `file`, by (path, start byte) of the send."""
+
+    def compute() -> dict[tuple[str, int], Orphan]:
+        found: dict[tuple[str, int], Orphan] = {}
+        for make in index.nodes(file, "makechan"):
+            for o in _check_channel(file, make):
+                found.setdefault((o.file.path, o.node.start_byte), o)
+        return found
+
+    return file.memo("orphaned-send", compute)
 
 
 def _buffer(make: Node) -> float | None:
@@ -119,21 +156,20 @@ def _channel_decl(file: GoFile, make: Node) -> Decl | None:
     return file.decl_of(names[[v.id for v in values].index(make.id)])
 
 
-def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
+def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
     buffer = _buffer(make)
     func = enclosing_function(make)
     if buffer is None or func is None:
-        return
+        return []
     decl = _channel_decl(file, make)
     scope = file.scope_for(make)
     if decl is None or scope is None:
-        return
-    # Each goroutine that sends, with its sends and how many it can make: distinct send
-    # statements of one goroutine are usually alternatives (error path, result path), so a
-    # goroutine sends once unless a send repeats in a loop.
-    senders: list[tuple[Node, list[_Send], float]] = []
+        return []
+    # Each goroutine that sends, with its sends and how many it can make along one path.
+    senders: list[_Sender] = []
     sender_bodies: list[Node] = []
     passed_to_sender: set[int] = set()
+    count_trips = trips(file)
     for stmt in go_statements(file):
         if not (func.start_byte <= stmt.start_byte < func.end_byte) or in_nested_func(stmt, func):
             continue
@@ -144,12 +180,14 @@ def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
         if not found:
             continue
         sender_bodies.append(g.func)
-        found = [s for s in found if not _guarded(s)]
+        gfile = g.file
+        found = [s for s in found if not _guarded(gfile, s)]
         if found:
-            times = repetitions(stmt, func, outside=make, trips=trips(file)) * max(s.count for s in found)
-            senders.append((stmt, found, times))
+            sends, per_run = _count_sends(g, found)
+            starts = repetitions(stmt, func, outside=make, trips=count_trips)
+            senders.append(_Sender(stmt, sends, starts, starts * per_run))
     if not senders:
-        return
+        return []
     # The receiving side: every other reference to the channel in `func`.
     receives: list[Node] = []
     for ref in scope.refs(decl):
@@ -159,26 +197,117 @@ def _check_channel(p: Pass, file: GoFile, make: Node) -> None:
             continue
         use = _use_of(ref)
         if use == "escapes":
-            return  # returned, stored or passed on: the receiver is somewhere else
+            return []  # returned, stored or passed on: the receiver is somewhere else
         if use == "receive":
             receives.append(ref)
     total = _pending(senders, receives)
     if not receives or total <= buffer:
-        return
-    why = _gives_up(file, func, receives, total, buffer)
+        return []
+    why = _gives_up(file, func, make, receives, senders, total, buffer)
     if why is None:
-        return
-    at, reason = why
-    for _, found, _ in senders:
-        for s in found:
-            message = (
-                f"goroutine may block forever sending on {decl.name}: the receiver at line {at} can stop "
-                f"receiving ({reason})"
-            )
-            p.report(s.node, message, file=s.file)
+        return []
+    at, how = why
+    reason = f"the receiver at line {at} can stop receiving ({how})"
+    # One goroutine alone: only the sends that can overflow the buffer block (a send in a loop,
+    # or one that comes after others on the same path). Several: any of them may be the one left.
+    alone = len(senders) == 1 and senders[0].starts <= 1
+    out: list[Orphan] = []
+    for sender in senders:
+        for s in sender.sends:
+            if alone and not s.repeats and s.prefix <= buffer:
+                continue
+            why_send = ""
+            if alone and buffer > 0:
+                if s.repeats:
+                    more = "a second time" if buffer == 1 else f"more than {int(buffer)} times"
+                    why_send = f"it sends in a loop and may send {more} into a channel with room for {int(buffer)}, and "
+                else:
+                    why_send = (
+                        f"this can be its {_nth(s.prefix)} send along one path, into a channel with room for "
+                        f"{int(buffer)}, and "
+                    )
+            message = f"goroutine may block forever sending on {decl.name}: {why_send}{reason}"
+            out.append(Orphan(s.node, s.file, message, reason))
+    return out
 
 
-def _pending(senders: list[tuple[Node, list[_Send], float]], receives: list[Node]) -> float:
+def _nth(n: float) -> str:
+    k = int(n)
+    return {2: "second", 3: "third", 4: "fourth"}.get(k, f"{k}th")
+
+
+def _count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[_Send], float]:
+    """The sends of one goroutine, each with whether it repeats and the most sends along a path up
+    to it; and the most sends along any path through the goroutine (inf when one repeats in an
+    open loop). Counted on the goroutine's control-flow graph: `errc <- err; return` in several
+    branches is one send, not several; a send in a loop that does not leave is many."""
+    gfile = g.file
+    cfg = gfile.cfg(g.func)
+    count_trips = trips(gfile)
+    if cfg is None:
+        sends = [_Send(n, gfile, True, math.inf) for n in nodes]
+        return sends, math.inf
+    comps = components(cfg)
+    comp_of = {b.index: i for i, comp in enumerate(comps) for b in comp}
+    where: dict[int, tuple[int, int]] = {}  # send id -> (block index, position in block)
+    for n in nodes:
+        hit = cfg.locate(n)
+        if hit is not None:
+            where[n.id] = (hit[0].index, hit[1])
+    weight = [0.0] * len(comps)  # sends a run through the component can make
+    once = [0.0] * len(comps)  # ... counting only sends that cannot repeat
+    repeating: set[int] = set()
+    for i, comp in enumerate(comps):
+        blocks = {b.index for b in comp}
+        inside = [n for n in nodes if n.id in where and where[n.id][0] in blocks]
+        if is_cycle(comp):
+            for n in inside:
+                repeating.add(n.id)
+                reps = repetitions(n, g.func, trips=count_trips)
+                weight[i] += reps if reps > 1 else math.inf  # a loop of goto or one the syntax misses
+        else:
+            weight[i] = once[i] = len(inside)
+    # longest paths over the components, in topological order, from the entry's
+    best = [-math.inf] * len(comps)
+    best_once = [-math.inf] * len(comps)
+    before_once = [-math.inf] * len(comps)  # one-shot sends on a path before entering the component
+    if comps:
+        before_once[0] = 0.0
+        best[0], best_once[0] = weight[0], once[0]
+    incoming = [-math.inf] * len(comps)
+    if comps:
+        incoming[0] = 0.0
+    for i, comp in enumerate(comps):
+        if incoming[i] == -math.inf:
+            continue
+        best[i] = incoming[i] + weight[i]
+        best_once[i] = before_once[i] + once[i]
+        for b in comp:
+            for succ in b.succs:
+                j = comp_of.get(succ.index)
+                if j is None or j == i:
+                    continue
+                incoming[j] = max(incoming[j], best[i])
+                before_once[j] = max(before_once[j], best_once[i])
+    sends: list[_Send] = []
+    for n in nodes:
+        if n.id not in where:
+            sends.append(_Send(n, gfile, True, math.inf))  # not placed: assume the worst
+            continue
+        block, pos = where[n.id]
+        i = comp_of.get(block)
+        if i is None or before_once[i] == -math.inf:
+            continue  # unreachable code never sends
+        if n.id in repeating:
+            sends.append(_Send(n, gfile, True, math.inf))
+            continue
+        earlier = sum(1 for m in nodes if m.id in where and where[m.id][0] == block and where[m.id][1] < pos)
+        sends.append(_Send(n, gfile, False, before_once[i] + earlier + 1))
+    per_run = max((x for x in best if x != -math.inf), default=0.0)
+    return sends, per_run
+
+
+def _pending(senders: list[_Sender], receives: list[Node]) -> float:
     """The most sends that can be outstanding at once.
 
     Goroutines started one after another, with a receive of the channel in between,
@@ -187,7 +316,8 @@ def _pending(senders: list[tuple[Node, list[_Send], float]], receives: list[Node
     """
     phases: list[float] = []
     last: Node | None = None
-    for stmt, _, times in sorted(senders, key=lambda t: t[0].start_byte):
+    for sender in sorted(senders, key=lambda s: s.stmt.start_byte):
+        stmt, times = sender.stmt, sender.times
         if last is None or any(last.end_byte <= r.start_byte < stmt.start_byte for r in receives):
             phases.append(times)
         elif _exclusive(last, stmt):
