@@ -44,7 +44,7 @@ class Regimen:
 
 
 # the short regimen's twins get more load: 4 s must see 100 leaked contexts to judge the heap
-REGIMENS = {"70s-every-5s": Regimen(5.0, 15, "20", 12), "4s-every-1s": Regimen(1.0, 5, "50", 8)}
+REGIMENS = {"70s-every-5s": Regimen(5.0, 15, "20", 13), "4s-every-1s": Regimen(1.0, 5, "50", 8)}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Subject:
     leaky: bool
     leak_file: str = ""  # the leaky twin's file the top suspect must pass through
     leak_line: int | None = None  # ... and the line it must sit at (None: anywhere in that file)
+    late: bool = False  # the load starts after the first capture round, not before it
 
 
 # the line the top suspect must point at: where goroutines park, or where leaked contexts
@@ -121,7 +122,12 @@ def _zoo(step_at: float) -> list[Subject]:
         for args in loads[name]
     )
     services = [Subject(f"zoo/{name}", "zoo", "fixed", ("-service", name), load, False) for name, load in loads.items()]
-    return [*services, Subject("zoo/mixed", "zoo", "fixed", ("-service", "mixed"), mixed, False)]
+    return [
+        *services,
+        Subject("zoo/mixed", "zoo", "fixed", ("-service", "mixed"), mixed, False),
+        # the false alarm: the load arrives after the first snapshot ("grew from 1 to 24")
+        Subject("zoo/mixed-late", "zoo", "fixed", ("-service", "mixed"), mixed, False, late=True),
+    ]
 
 
 def subjects(regimen: str) -> list[Subject]:
@@ -157,20 +163,29 @@ def _batch(subs: list[Subject], r: Regimen, start_service, lab_bin: Path, tmp_pa
     window = r.every * (r.count - 1) + WARMUP + 10
     services = {s.label: start_service(s.binary, s.variant, *s.flags) for s in subs}
     loads: list[subprocess.Popen] = []
+    lock = threading.Lock()
+
+    def start_loads(s: Subject) -> None:
+        addr = services[s.label].addr
+        for args in s.loads:
+            argv = [str(lab_bin / "loadgen"), *(a.replace("{addr}", addr) for a in args)]
+            proc = subprocess.Popen(
+                [*argv, "-duration", f"{window:.0f}s"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            with lock:
+                loads.append(proc)
+
+    late = [threading.Timer(WARMUP + r.every * 1.5, start_loads, (s,)) for s in subs if s.late]
     try:
         for s in subs:
-            addr = services[s.label].addr
-            for args in s.loads:
-                argv = [str(lab_bin / "loadgen"), *(a.replace("{addr}", addr) for a in args)]
-                loads.append(
-                    subprocess.Popen(
-                        [*argv, "-duration", f"{window:.0f}s"],
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                        start_new_session=True,
-                    )
-                )
+            if not s.late:
+                start_loads(s)
+        for t in late:
+            t.start()
         time.sleep(WARMUP)
         outcomes = {s.label: Outcome() for s in subs}
         source = {s.label: str(LAB) if s.leaky else None for s in subs}
@@ -187,6 +202,9 @@ def _batch(subs: list[Subject], r: Regimen, start_service, lab_bin: Path, tmp_pa
             t.join(timeout=window + 120)
         return outcomes
     finally:
+        for t in late:
+            t.cancel()
+            t.join()
         for p in loads:
             kill_group(p)
         for svc in services.values():

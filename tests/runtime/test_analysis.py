@@ -196,7 +196,7 @@ def test_contexts_piling_up_while_goroutines_stay_flat_are_a_leak() -> None:
 
 def test_contexts_of_load_arriving_are_not_a_leak() -> None:
     # load arrives: 300 more requests in flight, each holding its context, and they churn
-    sizes = [0, 100, 200, 300, 300]
+    sizes = [0, 75, 150, 225, 300]
     dumps_, start = [], 2000
     for i, n in enumerate(sizes):
         dumps_.append(dump(i, range(start, start + n)))
