@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ctxguard.runtime import goroutine_text
 from ctxguard.runtime.load import InputError, load_file, load_stream
 from ctxguard.runtime.model import Snapshot
 
@@ -134,3 +136,24 @@ def test_mangled_inputs_give_a_snapshot_or_a_clean_error(artifacts: Path, which:
         assert "\n" not in str(e) and str(e).startswith(which)
     else:
         assert isinstance(snap, Snapshot)
+
+
+@pytest.mark.parametrize("name", ["goroutine.debug2.txt", "sigquit.txt", "crash.txt", "ancestors.txt", "minutes.txt"])
+def test_goroutine_ids_are_kept_alike_by_both_readers(name: str) -> None:
+    """The streaming reader and the line grammar keep every goroutine's ID, creator ID and
+    minutes in the same group; crash.txt prints some goroutines twice (IDs repeat)."""
+    path = Path(__file__).resolve().parents[2] / "testdata" / "runtime" / "go1.26" / name
+    fast = goroutine_text.decode_stream(io.BytesIO(path.read_bytes()), name)
+    slow = goroutine_text.decode(path.read_text().splitlines(keepends=True), name)
+
+    def per_group(snap: Snapshot) -> dict[str, list[tuple[int, int, int]]]:
+        return {
+            g.key: sorted(zip(g.goroutine_ids(), g.goroutine_parents(), g.goroutine_minutes(), strict=True))
+            for g in snap.groups
+        }
+
+    assert per_group(fast) == per_group(slow)
+    ids = [i for g in fast.groups for i in g.goroutine_ids()]
+    assert len(ids) == fast.goroutines and all(i >= 0 for i in ids)
+    headers = [int(m) for m in re.findall(r"^goroutine (\d+)", path.read_text(), re.M)]
+    assert sorted(ids) == sorted(headers)
