@@ -297,14 +297,14 @@ def test_a_directive_above_a_function_covers_all_of_it(repo: Path) -> None:
 
 
 def test_cache_key_includes_the_go_mod(tmp_path: Path) -> None:
-    """CG201 suggests t.Context() only from Go 1.24: a go.mod edit must not replay the old answer."""
+    """CG205 suggests t.Context() only from Go 1.24: a go.mod edit must not replay the old answer."""
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.23\n")
     (tmp_path / "a_test.go").write_text(
         'package m\n\nimport (\n\t"context"\n\t"testing"\n)\n\nfunc TestA(t *testing.T) { _ = context.Background() }\n'
     )
-    assert codes(tmp_path, "--select", "CG201") == []
+    assert codes(tmp_path, "--select", "CG205") == []
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.24\n")
-    assert codes(tmp_path, "--select", "CG201") == [("a_test.go", 8, "CG201")]
+    assert codes(tmp_path, "--select", "CG205") == [("a_test.go", 8, "CG205")]
 
 
 def test_new_from_rev_with_unusual_file_names(repo: Path) -> None:
@@ -404,3 +404,10 @@ def test_github_paths_are_relative_to_the_workspace(repo: Path) -> None:
         timeout=60,
     )
     assert r.stdout.startswith("::error file=svc/leaky.go,"), r.stdout
+
+
+def test_a_bare_directive_that_silences_nothing_is_reported_by_default(tmp_path: Path) -> None:
+    """Opt-in rules (CG205) are off by default: a bare ignore is judged against the default rules."""
+    (tmp_path / "go.mod").write_text("module m\n\ngo 1.24\n")
+    (tmp_path / "a.go").write_text("package m\n\nfunc f() int {\n\treturn 1 //ctxguard:ignore nothing here\n}\n")
+    assert codes(tmp_path, "--isolated") == [("a.go", 4, "CG001")]

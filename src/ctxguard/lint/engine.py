@@ -148,7 +148,8 @@ def lint_unit(
 def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozenset[str]) -> tuple[list[Finding], int]:
     """Apply each file's inline directives; report unused ones as CG001 when that rule runs."""
     names = {r.name: r.code for r in ALL_RULES} | {r.code: r.code for r in ALL_RULES}
-    every_rule = codes >= {r.code for r in ALL_RULES if r.code != UNUSED_SUPPRESSION}
+    # a bare directive is judged once every default rule ran (opt-in rules are not expected)
+    every_rule = codes >= {r.code for r in ALL_RULES if r.default and r.code != UNUSED_SUPPRESSION}
     by_path: dict[str, list[Finding]] = {}
     for f in findings:
         by_path.setdefault(f.path, []).append(f)

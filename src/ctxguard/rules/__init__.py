@@ -19,6 +19,7 @@ from ctxguard.rules import (
     orphaned_send,
     resource_in_context,
     syntax_error,
+    test_context,
     unused_derived_context,
     unused_suppression,
 )
@@ -36,6 +37,7 @@ ALL_RULES: tuple[Rule, ...] = (
     non_context_call.RULE,
     context_not_first.RULE,
     nil_context.RULE,
+    test_context.RULE,
     builtin_context_key.RULE,
     resource_in_context.RULE,
     context_in_struct.RULE,

@@ -76,7 +76,9 @@ Not reported:
     `SpanContextFromContext` (OpenTelemetry), `baggage.FromContext`,
     opentracing's `SpanFromContext`, OpenCensus' `trace.FromContext`;
   - a function or method of the same package whose context parameter is named
-    `_`, unnamed, or never used in its body;
+    `_` or unnamed (a named one the body does not read today may be read tomorrow);
+  - `context.WithoutCancel`: `WithoutCancel(context.TODO())` is never cancelled, and
+    neither would `WithoutCancel(ctx)` be;
 - a nil guard: `if ctx == nil { ctx = context.Background() }`;
 - the body of a `t.Cleanup(func() { ... })` callback.
 
@@ -230,7 +232,8 @@ _LOGRUS_TYPES = frozenset({"github.com/sirupsen/logrus.Entry", "github.com/sirup
 
 def _changes_nothing(file: GoFile, call: Node) -> bool:
     """The fresh context only reaches calls for which the caller's would change nothing: a logger
-    or span lookup, or a function of this package that never reads that context parameter;
+    or span lookup, a function of this package that declares it ignores that parameter, or an
+    explicit detach (`context.WithoutCancel(context.TODO())`: never cancelled either way);
     directly (`log.G(context.TODO())`) or through a variable whose every read is such a call."""
     node = _outer_parens(call)
     parent = node.parent
@@ -256,6 +259,8 @@ def _harmless_argument(file: GoFile, arg: Node) -> bool:
     if call is None or call.type != "call_expression":
         return False
     index = next((i for i, a in enumerate(call_args(call)) if a == arg), -1)
+    if index == 0 and file.pkg_call(call, "context") == "WithoutCancel":
+        return True
     return index >= 0 and (context_lookup(file, call, index) or ignored_context_argument(file, call, index))
 
 
@@ -309,7 +314,7 @@ def context_lookup(file: GoFile, call: Node, index: int) -> bool:
 
 def ignored_context_argument(file: GoFile, call: Node, index: int) -> bool:
     """`call` calls a function or method of this package whose parameter at `index` is a context it
-    never reads: named `_`, unnamed, or not referred to in the body."""
+    declares it never reads: named `_`, or unnamed."""
     target = _package_callee(file, call)
     if target is None:
         return False
@@ -321,13 +326,9 @@ def ignored_context_argument(file: GoFile, call: Node, index: int) -> bool:
 
 
 def ignores_parameter(file: GoFile, info: FuncInfo, name: str) -> bool:
-    """The function declares it does not use the parameter (`_`, no name) or never mentions it."""
-    if name in ("", "_"):
-        return True
-    body = info.body
-    if body is None:
-        return False
-    return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", file.source[body.start_byte : body.end_byte]) is None
+    """The function declares that it does not use the parameter: named `_`, or unnamed. A named
+    context the body happens not to read today is not enough: the next change may read it."""
+    return name in ("", "_")
 
 
 def _package_callee(file: GoFile, call: Node) -> TopFunc | None:
@@ -663,7 +664,7 @@ RULE = Rule(
     code="CG201",
     name="background-in-scope",
     severity=Severity.WARNING,
-    summary="context.Background()/TODO() where a caller context is available",
+    summary="context.Background()/TODO() where a caller context is available (outside test code)",
     doc=DOC,
     check=check,
     needs_imports=frozenset({"context"}),

@@ -23,10 +23,10 @@ Allowed before the context: other `context.Context` parameters, and the
 test handles that lead a test helper's parameters by convention (`func
 newServer(t *testing.T, ctx context.Context)`):
 - `*testing.T`, `*testing.B`, `*testing.F` and `testing.TB`;
-- interfaces standing for them, recognised by their name: a type named
-  `TestingT` or `TestingTB`, or ending in `TestingT` (testify's
-  `assert.TestingT` and `require.TestingT`, gotest.tools' `poll.TestingT`, a
-  package's own `type TestingT interface{ ... }`);
+- interfaces standing for them, recognised by their name: a type whose name
+  ends in `TestingT` or `TestingTB` (testify's `assert.TestingT` and
+  `require.TestingT`, gotest.tools' `poll.TestingT`, a package's own `type
+  TestingT interface{ ... }`);
 - a type named `T` or `TB` from another package (`*rapid.T`, `testkit.TB`), or
   declared by the package itself as an interface or as one of the testing
   types above (`type TB = testing.TB`); a type parameter named `T` is not one.

@@ -50,17 +50,15 @@ next refactor of the callee turns it into a panic in production.
 
 ## Bad
 ```go
-req, err := http.NewRequestWithContext(nil, http.MethodGet, url, nil)
-
 func audit(ctx context.Context, msg string) { log.Print(msg) } // ctx unused, for now
 
-audit(nil, "started")
+req, err := http.NewRequestWithContext(nil, http.MethodGet, url, nil)
+audit(nil, "started") // harmless today, a panic once audit reads ctx
 ```
 
 ## Good
 ```go
 req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-
 audit(ctx, "started")
 ```
 or `context.TODO()` where no context is at hand yet.
@@ -191,7 +189,10 @@ def check(p: Pass) -> None:
         todo = _todo_expr(file, nil)
         fix = Fix(f"replace nil with {todo}", (replace(nil, todo),)) if todo is not None else None
         if callee.decl is not None and _tolerates_nil(callee.file, callee.decl, 0):
-            why = f"{callee.shown} tolerates nil today, but nil is never a valid context: the first change that uses it panics"
+            why = (
+                f"{callee.shown} tolerates nil today, but nil is never a valid context: "
+                "the first change that uses it panics"
+            )
         else:
             why = "a nil context panics or fails as soon as it is used"
         p.report(nil, f"nil passed as the context of {callee.shown}: {why}; {remedy}", fix=fix)

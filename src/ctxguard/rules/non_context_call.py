@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
-from ctxguard.gosrc.ctxfacts import AvailableContext, available_context, is_context_type_text, is_context_value
+from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_type_text, is_context_value, is_write
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
+    FUNC_TYPES,
     call_args,
     call_name,
     call_of_callee,
@@ -24,6 +25,7 @@ from ctxguard.gosrc.syntax import (
     unparen,
 )
 from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
+from ctxguard.rules.background_in_scope import ignores_parameter, passable_context
 from ctxguard.rules.base import Pass, Rule, insert, replace
 
 DOC = """\
@@ -56,7 +58,13 @@ own `*http.Request` parameter):
 - the package's own functions and methods with a twin declared next to them:
   `Fetch(key)` when the package also has `FetchContext(ctx, key)` (or
   `FetchWithContext`, `FetchCtx`) taking a context and then the same parameters.
-  A call inside the twin itself (built on its plain variant) is left alone.
+  A call inside the twin itself (built on its plain variant) is left alone, and
+  so is a twin that declares it ignores its context (named `_`, or unnamed):
+  passing one would change nothing.
+
+Calls through a local variable holding one of these functions or methods
+(`get := http.Get` then `get(u)`, `fetch := client.Get`) count too, when the
+variable is never re-assigned; they get no fix.
 
 Methods are reported only when the receiver's type is proven from the
 package's source (a parameter, local, struct field, package variable, slice or
@@ -64,12 +72,17 @@ map element, constructor result, or a method promoted from an embedded field):
 a `Get` or `Query` on a value of unknown type (a cache, a map, `url.Values`) is
 never reported.
 
-Not reported: calls in a deferred call, a deferred function literal, a
-`Cleanup` callback or a `context.AfterFunc` callback (they run when the context
-may already be done, and passing it would make the cleanup fail); calls where
-the only context is a test's (`t.Context()`, directly or derived): test code
-runs under the test binary's deadline and `t.Context()` is cancelled before
-`Cleanup` runs; and calls where no context is at hand at all.
+Not reported (unless `report-everywhere` names the call's package, below):
+calls in a deferred call, a deferred function literal, a `Cleanup` callback or
+a `context.AfterFunc` callback (they run when the context may already be done,
+and passing it would make the cleanup fail); calls where the only context is a
+test's (`t.Context()`, directly or derived): test code runs under the test
+binary's deadline and `t.Context()` is cancelled before `Cleanup` runs; calls
+where the only context at hand is a local `context.Background()` or `TODO()`
+(`ctx := context.Background()`, or values added to one with `WithValue`): it
+is never done, so passing it would change nothing (the check looks past it, at
+what was in scope where it was declared; a `WithTimeout` or `WithCancel` of one
+does count); and calls where no context is at hand at all.
 
 ## Why it leaks
 The call cannot be cancelled. When the caller gives up (the client went away,
@@ -107,6 +120,24 @@ func (s *server) checkout(w http.ResponseWriter, r *http.Request) {
 
 The twin must take the context as its first parameter followed by the original
 arguments: the fix relies on it.
+
+`report-everywhere`: import paths whose calls are reported even where no
+context is at hand, as noctx does (the default stance is that a finding needs a
+context in scope: a maintainer can act on "use ctx" at once, while "there is no
+context here" means plumbing one through the callers). `"*"` means every
+package this rule knows (`net/http`, `net/http/httptest`, `database/sql`,
+`github.com/jmoiron/sqlx`, `net`, `crypto/tls`, `os/exec`,
+`google.golang.org/grpc`) and those of `extra-apis`; the package's own twins
+are never reported without a context. For those packages the call itself is
+the finding: it is reported in deferred calls, cleanups and tests too, and
+whatever the code does with the result afterwards (a request given a context
+with `req.WithContext(ctx)` later, a command started and never waited for).
+Without a context that can be passed, the message says `ctx` and there is no fix.
+
+```toml
+[lint.options.non-context-call]
+report-everywhere = ["net/http", "net/http/httptest"]   # or ["*"]
+```
 
 ## Fix
 Where the rewrite is mechanical, the fix renames the call to its twin and
@@ -285,6 +316,8 @@ class Match:
     name_node: Node  # the identifier the fix renames
     recv: Node | None  # the receiver expression of a method call
     qualifier: str = ""  # what the twin is written with in the message: "http." for http.NewRequestWithContext
+    path: str = ""  # the import path declaring the function or the receiver's type; "" for the package's own
+    via: str = ""  # called through a local variable holding the function (`get := http.Get; get(u)`)
 
 
 @dataclass(frozen=True)
@@ -330,6 +363,8 @@ def _collect_local_twins(files: tuple[GoFile, ...]) -> LocalTwins:
             twin = f.func_info(decl)
             if not twin.params or not is_context_type_text(f, twin.params[0].type):
                 continue
+            if ignores_parameter(f, twin, twin.params[0].name):
+                continue  # `FetchContext(_ context.Context, ...)`: passing a context would change nothing
             base = name[: -len(suffix)]
             wanted = [p.type for p in twin.params[1:]]
             if twin.receiver is None:
@@ -347,29 +382,49 @@ def _collect_local_twins(files: tuple[GoFile, ...]) -> LocalTwins:
     return LocalTwins(funcs, methods) if funcs or methods else _NO_LOCAL_TWINS
 
 
+# a context can be at hand only through a context.Context, an *http.Request or a *testing.T
+_CONTEXT_IMPORTS = frozenset({"context", "net/http", "testing"})
+EVERYWHERE_ALL = "*"
+
+
 def check(p: Pass) -> None:
     file = p.file
     extras = parse_extra_apis(tuple(p.options.get("extra-apis", ())))
+    everywhere = frozenset(p.options.get("report-everywhere", ()))
+    if not file.imports_any(_CONTEXT_IMPORTS) and not (
+        everywhere and (EVERYWHERE_ALL in everywhere or file.imports_any(everywhere))
+    ):
+        return
     local = _local_twins(file)
     dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
-    for call in _candidates(file, _BASE_NAMES | extras.names, local.names, dotted):
-        if not _may_see_context(file, call):
+    names = _BASE_NAMES | extras.names
+    calls = [(c, None) for c in _candidates(file, names, local.names, dotted)]
+    for call, callee in sorted([*calls, *_indirect_calls(file, names)], key=lambda c: c[0].start_byte):
+        sees = _may_see_context(file, call)
+        if not sees and not everywhere:
             continue
-        found = _match(file, call, extras, local)
+        found = _match(file, call, extras, local, callee)
         if found is None:
             continue
-        avail = available_context(file, call)
-        if avail is None or _borrowed(file, avail) or _runs_late(call, avail):
+        wide = bool(found.path) and (EVERYWHERE_ALL in everywhere or found.path in everywhere)
+        if not sees and not wide:
             continue
-        if found.what in _REQUEST_LIKE and _handled_later(file, call, found.what, avail):
+        avail = passable_context(file, call) if sees else None
+        usable = avail is not None and not _borrowed(file, avail) and not _runs_late(call, avail)
+        if not usable and not wide:
             continue
         if found.what in _SOCKET_CALLS and _local_network(call):
             continue
-        p.report(
-            call.child_by_field_name("function") or call,
-            _message(found, avail, call),
-            fix=_fix(file, found, avail, call),
-        )
+        if avail is not None and usable:
+            # with report-everywhere the call itself is the problem, whatever is done with its result
+            if not wide and found.what in _REQUEST_LIKE and _handled_later(file, call, found.what, avail):
+                continue
+            message, fix = _message(found, avail.expr, call), _fix(file, found, avail, call)
+        else:
+            message, fix = _message(found, "ctx", call), None
+            if avail is None:
+                message += " (no context in scope: take one from the caller)"
+        p.report(call.child_by_field_name("function") or call, message, fix=fix)
 
 
 _CONTEXT_HINTS = (b"Context", b"context", b"Request", b"testing.")
@@ -416,18 +471,30 @@ def _pattern(names: frozenset[str], selected_only: bool) -> re.Pattern[bytes]:
     return re.compile(lead + rb"(?P<name>" + alternatives + rb")\s*\(")
 
 
-def _match(file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins) -> Match | None:
-    operand, name = call_name(call)
-    fn = unparen(call.child_by_field_name("function"))  # type: ignore[arg-type]
+def _match(
+    file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins, callee: tuple[Node, str] | None = None
+) -> Match | None:
+    """What `call` calls, when it is one of the APIs with a twin. `callee` is, for a call through a
+    local variable, the selector the variable was bound to (`http.Get`) and the variable's name."""
+    fn = unparen(call.child_by_field_name("function") if callee is None else callee[0])  # type: ignore[arg-type]
+    via = "" if callee is None else callee[1]
+    if fn.type == "selector_expression":
+        operand: Node | None = fn.child_by_field_name("operand")
+        name = text(fn.child_by_field_name("field"))
+    else:
+        operand, name = call_name(call)
     if operand is None:  # a dot-imported function, or one of this package's own
+        if callee is not None:
+            return None
         for path, table in (*PACKAGE_FUNCS.items(), *extras.funcs.items()):
             twin = table.get(name)
             if twin is not None and "." in file.names_for(path) and file.pkg_call(call, path) == name:
-                return Match(f"{default_import_name(path)}.{name}", twin, fn, None, f"{default_import_name(path)}.")
+                shown = f"{default_import_name(path)}."
+                return Match(f"{shown}{name}", twin, fn, None, shown, path)
         for path, table in extras.funcs.items():
             twin = table.get(name)
-            if twin is not None and _declared_here(file, path, fn):
-                return Match(name, twin, fn, None)
+            if twin is not None and _declared_here(file, path, fn) and not _twin_ignores_context(file, None, twin):
+                return Match(name, twin, fn, None, path=path)
         twin = local.funcs.get(name)
         if twin is not None and fn.type == "identifier" and not _is_local(file, fn) and not _inside(call, twin.name):
             return Match(name, twin, fn, None)
@@ -442,7 +509,8 @@ def _match(file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins) -> Ma
         path = file.import_path_of(text(operand)) or ""
         twin = (extras.funcs.get(path, {}).get(name) or PACKAGE_FUNCS.get(path, {}).get(name)) if path else None
         if twin is not None and file.refers_to_import(operand, path):
-            return Match(f"{default_import_name(path)}.{name}", twin, name_node, None, f"{default_import_name(path)}.")
+            shown = f"{default_import_name(path)}."
+            return Match(f"{shown}{name}", twin, name_node, None, shown, path, via)
         if path:
             return None  # another package's function (a variable shadowing an import is not worth a scope table)
     if not is_method or _known_other_receiver(operand) or _passes_context(call):
@@ -453,8 +521,67 @@ def _match(file: GoFile, call: Node, extras: ExtraApis, local: LocalTwins) -> Ma
     found = _method_twin(file, strip_pointer(recv_type), name, extras, local, 0)
     if found is None or _inside(call, found[1].name):
         return None
-    shown, twin = found
-    return Match(f"{shown}.{name}", twin, name_node, written)
+    shown, twin, path = found
+    return Match(f"{shown}.{name}", twin, name_node, written, path=path, via=via)
+
+
+def _twin_ignores_context(file: GoFile, recv: str | None, twin: Twin) -> bool:
+    """The twin is this package's own and declares it ignores its context (`_ context.Context`, unnamed)."""
+    pkg = file.package
+    if pkg is None:
+        return False
+    if recv is None:
+        top = pkg.function(twin.name)
+        tops = [top] if top is not None else []
+    else:
+        tops = [m for m in pkg.methods(twin.name) if m.receiver_type == recv]
+    for top in tops:
+        info = top.file.func_info(top.node)
+        if info.params and is_context_type_text(top.file, info.params[0].type):
+            return ignores_parameter(top.file, info, info.params[0].name)
+    return False
+
+
+def _indirect_calls(file: GoFile, names: frozenset[str]) -> list[tuple[Node, tuple[Node, str]]]:
+    """Calls through a local variable declared to hold one of the APIs and never re-assigned:
+    `get := http.Get` then `get(u)`, `fetch := client.Get` then `fetch(u)`; each with the selector
+    and the variable's name."""
+    out: list[tuple[Node, tuple[Node, str]]] = []
+    for m in _value_pattern(names).finditer(file.source):
+        start, end = m.span("name")
+        field = file.root.descendant_for_byte_range(start, end)
+        sel = field.parent if field is not None else None
+        if sel is None or sel.type != "selector_expression" or sel.child_by_field_name("field") != field:
+            continue
+        values = sel.parent
+        stmt = values.parent if values is not None and values.type == "expression_list" else None
+        if stmt is None or len(expression_list(values)) != 1:
+            continue
+        if stmt.type == "short_var_declaration" and stmt.child_by_field_name("right") == values:
+            left = expression_list(stmt.child_by_field_name("left"))
+        elif stmt.type == "var_spec":
+            left = stmt.children_by_field_name("name")
+        else:
+            continue
+        decl = file.decl_of(left[0]) if len(left) == 1 and left[0].type == "identifier" else None
+        scope = file.scope_for(sel)
+        if decl is None or scope is None or decl.value != sel:
+            continue
+        refs = scope.refs(decl)
+        if any(is_write(r) for r in refs):
+            continue
+        for ref in refs:
+            call = ref.parent
+            if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == ref:
+                out.append((call, (sel, decl.name)))
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _value_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
+    """`x.Name` not called on the spot: a method value or a function value."""
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rb"\.\s*(?P<name>" + alternatives + rb")\b(?!\s*[(\[])")
 
 
 # `r.Header.Get`, `r.URL.Query().Get`, `r.Form.Get`, `req.URL.Query()`: http.Header, url.Values and
@@ -513,24 +640,28 @@ def _has_method_named(name: str, extras: ExtraApis, local: LocalTwins) -> bool:
 
 def _method_twin(
     file: GoFile, recv: str, name: str, extras: ExtraApis, local: LocalTwins, depth: int
-) -> tuple[str, Twin] | None:
-    """How to show the type declaring method `name` of `recv` (following embedding), and the twin."""
+) -> tuple[str, Twin, str] | None:
+    """How to show the type declaring method `name` of `recv` (following embedding), the twin, and
+    the import path of that type ("" for one of the package's own twins)."""
     if depth > 4:
         return None
     recv = recv.split("[", 1)[0]  # a generic type's instantiation
     for key, table in extras.methods.items():
         if name in table and _same_type(file, recv, key):
-            return f"(*{short_type(key)})", table[name]
+            if recv != key and _twin_ignores_context(file, recv, table[name]):
+                return None
+            return f"(*{short_type(key)})", table[name], key.rpartition(".")[0]
     twin = METHODS.get(recv, {}).get(name)
     if twin is not None:
-        return f"(*{short_type(recv)})", twin
+        return f"(*{short_type(recv)})", twin, recv.rpartition(".")[0]
     if recv in EMBEDDED:
         return _method_twin(file, EMBEDDED[recv], name, extras, local, depth + 1)
     pkg = file.package
     if "." in recv or pkg is None:
         return None  # another package's type we know nothing of
     if name in local.methods.get(recv, {}):
-        return local.methods[recv][name]
+        shown, twin = local.methods[recv][name]
+        return shown, twin, ""
     if any(m.receiver_type == recv for m in pkg.methods(name)):
         return None  # a method declared here, without a twin
     # promoted from an embedded field: the model names an embedded field after its type
@@ -557,13 +688,33 @@ _SOCKET_CALLS = frozenset({"net.Dial", "net.DialTimeout", "net.Listen", "net.Lis
 
 
 def _local_network(call: Node) -> bool:
-    """A Unix or raw IP socket (`net.Dial("unix", path)`): no name to resolve and no remote peer
-    to wait for, so a context would bound nothing. (A loopback TCP address is still reported,
-    as noctx does: its context bounds the name lookup of "localhost".)"""
+    """A Unix or raw IP socket (`net.Dial("unix", path)`, or `net.Dial(proto, addr)` under
+    `case "unix":` of a `switch proto`): no name to resolve and no remote peer to wait for, so a
+    context would bound nothing. (A loopback TCP address is still reported, as noctx does: its
+    context bounds the name lookup of "localhost".)"""
     args = call_args(call)
-    if not args or args[0].type not in ("interpreted_string_literal", "raw_string_literal"):
+    if not args:
         return False
-    return text(args[0]).strip('"`').startswith(("unix", "ip"))
+    if args[0].type in ("interpreted_string_literal", "raw_string_literal"):
+        return _local_network_name(args[0])
+    network = text(args[0])
+    cur = call.parent
+    while cur is not None and cur.type not in FUNC_TYPES:
+        switch = cur.parent
+        if cur.type == "expression_case" and switch is not None and switch.type == "expression_switch_statement":
+            if text(switch.child_by_field_name("value")) != network:
+                return False
+            values = expression_list(cur.child_by_field_name("value"))
+            return bool(values) and all(
+                v.type in ("interpreted_string_literal", "raw_string_literal") and _local_network_name(v)
+                for v in values
+            )
+        cur = cur.parent
+    return False
+
+
+def _local_network_name(literal: Node) -> bool:
+    return text(literal).strip('"`').startswith(("unix", "ip"))
 
 
 def _handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext) -> bool:
@@ -700,8 +851,7 @@ def _is_late_callback(lit: Node) -> bool:
     return call is not None and call_name(call)[1] in _LATE_CALLBACKS
 
 
-def _message(m: Match, avail: AvailableContext, call: Node) -> str:
-    ctx = avail.expr
+def _message(m: Match, ctx: str, call: Node) -> str:
     twin = m.twin
     if twin.form == ADVICE:
         # not str.format: remedies hold composite literals' braces
@@ -711,13 +861,14 @@ def _message(m: Match, avail: AvailableContext, call: Node) -> str:
     else:
         more = ", ..." if call_args(call) or twin.form == EXT else ""
         remedy = f"{m.qualifier}{twin.name}({ctx}{more})"
-    return f"{m.what} {twin.problem}: use {remedy}"
+    what = f"{m.what} (called as {m.via})" if m.via else m.what
+    return f"{what} {twin.problem}: use {remedy}"
 
 
 def _fix(file: GoFile, m: Match, avail: AvailableContext, call: Node) -> Fix | None:
     twin = m.twin
     args_node = call.child_by_field_name("arguments")
-    if twin.form == ADVICE or args_node is None:
+    if twin.form == ADVICE or args_node is None or m.via:
         return None
     args = call_args(call)
     if twin.form == EXT and (not args or not _proven_ext(file, args[0])):
@@ -740,7 +891,23 @@ def _proven_ext(file: GoFile, arg: Node) -> bool:
 
 
 def _validate_options(options: Mapping[str, tuple[str, ...]]) -> None:
-    parse_extra_apis(options.get("extra-apis", ()))
+    extras = parse_extra_apis(options.get("extra-apis", ()))
+    known = everywhere_packages(extras)
+    for entry in options.get("report-everywhere", ()):
+        if entry != EVERYWHERE_ALL and entry not in known:
+            raise ValueError(
+                f"report-everywhere: {entry!r} is not a package this rule knows "
+                f'(use "*" or one of: {", ".join(sorted(known))})'
+            )
+
+
+def everywhere_packages(extras: ExtraApis | None = None) -> frozenset[str]:
+    """The import paths `report-everywhere` accepts: those of the functions and receiver types
+    this rule knows, and those of `extra-apis`."""
+    paths = set(PACKAGE_FUNCS) | {t.rpartition(".")[0] for t in METHODS}
+    if extras is not None:
+        paths |= set(extras.funcs) | {t.rpartition(".")[0] for t in extras.methods}
+    return frozenset(paths)
 
 
 RULE = Rule(
@@ -750,11 +917,12 @@ RULE = Rule(
     summary="call without context where a context-aware twin exists and a context is available",
     doc=DOC,
     check=check,
-    # a context is at hand only through a context.Context, an *http.Request or a *testing.T
-    needs_imports=frozenset({"context", "net/http", "testing"}),
+    # no needs_imports: which imports matter depends on report-everywhere; check() looks itself
     options={
         "extra-apis": 'more calls with a context-aware twin: "import/path.Func=Twin" or '
         '"import/path.*Type.Method=Twin" (the twin takes the context first)',
+        "report-everywhere": 'import paths whose calls are reported even with no context in scope, as noctx does ("*": '
+        'all of them, e.g. ["net/http", "database/sql"])',
     },
     validate_options=_validate_options,
 )

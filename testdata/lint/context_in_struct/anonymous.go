@@ -20,6 +20,9 @@ func takeAnon(arg struct {
 	return use(arg.ctx)
 }
 
+// kept holds values beyond the calls that made them.
+var kept []any
+
 func locals(ctx context.Context) error {
 	// A local variable of an anonymous struct type.
 	var s struct {
@@ -27,12 +30,23 @@ func locals(ctx context.Context) error {
 	}
 	s.ctx = ctx
 
-	// A local named type, never sent over a channel.
+	// A local named type whose value is kept beyond the call.
 	type job struct {
 		ctx context.Context // want `CG303 field ctx of job`
 		id  int
 	}
 	j := job{ctx: ctx, id: 1}
+	kept = append(kept, j)
+
+	// A local named type built with the context and used within the call.
+	type step struct {
+		ctx  context.Context // ok: a one-shot local value
+		name string
+	}
+	st := step{ctx: ctx, name: "a"}
+	if err := use(st.ctx); err != nil {
+		return err
+	}
 
 	// A table of cases: the literal lives in a local variable.
 	cases := []struct {

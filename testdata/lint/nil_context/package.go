@@ -32,7 +32,8 @@ func launch() {
 	go fetch(nil, "bg") // want `CG204 .*fetch`
 }
 
-// ok: a function that guards against nil itself.
+// A function that guards against nil itself: reported all the same (the
+// context package forbids nil even where a function permits it).
 func tolerant(ctx context.Context, d time.Duration) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -40,8 +41,8 @@ func tolerant(ctx context.Context, d time.Duration) {
 	<-ctx.Done()
 }
 
-func okTolerant() {
-	tolerant(nil, time.Second) // ok: tolerant checks ctx == nil
+func callTolerant() {
+	tolerant(nil, time.Second) // want `CG204 nil passed as the context of tolerant: tolerant tolerates nil today, but nil is never a valid context`
 }
 
 // ok: first parameter is not a context.
@@ -62,30 +63,37 @@ func okPassed(ctx context.Context) error {
 	return fetch(ctx, "a") // ok: a real context
 }
 
-// ok: an unnamed context parameter cannot be used.
+// An unnamed context parameter cannot be used today: reported.
 func unnamed(context.Context, string) {}
 
-func okUnnamed() {
-	unnamed(nil, "x") // ok: the parameter is unnamed
+func callUnnamed() {
+	unnamed(nil, "x") // want `CG204 .*unnamed: unnamed tolerates nil today`
 }
 
-// ok: a context parameter that is never used.
+// A blank context parameter: reported.
+func blank(_ context.Context, n int) int { return n }
+
+func callBlank() int {
+	return blank(nil, 1) // want `CG204 .*blank: blank tolerates nil today`
+}
+
+// A context parameter that is never used (staticcheck SA1012's own case): reported.
 func unused(ctx context.Context, n int) int { return n }
 
-func okUnused() int {
-	return unused(nil, 1) // ok: ctx is never used
+func callUnused() int {
+	return unused(nil, 1) // want `CG204 nil passed as the context of unused: unused tolerates nil today`
 }
 
-// ok: handed on to a function that checks for nil.
+// Handed on to a function that checks for nil: reported.
 func forwardTolerant(ctx context.Context, d time.Duration) {
-	tolerant(ctx, d)
+	tolerant(ctx, d) // ok: the caller's context
 }
 
-func okForwardTolerant() {
-	forwardTolerant(nil, time.Second) // ok: tolerant checks ctx == nil
+func callForwardTolerant() {
+	forwardTolerant(nil, time.Second) // want `CG204 .*forwardTolerant: forwardTolerant tolerates nil today`
 }
 
-// ok: stored in a struct literal; the documented field may be nil.
+// Only stored in a struct literal whose field may be nil: reported.
 type meta struct {
 	Context context.Context // nil when the caller has none
 }
@@ -94,17 +102,27 @@ func record(ctx context.Context, msg string) meta {
 	return meta{Context: ctx}
 }
 
-func okStored() meta {
-	return record(nil, "x") // ok: only stored
+func callStored() meta {
+	return record(nil, "x") // want `CG204 .*record: record tolerates nil today`
+}
+
+// ok: a real context to a function that would tolerate nil.
+func okUnusedPassed(ctx context.Context) int {
+	return unused(ctx, 1) // ok: a real context
+}
+
+// ok: context.TODO where no context is at hand.
+func okTolerantTODO() {
+	tolerant(context.TODO(), time.Second) // ok: TODO, not nil
 }
 
 // Handed on to a function that uses it: reported.
 func forwardStrict(ctx context.Context) error {
-	return fetch(ctx, "strict")
+	return fetch(ctx, "strict") // ok: the caller's context
 }
 
 func callForwardStrict() error {
-	return forwardStrict(nil) // want `CG204 .*forwardStrict`
+	return forwardStrict(nil) // want `CG204 .*forwardStrict: a nil context panics or fails as soon as it is used`
 }
 
 // Handed on to a method of the standard library: reported.
@@ -127,4 +145,18 @@ func recursive(ctx context.Context, n int) int {
 
 func callRecursive() int {
 	return recursive(nil, 3) // want `CG204 .*recursive`
+}
+
+// Two type parameters, explicit and inferred (SA1012's generic cases).
+func pair2[K comparable, V any](ctx context.Context, k K, v V) {}
+
+func callPair2() {
+	pair2[int, string](nil, 1, "x") // want `CG204 .*pair2: pair2 tolerates nil today`
+	pair2(nil, 1, "x")              // want `CG204 .*pair2`
+}
+
+// ok: a conversion of nil to a func type is not a call.
+func okConversion() {
+	_ = (func(context.Context))(nil) // ok: conversion, not a call
+	_ = (func())(nil)                // ok: conversion to a func type without parameters
 }

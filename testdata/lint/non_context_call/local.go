@@ -8,11 +8,18 @@ import (
 // The package's own APIs with a twin declared next to them.
 func Fetch(key string) string { return FetchContext(context.Background(), key) }
 
-func FetchContext(ctx context.Context, key string) string { return key }
+func FetchContext(ctx context.Context, key string) string {
+	if ctx.Err() != nil {
+		return ""
+	}
+	return key
+}
 
 func OpenStore(name string, timeout time.Duration) error { return nil }
 
-func OpenStoreWithContext(ctx context.Context, name string, timeout time.Duration) error { return nil }
+func OpenStoreWithContext(ctx context.Context, name string, timeout time.Duration) error {
+	return ctx.Err()
+}
 
 type Cache struct{ data map[string]string }
 

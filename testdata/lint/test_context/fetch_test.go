@@ -1,15 +1,18 @@
-package backgroundinscope
+package testcontext
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"testing/synctest"
+	"time"
 )
 
 // A test: t.Context() exists since Go 1.24.
 func TestFetch(t *testing.T) {
-	if err := fetch(context.Background(), "x"); err != nil { // want `CG201 context\.Background\(\) cuts .*: use t\.Context\(\)$`
+	if err := fetch(context.Background(), "x"); err != nil { // want `CG205 context\.Background\(\) in test code: use t\.Context\(\)$`
 		t.Fatal(err)
 	}
 }
@@ -17,7 +20,7 @@ func TestFetch(t *testing.T) {
 // A benchmark with only a *testing.B: b.Context() is still available.
 func BenchmarkFetch(b *testing.B) {
 	for b.Loop() {
-		_ = fetch(context.TODO(), "x") // want `use b\.Context\(\)$`
+		_ = fetch(context.TODO(), "x") // want `CG205 context\.TODO\(\) in test code: use b\.Context\(\)$`
 	}
 }
 
@@ -40,7 +43,7 @@ func (s *suite) TestMethod(t *testing.T) {
 	_ = query(context.TODO(), "suite") // want `use t\.Context\(\)$`
 }
 
-// A testing.TB-typed subtest callback.
+// A testing.B subbenchmark callback.
 func BenchmarkSub(b *testing.B) {
 	b.Run("sub", func(b *testing.B) {
 		_ = query(context.Background(), "sub") // want `use b\.Context\(\)$`
@@ -59,9 +62,38 @@ func TestGoroutine(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = query(context.Background(), "g") // want `use t\.Context\(\)$`
+		_ = query(context.Background(), "g") // want `in test code: use t\.Context\(\)$`
 	}()
 	<-done
+}
+
+// A synctest bubble's callback is an entry point.
+func TestSynctest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = query(context.TODO(), "bubble") // want `use t\.Context\(\)$`
+	})
+}
+
+// A local root in a test: looked past, at the test's context.
+func TestLocalRoot(t *testing.T) {
+	ctx := context.Background() // want `use t\.Context\(\)$`
+	if err := fetch(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A fresh budget in a test: t.Context() is the parent to derive from.
+func TestTimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second) // want `in test code: use t\.Context\(\)$`
+	defer cancel()
+	_ = fetch(ctx, "x")
+}
+
+// A fake in a _test.go file is test code, whatever context it has.
+type fakeStore struct{}
+
+func (fakeStore) Get(ctx context.Context, key string) (string, error) {
+	return key, query(context.TODO(), key) // want `CG205 context\.TODO\(\) in test code: use ctx$`
 }
 
 // ok: TestMain has no context.
@@ -91,4 +123,22 @@ func FuzzFetch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = fetch(context.TODO(), s) // want `use t\.Context\(\)$`
 	})
+}
+
+// A logger lookup in a test changes nothing.
+func TestLogs(t *testing.T) {
+	slog.InfoContext(context.Background(), "starting") // ok: a logger lookup
+	_ = fetch(t.Context(), "x")                        // ok: the test's context
+}
+
+// ok: the fixed test.
+func TestFetchGood(t *testing.T) {
+	if err := fetch(t.Context(), "x"); err != nil { // ok: uses t.Context()
+		t.Fatal(err)
+	}
+}
+
+// ok: an example has no context in scope.
+func ExampleServe() {
+	_ = query(context.Background(), "example") // ok: no context in scope
 }

@@ -1,0 +1,3 @@
+module github.com/containerd/log
+
+go 1.26
