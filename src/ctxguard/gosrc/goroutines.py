@@ -171,6 +171,10 @@ def trips(file: GoFile) -> Callable[[Node], float]:
     return count
 
 
+def _closes(args: Node) -> bool:
+    return args.type == "argument_list" and args.parent is not None and call_name(args.parent) == (None, "close")
+
+
 def _makes_channel(value: Node) -> bool:
     args = call_args(value) if value.type == "call_expression" else []
     return call_name(value) == (None, "make") and bool(args) and args[0].type == "channel_type"
@@ -190,11 +194,7 @@ def _sends_feeding(file: GoFile, decl: Decl, make: Node) -> float:
             continue
         if parent.type == "send_statement" and parent.child_by_field_name("channel") == ref:
             total += repetitions(parent, func)
-        elif parent.type == "range_clause" or is_receive(parent):
-            continue
-        elif parent.type == "argument_list" and parent.parent is not None and call_name(parent.parent)[1] == "close":
-            continue
-        else:
+        elif not (parent.type == "range_clause" or is_receive(parent) or _closes(parent)):
             return math.inf  # passed on, stored or returned: someone else may send
     return total
 
@@ -289,10 +289,10 @@ def early_exit(file: GoFile, loop: Node, func: Node, skip: Callable[[Node], bool
     return min(exits, key=lambda n: n.start_byte) if exits else None
 
 
-# testify's require and gotest.tools' assert stop the test (t.FailNow) when a check fails;
-# gotest.tools' assert.Check and testify's assert only mark it failed
-_STOPPING_ASSERTS = ("github.com/stretchr/testify/require", "gotest.tools/v3/assert", "gotest.tools/assert")
-_MARKING_ASSERTS = ("github.com/stretchr/testify/assert",)
+# testify's require and gotest.tools' assert stop the test (t.FailNow) when a check fails, or
+# mark it failed (gotest.tools' assert.Check); testify's assert only fails with Fail/FailNow
+_FAILING_ASSERTS = ("github.com/stretchr/testify/require", "gotest.tools/v3/assert", "gotest.tools/assert")
+_TESTIFY_ASSERT = "github.com/stretchr/testify/assert"
 
 
 def fails_test(file: GoFile, stmt: Node) -> bool:
@@ -313,10 +313,9 @@ def fails_test(file: GoFile, stmt: Node) -> bool:
         return True
     if operand.type == "call_expression" and call_name(operand)[1] == "Require":
         return True  # testify suites: s.Require().NoError(err)
-    for path in _STOPPING_ASSERTS:
-        if file.pkg_call(call, path) is not None:
-            return name != "Check"
-    return any(file.pkg_call(call, path) in ("Fail", "FailNow") for path in _MARKING_ASSERTS)
+    if any(file.pkg_call(call, path) is not None for path in _FAILING_ASSERTS):
+        return True
+    return file.pkg_call(call, _TESTIFY_ASSERT) in ("Fail", "FailNow")
 
 
 def _testing_value(file: GoFile, operand: Node) -> bool:

@@ -104,10 +104,12 @@ def run_rules(
 ) -> list[Finding]:
     """Findings of `rules` on `file`; a rule that crashes costs its own findings, not the run."""
     out: list[Finding] = []
+    rules = list(rules)
+    running = frozenset(r.code for r in rules)
     for rule in rules:
         if not rule.applies_to(file):
             continue
-        p = Pass(rule, file, options=(options or {}).get(rule.code, {}))
+        p = Pass(rule, file, options=(options or {}).get(rule.code, {}), running=running)
         try:
             rule.check(p)
         except RecursionError:

@@ -47,6 +47,9 @@ class Pass:
     findings: list[Finding] = field(default_factory=list)
     # this rule's options from the configuration: each a list of strings
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the codes of every rule in this run: a rule that leaves a finding to another (one
+    # problem, one finding) must know that the other one runs
+    running: frozenset[str] = frozenset()
 
     def report(
         self, node: Node, message: str, end: Node | None = None, file: GoFile | None = None, fix: Fix | None = None

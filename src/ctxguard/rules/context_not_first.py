@@ -265,6 +265,7 @@ RULE = Rule(
     check=check,
     needs_imports=frozenset({"context"}),
     needs_text=(b"Context",),
+    default=False,  # style: the convention, not a leak
     options={
         "allow-types-before": "types allowed before the context parameter, as qualified type texts "
         "(*net/http.Request) or as written (*http.Request); *testing.T/B/F, testing.TB and "

@@ -28,6 +28,7 @@ from ctxguard.gosrc.syntax import (
     repetitions,
     unparen,
 )
+from ctxguard.rules import orphaned_send
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -37,6 +38,17 @@ method of the same package) with a loop that blocks - a channel send or
 receive, a `select` with no `ctx.Done()` case, a `range` over a channel or a
 ticker, `time.Sleep` in an unbounded loop - while a context is in scope, and
 nothing in the loop observes `ctx.Done()`, `ctx.Err()` or `context.Cause`.
+
+Not reported: an operation right before a `return` or a `break` out of the
+loop (it runs once: CG105 judges a one-shot send), a `range` over a channel
+its owner closes, sends that a pipeline or worker pool drains to the end, a
+bounded loop of selects with a timer, and a context nobody can cancel
+(`context.Background()`).
+
+When the receiver of a reported send can also give up (what CG105,
+orphaned-send, looks for), the send is reported once, here, and the message
+says where the receiver stops: for a loop, watching the context is the fix;
+a buffer is not.
 
 ## Why it leaks
 When the request times out, its handler returns and nobody reads the worker's
@@ -192,36 +204,68 @@ def _on_timer(file: GoFile, case: Node) -> bool:
 
 
 def check(p: Pass) -> None:
-    reported: set[tuple[str, int]] = set()
-    for stmt in go_statements(p.file):
-        g = goroutine(p.file, stmt)
-        if g is None:
-            continue
-        ctx = goroutine_context(g)
-        if ctx is None:
-            continue
-        gf = g.file
-        scope = gf.scope_for(g.func)
-        if scope is None:
-            continue
-        loops = [lp for lp in scope.nodes("for_statement", g.func) if not in_nested_func(lp, g.func)]
-        watching = [lp for lp in loops if observes_cancellation(gf, lp)]
-        for loop in loops:
-            for node, what in _blocking_ops(g, loop, ctx):
-                if any(w.start_byte <= node.start_byte < w.end_byte for w in watching):
-                    continue  # an enclosing loop watches for cancellation
-                key = (gf.path, node.id)
-                if key in reported:
-                    continue
-                reported.add(key)
-                if node.type == "select_statement":
-                    message = f"goroutine loop blocks on {what}: it cannot be cancelled"
-                else:
-                    message = (
-                        f"goroutine loop blocks on {what} without observing {ctx}.Done() or {ctx}.Err(): "
-                        "it cannot be cancelled"
-                    )
-                p.report(_header(node), message, file=gf)
+    orphaned = orphaned_send.orphans(p.file) if orphaned_send.RULE.applies_to(p.file) else {}
+    for node, what, ctx, gf in _blocking(p.file):
+        if node.type == "select_statement":
+            message = f"goroutine loop blocks on {what}: it cannot be cancelled"
+        else:
+            message = (
+                f"goroutine loop blocks on {what} without observing {ctx}.Done() or {ctx}.Err(): it cannot be cancelled"
+            )
+        # CG105 finds this send too: one finding, here, saying why it blocks
+        orphan = next((o for s in _sends_of(node) if (o := orphaned.get((gf.path, s.start_byte)))), None)
+        if orphan is not None:
+            message += f", and {orphan.reason}"
+        p.report(_header(node), message, file=gf)
+
+
+def reported_sends(file: GoFile) -> frozenset[tuple[str, int]]:
+    """The sends this rule reports for goroutines started in `file`, by (path, start byte): a
+    send, or a send case of a select it reports."""
+    return frozenset((gf.path, s.start_byte) for n, _, _, gf in _blocking(file) for s in _sends_of(n))
+
+
+def _sends_of(node: Node) -> list[Node]:
+    if node.type == "send_statement":
+        return [node]
+    if node.type != "select_statement":
+        return []
+    comms = (c.child_by_field_name("communication") for c in node.named_children if c.type == "communication_case")
+    return [c for c in comms if c is not None and c.type == "send_statement"]
+
+
+def _blocking(file: GoFile) -> list[tuple[Node, str, str, GoFile]]:
+    """What this rule reports for goroutines started in `file`: the operation, what it is, the
+    context the goroutine ignores, and the file holding the goroutine's body."""
+
+    def compute() -> list[tuple[Node, str, str, GoFile]]:
+        out: list[tuple[Node, str, str, GoFile]] = []
+        reported: set[tuple[str, int]] = set()
+        for stmt in go_statements(file):
+            g = goroutine(file, stmt)
+            if g is None:
+                continue
+            ctx = goroutine_context(g)
+            if ctx is None:
+                continue
+            gf = g.file
+            scope = gf.scope_for(g.func)
+            if scope is None:
+                continue
+            loops = [lp for lp in scope.nodes("for_statement", g.func) if not in_nested_func(lp, g.func)]
+            watching = [lp for lp in loops if observes_cancellation(gf, lp)]
+            for loop in loops:
+                for node, what in _blocking_ops(g, loop, ctx):
+                    if any(w.start_byte <= node.start_byte < w.end_byte for w in watching):
+                        continue  # an enclosing loop watches for cancellation
+                    key = (gf.path, node.id)
+                    if key in reported:
+                        continue
+                    reported.add(key)
+                    out.append((node, what, ctx, gf))
+        return out
+
+    return file.memo("cg104.blocking", compute)
 
 
 def _header(node: Node) -> Node:

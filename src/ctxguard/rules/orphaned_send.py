@@ -9,9 +9,12 @@ from tree_sitter import Node
 
 from ctxguard.findings import Severity
 from ctxguard.gosrc import index
+from ctxguard.gosrc.cfg import Block, components, is_cycle
 from ctxguard.gosrc.goroutines import (
     Goroutine,
     early_exit,
+    failed_before,
+    fails_test,
     go_statements,
     goroutine,
     in_nested_func,
@@ -21,6 +24,7 @@ from ctxguard.gosrc.goroutines import (
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
+    FUNC_TYPES,
     call_args,
     call_name,
     contains,
@@ -38,18 +42,41 @@ from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
 ## What it finds
-A goroutine sends on a channel made in the enclosing function without a buffer
-(or with a literal buffer smaller than the number of sends), while the
-receiving side can stop receiving before every send is consumed: it receives
-in a `select` that can take another way out (`ctx.Done()`, a timer, `default`),
-returns early from a loop of receives, or receives once from several senders.
+A goroutine sends on a channel made in the enclosing function, without a
+buffer or with a literal buffer too small for what it sends, while the
+receiving side can stop receiving before every send is taken:
+
+- it receives in a `select` that can take another way out (`ctx.Done()`, a
+  timer, `default`, a done/quit channel) and receives no more after it; in a
+  loop too, when the channel is made per iteration (each timed-out iteration
+  leaves its sender behind);
+- it leaves a loop of receives early (`return`, `break`);
+- a `return`, `break` or `continue` skips its only receive;
+- it receives fewer values than the goroutines send.
+
+Sends are counted along the paths through the goroutine, not in its text:
+several `errc <- err; return` branches send at most once, a send in a loop
+that does not leave can send again (as often as a literal trip count says,
+or without bound). With a buffer, only the sends that can overflow it are
+reported: the one in a loop, or the second one along a path, and the message
+says so.
+
+Not reported: a receiver that gives up only by failing the test (`t.Fatal`,
+`t.FailNow`, `b.FailNow`, `require.*`, gotest.tools' `assert`, `t.Error`
+then `return`) or by ending the process (`log.Fatal`, `panic`): the sender is
+stranded only once the test has failed or the process is going away; and a
+`select` case waiting on a channel the sender itself closes when it is done.
+A send in a goroutine loop that also ignores its context is reported once, by
+CG104 (goroutine-ignores-cancel), with this rule's reason in its message (here
+when CG104 is not selected).
 
 ## Why it leaks
 This is the pattern behind most production goroutine leaks. The handler gives
 up on a timeout and returns; the worker finishes later and blocks forever on
 `ch <- result`, because nobody will ever receive. Every timed-out request
 leaves one goroutine (and everything it references) parked in `chan send`.
-A buffer of one slot per send lets every sender finish and exit.
+A buffer of one slot per send lets every sender finish and exit; a send that
+can repeat needs a `select` with a way out, or a `return` after it.
 
 ## Bad
 ```go
@@ -82,12 +109,13 @@ class _Send:
     node: Node  # the send statement
     file: GoFile
     repeats: bool  # can run more than once per run of its goroutine (it sits in a loop)
-    prefix: float  # the most sends of the goroutine along one path up to and including this one
+    prefix: float  # the most sends along one path up to and including this one, of those that cannot repeat
 
 
 @dataclass(frozen=True)
 class _Sender:
     stmt: Node  # the go statement
+    g: Goroutine
     sends: list[_Send]
     starts: float  # goroutines this statement starts per run of the function (inf in an open loop)
     times: float  # sends they can make in all: starts x the most sends along one path of one
@@ -105,11 +133,12 @@ class Orphan:
 
 def check(p: Pass) -> None:
     # a send that CG104 reports (a goroutine loop that never watches its context) is reported
-    # once, by CG104, with this rule's reason in its message
+    # once, by CG104, with this rule's reason in its message; when CG104 does not run, here
     from ctxguard.rules import goroutine_ignores_cancel as cg104
 
-    ignored = cg104.reported_sends(p.file) if cg104.RULE.applies_to(p.file) else frozenset()
-    for o in orphans(p.file):
+    cg104_runs = cg104.RULE.code in p.running and cg104.RULE.applies_to(p.file)
+    ignored = cg104.reported_sends(p.file) if cg104_runs else frozenset()
+    for o in orphans(p.file).values():
         if (o.file.path, o.node.start_byte) not in ignored:
             p.report(o.node, o.message, file=o.file)
 
@@ -124,7 +153,7 @@ def orphans(file: GoFile) -> dict[tuple[str, int], Orphan]:
                 found.setdefault((o.file.path, o.node.start_byte), o)
         return found
 
-    return file.memo("orphaned-send", compute)
+    return file.memo("cg105.orphans", compute)
 
 
 def _buffer(make: Node) -> float | None:
@@ -185,7 +214,7 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
         if found:
             sends, per_run = _count_sends(g, found)
             starts = repetitions(stmt, func, outside=make, trips=count_trips)
-            senders.append(_Sender(stmt, sends, starts, starts * per_run))
+            senders.append(_Sender(stmt, g, sends, starts, starts * per_run))
     if not senders:
         return []
     # The receiving side: every other reference to the channel in `func`.
@@ -206,26 +235,29 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
     why = _gives_up(file, func, make, receives, senders, total, buffer)
     if why is None:
         return []
-    at, how = why
+    at, how, taken = why
     reason = f"the receiver at line {at} can stop receiving ({how})"
-    # One goroutine alone: only the sends that can overflow the buffer block (a send in a loop,
-    # or one that comes after others on the same path). Several: any of them may be the one left.
+    # One goroutine alone: only the sends that can overflow the buffer and the receives taken
+    # block: a send in a loop (the cause, even when a one-shot send after it then blocks too),
+    # or one that comes after others on the same path. Several goroutines: any of their sends
+    # may be the one left over.
     alone = len(senders) == 1 and senders[0].starts <= 1
+    room = buffer + taken
     out: list[Orphan] = []
     for sender in senders:
         for s in sender.sends:
-            if alone and not s.repeats and s.prefix <= buffer:
+            if alone and not s.repeats and s.prefix <= room:
                 continue
             why_send = ""
-            if alone and buffer > 0:
+            if alone and room > 0 and not how.startswith("receives "):
+                into = f"a channel with room for {buffer:g}" if buffer else "an unbuffered channel"
+                if taken:
+                    into += f" after {taken:g} receive{'s' if taken > 1 else ''}"
                 if s.repeats:
-                    more = "a second time" if buffer == 1 else f"more than {int(buffer)} times"
-                    why_send = f"it sends in a loop and may send {more} into a channel with room for {int(buffer)}, and "
+                    more = "a second time" if room == 1 else f"more than {room:g} times"
+                    why_send = f"it sends in a loop and may send {more} into {into}, and "
                 else:
-                    why_send = (
-                        f"this can be its {_nth(s.prefix)} send along one path, into a channel with room for "
-                        f"{int(buffer)}, and "
-                    )
+                    why_send = f"this can be its {_nth(s.prefix)} send along one path, into {into}, and "
             message = f"goroutine may block forever sending on {decl.name}: {why_send}{reason}"
             out.append(Orphan(s.node, s.file, message, reason))
     return out
@@ -245,8 +277,7 @@ def _count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[_Send], float]:
     cfg = gfile.cfg(g.func)
     count_trips = trips(gfile)
     if cfg is None:
-        sends = [_Send(n, gfile, True, math.inf) for n in nodes]
-        return sends, math.inf
+        return [_Send(n, gfile, True, math.inf) for n in nodes], math.inf
     comps = components(cfg)
     comp_of = {b.index: i for i, comp in enumerate(comps) for b in comp}
     where: dict[int, tuple[int, int]] = {}  # send id -> (block index, position in block)
@@ -268,15 +299,12 @@ def _count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[_Send], float]:
         else:
             weight[i] = once[i] = len(inside)
     # longest paths over the components, in topological order, from the entry's
-    best = [-math.inf] * len(comps)
+    best = [-math.inf] * len(comps)  # the most sends along a path ending in the component
     best_once = [-math.inf] * len(comps)
-    before_once = [-math.inf] * len(comps)  # one-shot sends on a path before entering the component
+    incoming = [-math.inf] * len(comps)  # ... along a path up to entering it
+    before_once = [-math.inf] * len(comps)
     if comps:
-        before_once[0] = 0.0
-        best[0], best_once[0] = weight[0], once[0]
-    incoming = [-math.inf] * len(comps)
-    if comps:
-        incoming[0] = 0.0
+        incoming[0] = before_once[0] = 0.0
     for i, comp in enumerate(comps):
         if incoming[i] == -math.inf:
             continue
@@ -295,14 +323,14 @@ def _count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[_Send], float]:
             sends.append(_Send(n, gfile, True, math.inf))  # not placed: assume the worst
             continue
         block, pos = where[n.id]
-        i = comp_of.get(block)
-        if i is None or before_once[i] == -math.inf:
+        ci = comp_of.get(block)
+        if ci is None or incoming[ci] == -math.inf:
             continue  # unreachable code never sends
         if n.id in repeating:
             sends.append(_Send(n, gfile, True, math.inf))
             continue
         earlier = sum(1 for m in nodes if m.id in where and where[m.id][0] == block and where[m.id][1] < pos)
-        sends.append(_Send(n, gfile, False, before_once[i] + earlier + 1))
+        sends.append(_Send(n, gfile, False, before_once[ci] + earlier + 1))
     per_run = max((x for x in best if x != -math.inf), default=0.0)
     return sends, per_run
 
@@ -340,23 +368,23 @@ def _exclusive(a: Node, b: Node) -> bool:
     return cons is not None and alt is not None and contains(cons, a) != contains(cons, b)
 
 
-def _guarded(send: _Send) -> bool:
+def _guarded(file: GoFile, send: Node) -> bool:
     """The send is a select case that can give way (default, ctx.Done(), a timer, a stop channel)."""
-    case = send.node.parent
+    case = send.parent
     if case is None or case.type != "communication_case" or case.parent is None:
         return False
     return any(
-        other.id != case.id and (other.type == "default_case" or _case_reason(send.file, other) != "another case")
+        other.id != case.id and (other.type == "default_case" or _case_reason(file, other) != "another case")
         for other in case.parent.named_children
         if other.type in ("communication_case", "default_case")
     )
 
 
-def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> list[_Send]:
+def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> list[Node]:
     """Sends on the channel `decl` performed by goroutine `g`."""
     if g.func.type == "func_literal" and g.file is not None:
         body_refs = [r for r in scope.refs(decl) if g.func.start_byte <= r.start_byte < g.func.end_byte]
-        return [_Send(s, g.file, repetitions(s, g.func)) for r in body_refs if (s := _send_of(r)) is not None]
+        return [s for r in body_refs if (s := _send_of(r)) is not None]
     # go f(ch): the parameter in the same position receives the channel
     for i, arg in enumerate(g.args):
         arg = unparen(arg)
@@ -369,11 +397,7 @@ def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> 
             pdecl = next((d for d in fscope.decls if d.ident.id == params[i].node.id), None) if fscope else None  # type: ignore[union-attr]
             if pdecl is None or fscope is None:
                 continue
-            return [
-                _Send(s, g.file, repetitions(s, g.func))
-                for r in fscope.refs(pdecl)
-                if (s := _send_of(r)) is not None and not in_nested_func(s, g.func)
-            ]
+            return [s for r in fscope.refs(pdecl) if (s := _send_of(r)) is not None and not in_nested_func(s, g.func)]
     return []
 
 
@@ -408,32 +432,276 @@ def _use_of(ref: Node) -> str:
     return "escapes"
 
 
-def _gives_up(file: GoFile, func: Node, receives: list[Node], sends: float, buffer: float) -> tuple[int, str] | None:
-    """Where and why the receiver can stop before consuming every send."""
+def _gives_up(
+    file: GoFile, func: Node, make: Node, receives: list[Node], senders: list[_Sender], sends: float, buffer: float
+) -> tuple[int, str, float] | None:
+    """Where and why the receiver can stop before consuming every send, and how many receives
+    surely come before it stops (for a receiver that takes too few, how many it takes).
+
+    A way out that first fails the test or ends the process (t.Fatal, require.*, t.Errorf then
+    return, log.Fatal, panic) does not count: the sender is stranded only once the test has
+    already failed, or nothing is left to leak into."""
+
+    # A loop re-runs a receive of the same channel only if the channel outlives its iterations:
+    # a channel made inside the loop is a new one each time round.
+    def outlives(loop: Node) -> bool:
+        return not contains(loop, make)
+
+    first_go = min(s.stmt.end_byte for s in senders)
     for ref in receives:
         case = enclosing(ref, frozenset({"communication_case"}))
         if case is not None and not in_nested_func(case, func) and case.parent is not None:
             select = case.parent
-            in_loop = bool(loops_between(select, func))
+            taken = _received_before(select, receives, first_go)
+            if sends - taken <= buffer:
+                continue  # what is left after the receives that come first fits in the buffer
+            in_loop = any(outlives(lp) for lp in loops_between(select, func))
+            reasons: list[str] = []
             for other in select.named_children:
                 if other.id == case.id or other.type not in ("communication_case", "default_case"):
                     continue
-                if not _leaves(other) and (in_loop or _received_after(receives, select)):
+                if not _leaves(other) and (
+                    in_loop or _received_after(receives, select) or any(contains(other, r) for r in receives)
+                ):
                     continue  # the receiver stays, or receives again after this select
-                reason = _case_reason(file, other)
-                return line_of(ref), "select with another case" if reason == "another case" else reason
+                if any(fails_test(file, st) for st in statements(other)):
+                    continue  # gives up only on a failed test
+                if _closed_by_sender(file, other, senders):
+                    continue  # the sender closes it on its way out: it has finished sending
+                reasons.append(_case_reason(file, other))
+            if reasons:
+                # the way out that says most: a timer, ctx.Done() or default before "another case"
+                reason = min(reasons, key=lambda r: r == "another case")
+                return line_of(ref), "select with another case" if reason == "another case" else reason, taken
     for ref in receives:
-        loops = loops_between(ref, func)
+        loops = [lp for lp in loops_between(ref, func) if outlives(lp)]
         if loops and sends - buffer > 1:  # one receive happened; the others may be stranded
-            exit_stmt = early_exit(file, loops[-1], func)
+            exit_stmt = early_exit(file, loops[-1], func, skip=lambda n: failed_before(file, n))
             if exit_stmt is not None and not _drained_after(receives, loops[-1]):
                 keyword = text(exit_stmt).split()[0]
-                return line_of(ref), f"{keyword} at line {line_of(exit_stmt)} leaves the receive loop"
+                return line_of(ref), f"{keyword} at line {line_of(exit_stmt)} leaves the receive loop", 0
+    skipped = _skips_receive(file, func, make, receives, senders, sends - buffer)
+    if skipped is not None:
+        jump, first = skipped
+        keyword = text(jump).split()[0]
+        return line_of(first), f"{keyword} at line {line_of(jump)} skips the receive", 0
     received = sum(repetitions(r, func) for r in receives)
     if sends - received > buffer:
         n = "many" if math.isinf(sends) else str(int(sends))
-        return line_of(receives[0]), f"receives {int(received)} of {n} sends"
+        return line_of(receives[0]), f"receives {int(received)} of {n} sends", received
     return None
+
+
+_JUMPS = frozenset({"return_statement", "break_statement", "continue_statement", "goto_statement"})
+
+
+def _skips_receive(
+    file: GoFile, func: Node, make: Node, receives: list[Node], senders: list[_Sender], excess: float
+) -> tuple[Node, Node] | None:
+    """A return, break, continue or goto between a go statement and the first receive after it
+    that leads, on some path through `func`, to its end or back to the channel's `make` (the next
+    iteration makes a new one) without receiving: the goroutine's send has nobody to take it.
+    Returns the jump and the receive it skips."""
+    if excess <= 0 or any(in_nested_func(r, func) for r in receives):
+        return None  # a deferred or concurrent receive: the paths of `func` do not tell
+    cfg = file.cfg(func)
+    if cfg is None:
+        return None
+    made = cfg.locate(make)
+    remake = made[0].nodes[made[1]] if made is not None else None
+    for sender in senders:
+        go = sender.stmt
+        later = [r for r in receives if r.start_byte >= go.end_byte]
+        start = cfg.locate(go)
+        if not later or start is None:
+            continue
+        first = min(later, key=lambda r: r.start_byte)
+        jump = _escape(file, func, start, go, first, receives, remake, _finish_signals(file, senders))
+        if jump is not None:
+            return jump, first
+    return None
+
+
+def _escape(
+    file: GoFile,
+    func: Node,
+    start: tuple[Block, int],
+    go: Node,
+    first: Node,
+    receives: list[Node],
+    remake: Node | None,
+    signals: list[Decl],
+) -> Node | None:
+    """The jump on a path from `go` to the end of the function, or to `remake`, that receives
+    nothing and does not fail the test on the way."""
+    # a loop holding a receive but not the go statement receives on every way through it (its
+    # header decides whether the body runs: paths that skip the body do not count)
+    headers: set[int] = set()
+    for r in receives:
+        for lp in loops_between(r, func):
+            if contains(lp, go):
+                continue
+            body = lp.child_by_field_name("body")
+            header = next((c for c in lp.named_children if c != body and c.type != "comment"), None)
+            if header is not None and header.type == "for_clause":
+                header = header.child_by_field_name("condition")  # the part the CFG evaluates each time
+            if header is not None:
+                headers.add(header.id)
+    # a jump counts if it comes before the receive, or in another branch of an if, switch or
+    # select that receives (not a return after an `if ok { <-ch }` that was not taken: whether
+    # the goroutine was started may hang on the same condition)
+    branching = [
+        b
+        for r in receives
+        for b in _ancestors(r, func)
+        if b.type in ("if_statement", "expression_switch_statement", "type_switch_statement", "select_statement")
+        and b.end_byte > go.end_byte
+    ]
+    block, idx = start
+    todo: list[tuple[list[Node], Block, Node | None, bool]] = [(block.nodes[idx + 1 :], block, None, False)]
+    seen: set[tuple[int, bool, bool]] = set()
+    while todo:
+        nodes, b, jump, failed = todo.pop()
+        ended = False
+        for n in nodes:
+            if n.id in headers or any(contains(n, r) for r in receives) or _waits_for_sender(file, n, signals):
+                ended = True  # received, or waited for the sender to finish
+                break
+            if remake is not None and n.id == remake.id:
+                if jump is not None and not failed:
+                    return jump
+                ended = True
+                break
+            if (
+                jump is None
+                and n.type in _JUMPS
+                and go.end_byte <= n.start_byte
+                and (n.start_byte < first.start_byte or any(contains(b, n) for b in branching))
+            ):
+                jump = n
+            failed = failed or fails_test(file, n)
+        if ended:
+            continue
+        if not b.succs and (b.ret is not None or b.falls_off):
+            if jump is not None and not failed:
+                return jump
+            continue
+        for succ in b.succs:
+            key = (succ.index, jump is not None, failed)
+            if key not in seen:
+                seen.add(key)
+                todo.append((succ.nodes, succ, jump, failed))
+    return None
+
+
+def _ancestors(node: Node, stop: Node) -> list[Node]:
+    out: list[Node] = []
+    cur = node.parent
+    while cur is not None and cur.id != stop.id:
+        out.append(cur)
+        cur = cur.parent
+    return out
+
+
+def _closed_by_sender(file: GoFile, case: Node, senders: list[_Sender]) -> bool:
+    """The case receives from a channel that the only sending goroutine closes (`defer
+    close(done)`): when it fires, that goroutine is done sending."""
+    if case.type != "communication_case":
+        return False
+    comm = case.child_by_field_name("communication")
+    recv = comm.child_by_field_name("right") if comm is not None and comm.type == "receive_statement" else comm
+    recv = unparen(recv) if recv is not None else None
+    return recv is not None and _waits_for_sender(file, recv, _finish_signals(file, senders))
+
+
+def _waits_for_sender(file: GoFile, node: Node, signals: list[Decl]) -> bool:
+    """`node` holds a receive from one of `signals`."""
+    if not signals:
+        return False
+    for u in [node, *(d for d in _descendants(node) if d.type == "unary_expression")]:
+        if is_receive(u):
+            ch = unparen(u.child_by_field_name("operand"))  # type: ignore[arg-type]
+            if ch.type == "identifier" and file.decl_of(ch) in signals:
+                return True
+    return False
+
+
+def _descendants(node: Node) -> list[Node]:
+    out: list[Node] = []
+    todo = list(node.named_children)
+    while todo:
+        n = todo.pop()
+        out.append(n)
+        todo.extend(n.named_children)
+    return out
+
+
+def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
+    """Channels the only sending goroutine (a function literal) closes: `defer close(done)`."""
+    if len(senders) != 1 or senders[0].starts > 1 or senders[0].g.func.type != "func_literal":
+        return []
+    g = senders[0].g
+    scope = file.scope_for(g.func)
+    if scope is None:
+        return []
+    out: list[Decl] = []
+    for call in scope.nodes("call_expression", g.func):
+        args = call_args(call)
+        if call_name(call) == (None, "close") and len(args) == 1:
+            decl = file.decl_of(unparen(args[0]))
+            if decl is not None and decl not in out:
+                out.append(decl)
+    return out
+
+
+def _received_before(point: Node, receives: list[Node], after: int) -> float:
+    """Plain receives after byte `after` that run on every path to `point`: statements before it
+    in its block and in the blocks around it, not inside a branch, loop or select of their own."""
+    taken = 0.0
+    cur = point
+    while cur.parent is not None and cur.type not in FUNC_TYPES:
+        parent = cur.parent
+        if parent.type in ("statement_list", "block"):
+            sib = cur.prev_named_sibling
+            while sib is not None and sib.end_byte > after:
+                taken += sum(1 for r in receives if contains(sib, r) and _plain_in(r, sib))
+                sib = sib.prev_named_sibling
+        elif parent.type == "for_statement":
+            break  # an earlier receive in the loop body ran in this iteration, not necessarily before
+        cur = parent
+    return taken
+
+
+def _plain_in(receive: Node, stmt: Node) -> bool:
+    """`receive` runs whenever `stmt` does: no branch, loop, select or function in between (the
+    header of an if or switch runs, its bodies may not)."""
+    child, cur = receive, receive.parent
+    while cur is not None:
+        if cur.type in _CONDITIONAL:
+            header = cur.type in _HEADED and child.id in (
+                getattr(cur.child_by_field_name(f), "id", None) for f in ("initializer", "condition", "value")
+            )
+            if not header:
+                return False
+        if cur.id == stmt.id:
+            return True
+        child, cur = cur, cur.parent
+    return False
+
+
+_HEADED = frozenset({"if_statement", "expression_switch_statement", "type_switch_statement"})
+_CONDITIONAL = frozenset(
+    {
+        "if_statement",
+        "for_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+        "communication_case",
+        "binary_expression",  # a && <-ch
+        *FUNC_TYPES,
+    }
+)
 
 
 def _received_after(receives: list[Node], node: Node) -> bool:

@@ -1,0 +1,3 @@
+module gotest.tools/v3
+
+go 1.26

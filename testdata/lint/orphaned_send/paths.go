@@ -1,0 +1,218 @@
+package orphanedsend
+
+// Sends are counted along the paths through the goroutine, not in its text:
+// several `errc <- err; return` branches send at most once; a send that does
+// not leave the goroutine, in a loop, can run again and overflow the buffer.
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+func parseLine(s string) (int, error) { return len(s), nil }
+
+// ok: every error branch sends and returns: one send per run, one slot.
+func okOneErrorPerPath(ctx context.Context, lines []string) error {
+	errc := make(chan error, 1)
+	parsed := make(chan int, len(lines))
+	go func() {
+		defer close(parsed)
+		for _, l := range lines {
+			switch {
+			case l == "":
+				errc <- errors.New("empty line")
+				return
+			case strings.HasPrefix(l, "#"):
+				continue
+			default:
+				n, err := parseLine(l)
+				if err != nil {
+					errc <- err
+					return
+				}
+				parsed <- n
+			}
+		}
+		errc <- nil
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// The one branch that reports and carries on: a second bad line blocks the
+// sender for ever once the slot is taken; the error branch that returns is
+// not the problem.
+func skipBadLines(lines []string, d time.Duration) (int, error) {
+	errc := make(chan error, 1)
+	total := make(chan int, 1)
+	go func() {
+		sum := 0
+		for _, l := range lines {
+			n, err := parseLine(l)
+			if err != nil {
+				errc <- err
+				return
+			}
+			if n > 80 {
+				errc <- errors.New("line too long") // want `CG105 goroutine may block forever sending on errc: it sends in a loop and may send a second time into a channel with room for 1, and the receiver at line 71 can stop receiving \(select with a timer\)`
+				continue
+			}
+			sum += n
+		}
+		total <- sum
+	}()
+	select {
+	case err := <-errc:
+		return 0, err
+	case n := <-total:
+		return n, nil
+	case <-time.After(d):
+		return 0, errTimeout
+	}
+}
+
+// Two sends one after the other on the same path, one slot: the second blocks.
+func warnThenFail(d time.Duration) error {
+	errc := make(chan error, 1)
+	go func() {
+		errc <- errors.New("slow start")
+		errc <- step() // want `CG105 goroutine may block forever sending on errc: this can be its second send along one path, into a channel with room for 1, and the receiver at line 88 can stop receiving \(select with a timer\)`
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
+// ok: two sends one after the other, two slots.
+func okWarnThenFailTwoSlots(d time.Duration) error {
+	errc := make(chan error, 2)
+	go func() {
+		errc <- errors.New("slow start")
+		errc <- step()
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
+// ok: two sends into one slot, but the caller takes the first before it can
+// give up: the second always finds room.
+func okFirstTakenBeforeTimeout(d time.Duration) error {
+	errc := make(chan error, 1)
+	go func() {
+		errc <- nil
+		errc <- step()
+	}()
+	<-errc
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// A counted loop sends three times into two slots.
+func threeRetries(d time.Duration) error {
+	errc := make(chan error, 2)
+	go func() {
+		for i := 0; i < 3; i++ {
+			errc <- step() // want `CG105 goroutine may block forever sending on errc: it sends in a loop and may send more than 2 times into a channel with room for 2`
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
+// ok: a counted loop of three sends, three slots.
+func okThreeRetriesThreeSlots(d time.Duration) error {
+	errc := make(chan error, 3)
+	go func() {
+		for i := 0; i < 3; i++ {
+			errc <- step()
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
+// Unbuffered: both the send in the loop and the one before return can be left.
+func streamUntilError(lines []string, quit <-chan struct{}) error {
+	out := make(chan int)
+	go func() {
+		for _, l := range lines {
+			n, err := parseLine(l)
+			if err != nil {
+				out <- -1 // want `CG105 goroutine may block forever sending on out: the receiver at line 174 can stop receiving \(select on quit\)`
+				return
+			}
+			out <- n // want `CG105 goroutine may block forever sending on out: the receiver at line 174 can stop receiving \(select on quit\)`
+		}
+	}()
+	for range lines {
+		select {
+		case n := <-out:
+			if n < 0 {
+				return errNeg
+			}
+		case <-quit:
+			return errTimeout
+		}
+	}
+	return nil
+}
+
+// ok: the error path and the normal path each send once, one slot.
+func okErrorOrResult(d time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		if err := step(); err != nil {
+			done <- err
+			return
+		}
+		if err := step(); err != nil {
+			done <- err
+			return
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
+// A missing return: the only receive takes the error, the nil sent after it
+// on the same path has nobody to take it.
+func checkOnce() error {
+	res := make(chan error)
+	go func() {
+		if err := step(); err != nil {
+			res <- err // ok: the receive takes it
+		}
+		res <- nil // want `CG105 goroutine may block forever sending on res: the receiver at line 217 can stop receiving \(receives 1 of 2 sends\)`
+	}()
+	return <-res
+}
