@@ -102,6 +102,7 @@ class GoFile:
             self._names[imp.path] = self._names.get(imp.path, frozenset()) | {imp.name}
         self._memo: dict[str, object] = {}
         self._scopes: dict[int, ScopeTable] = {}
+        self._declarable: dict[tuple[int, str], bool] = {}
         self._funcs: dict[int, FuncInfo] = {}
         self._cfgs: dict[int, CFG] = {}
 
@@ -121,10 +122,28 @@ class GoFile:
 
     def refers_to_import(self, ident: Node, import_path: str) -> bool:
         """`ident` is the package name of `import_path`, not a local variable shadowing it."""
-        if text(ident) not in self.names_for(import_path):
+        name = text(ident)
+        if name not in self.names_for(import_path):
             return False
+        if not self._may_declare(ident, name):
+            return True
         scope = self.scope_for(ident)
         return scope is None or not scope.is_local(ident)
+
+    def _may_declare(self, node: Node, name: str) -> bool:
+        """Whether the function holding `node` could declare a local `name`: every declaration
+        writes the name without a `.` after it, so a function that only ever writes `name.`
+        (a package's calls) cannot shadow the package, and needs no scope table to say so."""
+        root = self.root_function(node)
+        if root is None:
+            return False
+        key = (root.id, name)
+        found = self._declarable.get(key)
+        if found is None:
+            body = self.source[root.start_byte : root.end_byte]
+            pattern = rb"(?<![\w.])" + re.escape(name.encode()) + rb"\b(?!\s*\.)"
+            found = self._declarable[key] = re.search(pattern, body) is not None
+        return found
 
     def pkg_call(self, call: Node, import_path: str) -> str | None:
         """The function name if `call` calls `import_path`.F (qualified or dot-imported)."""
