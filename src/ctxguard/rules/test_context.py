@@ -33,7 +33,9 @@ Not reported, as in CG201:
 - test contexts when the module's `go.mod` says a Go version before 1.24;
 - a local root, a nil guard, a fresh context only handed to a logger or
   tracing lookup or to a function of the package that ignores its context
-  parameter: see CG201.
+  parameter, and deliberate detaches (deferred code, cleanup calls, code that
+  runs once a context is done, a cancel function a struct keeps, an unchecked
+  semaphore `Acquire`, a comment giving the reason): see CG201.
 
 ## Why it matters
 `t.Context()` is cancelled just before the test's cleanups run: work the test

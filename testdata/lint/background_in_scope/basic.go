@@ -47,23 +47,29 @@ func notify(ctx context.Context, ev string) {
 	}()
 }
 
-// A deferred call: same advice.
+// A goroutine in a handler: same advice, with the request's context.
 func audit(w http.ResponseWriter, r *http.Request) {
-	defer query(context.Background(), "audit") // want `use r\.Context\(\), or context\.WithoutCancel\(r\.Context\(\)\) if this must outlive the caller`
+	go query(context.Background(), "audit") // want `use r\.Context\(\), or context\.WithoutCancel\(r\.Context\(\)\) if this must outlive the caller`
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// A fresh budget under a new root.
-func shutdown(ctx context.Context, srv *http.Server) error {
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // want `use ctx, or context\.WithoutCancel\(ctx\)`
-	defer cancel()
-	return srv.Shutdown(sctx)
+// A deferred call is cleanup that must finish: not reported (see detach_defer.go).
+func auditDeferred(w http.ResponseWriter, r *http.Request) {
+	defer query(context.Background(), "audit") // ok: deferred
+	w.WriteHeader(http.StatusNoContent)
 }
 
-// After the caller's context is done, a fresh one is deliberate: WithoutCancel says so.
+// A fresh budget under a new root, for the work itself.
+func refresh(ctx context.Context) error {
+	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // want `use ctx, or context\.WithoutCancel\(ctx\)`
+	defer cancel()
+	return query(rctx, "refresh")
+}
+
+// A graceful shutdown after the caller's context is over: a fresh one is the only one that works.
 func drain(ctx context.Context, srv *http.Server) error {
 	<-ctx.Done()
-	return srv.Shutdown(context.Background()) // want `use ctx, or context\.WithoutCancel\(ctx\)`
+	return srv.Shutdown(context.Background()) // ok: ctx is over, and Shutdown is a cleanup call
 }
 
 // ok: WithoutCancel is the explicit detach.

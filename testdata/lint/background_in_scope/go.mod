@@ -8,6 +8,7 @@ require (
 	github.com/rs/zerolog v1.33.0
 	github.com/sirupsen/logrus v1.9.3
 	go.opentelemetry.io/otel/trace v1.30.0
+	golang.org/x/sync v0.10.0
 	k8s.io/klog/v2 v2.130.1
 )
 
@@ -17,5 +18,6 @@ replace (
 	github.com/rs/zerolog => ./_stubs/zerolog
 	github.com/sirupsen/logrus => ./_stubs/logrus
 	go.opentelemetry.io/otel/trace => ./_stubs/oteltrace
+	golang.org/x/sync => ./_stubs/xsync
 	k8s.io/klog/v2 => ./_stubs/klog
 )

@@ -142,3 +142,17 @@ func TestFetchGood(t *testing.T) {
 func ExampleServe() {
 	_ = query(context.Background(), "example") // ok: no context in scope
 }
+
+// ok: deliberate detaches are left alone in tests too (see CG201): a deferred cleanup.
+func TestDeferredShutdown(t *testing.T) {
+	srv := &http.Server{}
+	defer srv.Shutdown(context.Background()) // ok: a deferred call
+	_ = fetch(t.Context(), "x")
+}
+
+// A cleanup call in a test: the same; the work under test is still reported.
+func TestCleanupCall(t *testing.T) {
+	srv := &http.Server{}
+	_ = fetch(context.Background(), "x")   // want `use t\.Context\(\)$`
+	_ = srv.Shutdown(context.Background()) // ok: Shutdown is a cleanup call
+}
