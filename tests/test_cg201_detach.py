@@ -153,7 +153,8 @@ def test_test_code_shares_the_exemptions() -> None:
         b"\t_ = srv.Shutdown(context.Background())\n\tg(context.TODO())\n}\n"
     )
     f = GoFile("x_test.go", data, GoParser().parse(data))
-    assert [(r.call.start_point[0] + 1, r.in_test) for r in roots_in_scope(f)] == [(13, True)]
+    assert [(r.call.start_point[0] + 1, r.in_test) for r in roots_in_scope(f, tests=True)] == [(13, True)]
+    assert roots_in_scope(f, tests=False) == []
 
 
 def test_a_suppression_giving_a_reason_stays_used(tmp_path: Path) -> None:

@@ -219,28 +219,31 @@ class RootInScope:
         return f"use {expr}"
 
 
-def roots_in_scope(file: GoFile) -> list[RootInScope]:
-    """Every finding of CG201 and CG205, computed once per file for both rules."""
-    return file.memo("cg201.roots", lambda: _roots_in_scope(file))
+def roots_in_scope(file: GoFile, tests: bool) -> list[RootInScope]:
+    """The findings of CG201 (`tests` False: code outside tests) or of CG205 (`tests` True),
+    each computed once per file; a call is judged only for the rule that could report it,
+    so a run without CG205 spends nothing on the thousands of roots in test code."""
+    return file.memo(f"cg201.roots.{tests}", lambda: _roots_in_scope(file, tests))
 
 
-def _roots_in_scope(file: GoFile) -> list[RootInScope]:
+def _roots_in_scope(file: GoFile, tests: bool) -> list[RootInScope]:
     out: list[RootInScope] = []
     for call in _root_calls(file):
+        if in_test_code(file, call) != tests:
+            continue
         found = _caller_context(file, call)
         if found is None or _exempt(file, call, found) or _changes_nothing(file, call):
             continue
         if deliberate_detach(file, call, found) is not None:
             continue
         root = f"{text(call.child_by_field_name('function'))}()"
-        out.append(RootInScope(call, root, found, _detaching(file, call, found.decl), in_test_code(file, call)))
+        out.append(RootInScope(call, root, found, _detaching(file, call, found.decl), tests))
     return out
 
 
 def check(p: Pass) -> None:
-    for r in roots_in_scope(p.file):
-        if not r.in_test:
-            p.report(r.call, f"{r.root} cuts the caller's deadline and cancellation: {r.advice(p.file)}")
+    for r in roots_in_scope(p.file, tests=False):
+        p.report(r.call, f"{r.root} cuts the caller's deadline and cancellation: {r.advice(p.file)}")
 
 
 # -- test code ------------------------------------------------------------------------------------

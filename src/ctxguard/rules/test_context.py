@@ -64,9 +64,8 @@ func TestReserve(t *testing.T) {
 
 
 def check(p: Pass) -> None:
-    for r in roots_in_scope(p.file):
-        if r.in_test:
-            p.report(r.call, f"{r.root} in test code: {r.advice(p.file)}")
+    for r in roots_in_scope(p.file, tests=True):
+        p.report(r.call, f"{r.root} in test code: {r.advice(p.file)}")
 
 
 RULE = Rule(
