@@ -7,6 +7,7 @@ file, on first request, and only for the functions a rule asks about.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ def base_type_name(type_text: str) -> str:
     return type_text.lstrip("*").split("[")[0]
 
 
+@functools.lru_cache(maxsize=4096)
 def default_import_name(path: str) -> str:
     parts = path.split("/")
     last = parts[-1]

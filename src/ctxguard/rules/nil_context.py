@@ -230,9 +230,9 @@ def _context_callee(file: GoFile, call: Node) -> _Callee | None:
     if operand is None:
         return _plain_callee(file, fnode, name, shown)
     operand = unparen(operand)
-    if operand.type == "identifier" and file.decl_of(operand) is None:
+    if operand.type == "identifier":
         path = file.import_path_of(text(operand))
-        if path is not None and file.refers_to_import(operand, path):
+        if path is not None and file.refers_to_import(operand, path):  # a package, not a local
             return _Callee(shown, file, None) if (path, name) in _FUNCS else None
     recv = expr_type(file, operand)
     if recv is None:
