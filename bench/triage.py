@@ -109,6 +109,7 @@ def write_sheet(sample: list[dict[str, object]], out: Path, seed: int, populatio
             "why: ",
             "",
         ]
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(head + body))
 
 
