@@ -7,6 +7,7 @@ package's file paths and returns plain findings.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -239,6 +240,16 @@ def _lint_batch(
     return [lint_unit(u, codes, include_generated, options, read) for u, read in units]
 
 
+def _unit_bytes(unit: PackageUnit, read: dict[str, bytes] | None) -> int:
+    if read is not None:
+        return sum(len(b) for b in read.values())
+    total = 0
+    for path in unit.files:
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(path)
+    return total
+
+
 def _batches(items: list[int], sizes: list[int], target_files: int) -> Iterator[list[int]]:
     batch: list[int] = []
     n = 0
@@ -296,8 +307,10 @@ def lint(
             if on_progress:
                 on_progress(len(units[i].files))
     elif todo:
-        # about eight batches per worker (8 to 64 files each): the pool stays busy without tiny tasks
+        # about eight batches per worker (8 to 64 files each): the pool stays busy without tiny tasks;
+        # the largest packages first, so that no big one is left to run alone at the end
         size = max(8, min(64, total_files // (jobs * 8) or 8))
+        todo.sort(key=lambda i: -_unit_bytes(units[i], contents.get(i)))
         own = executor is None
         pool = executor or ProcessPoolExecutor(max_workers=jobs)
         try:
