@@ -411,3 +411,23 @@ def test_a_bare_directive_that_silences_nothing_is_reported_by_default(tmp_path:
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.24\n")
     (tmp_path / "a.go").write_text("package m\n\nfunc f() int {\n\treturn 1 //ctxguard:ignore nothing here\n}\n")
     assert codes(tmp_path, "--isolated") == [("a.go", 4, "CG001")]
+
+
+def test_test_code_is_reported_only_on_request(tmp_path: Path) -> None:
+    """A leak in a test ends with the test binary: the default rules skip _test.go files unless
+    --include-tests (or include-tests = true); test-only rules (CG205) always read them."""
+    (tmp_path / "go.mod").write_text("module m\n\ngo 1.24\n")
+    body = (
+        'package m\n\nimport (\n\t"context"\n\t"testing"\n)\n\n'
+        "func TestA(t *testing.T) {\n\tctx, _ := context.WithCancel(context.Background())\n\t_ = ctx\n}\n"
+    )
+    (tmp_path / "a_test.go").write_text(body)
+    (tmp_path / "a.go").write_text(body.replace("func TestA(t *testing.T)", "func A()").replace('\t"testing"\n', ""))
+    assert codes(tmp_path, "--isolated") == [("a.go", 8, "CG101")]
+    assert codes(tmp_path, "--isolated", "--include-tests") == [("a.go", 8, "CG101"), ("a_test.go", 9, "CG101")]
+    assert codes(tmp_path, "--isolated", "--extend-select", "CG205") == [
+        ("a.go", 8, "CG101"),
+        ("a_test.go", 9, "CG205"),
+    ]
+    (tmp_path / ".ctxguard.toml").write_text("[lint]\ninclude-tests = true\n")
+    assert ("a_test.go", 9, "CG101") in codes(tmp_path)

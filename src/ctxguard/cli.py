@@ -103,6 +103,11 @@ def main() -> None:
 @click.option("--exclude", multiple=True, help="Glob (relative path) to skip below the given paths; repeatable.")
 @click.option("--include-vendor", is_flag=True, help="Also lint vendor/ directories.")
 @click.option("--include-testdata", is_flag=True, help="Also lint testdata/ directories.")
+@click.option(
+    "--include-tests",
+    is_flag=True,
+    help="Also report the default rules' findings in _test.go files (test-only rules such as CG205 always read them).",
+)
 @click.option("--include-generated", is_flag=True, help="Also lint files marked '// Code generated ... DO NOT EDIT.'.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (each verified by re-parsing and re-linting).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing.")
@@ -127,6 +132,7 @@ def lint(
     exclude: tuple[str, ...],
     include_vendor: bool,
     include_testdata: bool,
+    include_tests: bool,
     include_generated: bool,
     fix: bool,
     show_diff: bool,
@@ -163,12 +169,17 @@ def lint(
     chosen = sel or (list(cfg.select) if cfg.select is not None else None)
     rules = select_rules(chosen, [*cfg.ignore, *ign], extend=[*cfg.extend_select, *ext])
     include_generated = include_generated or cfg.include_generated
+    # test code is left out by default (a leak in a test ends with the test binary), except for
+    # rules about test code itself
+    include_tests = include_tests or cfg.include_tests
     opts = Discovery(
         include_vendor or cfg.include_vendor,
         include_testdata or cfg.include_testdata,
         include_generated,
         (*exclude, *cfg.exclude_patterns()),
+        include_tests=include_tests or any(r.tests for r in rules),
     )
+    test_rules = {r.code for r in rules if r.tests}
     try:
         units = discover(list(paths), opts)
         changed = changed_since(new_from_rev) if new_from_rev else None
@@ -190,6 +201,9 @@ def lint(
             )
         if cfg.per_file_ignores:
             kept = tuple(f for f in result.findings if f.code not in cfg.ignored_for(f.path))
+            result = replace(result, findings=kept)
+        if not include_tests and opts.include_tests:  # read for a test-only rule: keep only its findings
+            kept = tuple(f for f in result.findings if f.code in test_rules or not f.path.endswith("_test.go"))
             result = replace(result, findings=kept)
         return result
 

@@ -20,6 +20,7 @@ class Discovery:
     include_testdata: bool = False
     include_generated: bool = False
     exclude: tuple[str, ...] = ()  # globs on the path relative to the working directory, or absolute
+    include_tests: bool = True  # _test.go files (the CLI leaves them out unless a rule wants them)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,9 @@ def discover(args: list[str], opts: Discovery) -> list[PackageUnit]:
             gofiles = [
                 os.path.normpath(os.path.join(dirpath, f))
                 for f in filenames
-                if f.endswith(".go") and not _excluded(os.path.join(dirpath, f), opts)
+                if f.endswith(".go")
+                and (opts.include_tests or not f.endswith("_test.go"))
+                and not _excluded(os.path.join(dirpath, f), opts)
             ]
             if gofiles:
                 by_dir.setdefault(os.path.normpath(dirpath), set()).update(gofiles)

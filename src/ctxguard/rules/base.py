@@ -31,6 +31,9 @@ class Rule:
     # the tier: True, on by default (findings a maintainer would fix: leaks and cut cancellations);
     # False, opt-in (style, test hygiene): runs only when selected by its code, its name or ALL
     default: bool = True
+    # a rule about test code itself (CG205): it reads _test.go files even when the run leaves
+    # test code out, and its findings there are kept
+    tests: bool = False
 
     def applies_to(self, file: GoFile) -> bool:
         if self.needs_imports and not file.imports_any(self.needs_imports):

@@ -77,4 +77,5 @@ RULE = Rule(
     check=check,
     needs_imports=frozenset({"context"}),
     default=False,
+    tests=True,
 )
