@@ -263,6 +263,17 @@ class AvailableContext:
     decl: Decl  # the variable or parameter it comes from
 
 
+def _outgoing_request(file: GoFile, node: Node, name: str) -> bool:
+    """The function sends the request `name` (`client.Do(name)`, `RoundTrip(name)`): a request
+    going out, whose Context() is whatever its builder set, not a caller's."""
+    root = file.root_function(node)
+    if root is None:
+        return False
+    body = file.source[root.start_byte : root.end_byte]
+    n = re.escape(name.encode())
+    return re.search(rb"\.(?:Do|RoundTrip)\(\s*" + n + rb"\s*\)", body) is not None
+
+
 def available_context(file: GoFile, node: Node) -> AvailableContext | None:
     """The innermost context visible at `node`: a context variable or parameter, or a
     request or test whose Context() gives one. Closures see their enclosing function's."""
@@ -281,6 +292,8 @@ def available_context(file: GoFile, node: Node) -> AvailableContext | None:
                 tt = "context.Context"
             pattern = CARRIERS.get(tt)
             found = pattern.format(d.name) if pattern else None
+            if found and tt == "*net/http.Request" and _outgoing_request(file, node, d.name):
+                found = None
         elif decl_is_context(file, d):
             found = d.name
         if found is None:

@@ -124,3 +124,12 @@ func alreadyDetached(ctx context.Context) {
 		_ = query(context.Background(), "b") // ok: bg, the context in scope, is already detached
 	}()
 }
+
+// An outgoing request handed in to be sent: its context is whatever this code sets.
+func postOutgoing(c *http.Client, req *http.Request) error {
+	ctx, cancel := context.WithCancel(context.Background()) // ok: req is going out, not a caller's
+	req = req.WithContext(ctx)
+	defer cancel()
+	_, err := c.Do(req)
+	return err
+}
