@@ -7,18 +7,12 @@ from pathlib import Path
 import pytest
 
 from ctxguard.gosrc import GoFile, GoParser
+from ctxguard.gosrc.detach import REASON_WORDS, cleanup_call, deliberate_detach
 from ctxguard.gosrc.syntax import call_name, walk
 from ctxguard.lint.discovery import Discovery, discover
 from ctxguard.lint.engine import lint
 from ctxguard.rules import BY_CODE
-from ctxguard.rules.background_in_scope import (
-    REASON_WORDS,
-    _caller_context,
-    _root_calls,
-    cleanup_call,
-    deliberate_detach,
-    roots_in_scope,
-)
+from ctxguard.rules.background_in_scope import _caller_context, _root_calls, roots_in_scope
 
 HEADER = 'package p\n\nimport (\n\t"context"\n\t"errors"\n\t"net/http"\n\t"time"\n)\n\n'
 

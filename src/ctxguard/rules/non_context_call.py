@@ -12,6 +12,7 @@ from tree_sitter import Node
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_type_text, is_context_value, is_write
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
+from ctxguard.gosrc.nochange import ignores_parameter
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
     FUNC_TYPES,
@@ -25,7 +26,7 @@ from ctxguard.gosrc.syntax import (
     unparen,
 )
 from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
-from ctxguard.rules.background_in_scope import ignores_parameter, passable_context
+from ctxguard.rules.background_in_scope import passable_context
 from ctxguard.rules.base import Pass, Rule, insert, replace
 
 DOC = """\
