@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,15 +20,21 @@ LEAK = Stack((Frame("runtime.gopark", "/go/src/runtime/proc.go", 1), Frame("main
 POOL = Stack((Frame("runtime.gopark", "/go/src/runtime/proc.go", 1), Frame("main.worker", "/app/pool.go", 7)))
 
 
-def group(stack: Stack, state: str, ids: range, parent: int = 1) -> GoroutineGroup:
+def group(stack: Stack, state: str, ids: range, parent: int = 1, minutes: int = 0) -> GoroutineGroup:
     n = len(ids)
     return GoroutineGroup(
-        stack, n, states=((state, n),), ids=pack(ids), id_minutes=pack([0] * n), parent_ids=pack([parent] * n)
+        stack, n, states=((state, n),), ids=pack(ids), id_minutes=pack([minutes] * n), parent_ids=pack([parent] * n)
     )
 
 
 def dump(second: int, leak: range, pool: range = range(100, 108)) -> Snapshot:
-    groups = (group(LEAK, "chan send", leak), group(POOL, "select", pool), group(MAIN, "select", range(1, 2), 0))
+    """Every goroutine parked since the start: the runtime stamps them with the minutes since."""
+    m = second // 60
+    groups = (
+        group(LEAK, "chan send", leak, minutes=m),
+        group(POOL, "select", pool, minutes=m),
+        group(MAIN, "select", range(1, 2), 0, minutes=m),
+    )
     return Snapshot("s", "goroutine-text", T0 + timedelta(seconds=second), sum(g.count for g in groups), groups)
 
 
@@ -205,3 +212,71 @@ def test_contexts_of_load_arriving_are_not_a_leak() -> None:
     report = analyse(snaps)
     assert report.verdict.verdict in ("healthy", "insufficient-data"), report.verdict
     assert report.suspects == ()
+
+
+def test_keep_alive_handlers_reused_across_requests_are_not_survivors() -> None:
+    # closed-loop clients on keep-alive connections, their number ramping from 5 to 20 over five
+    # minutes: the same connection goroutines serve request after request and park at the same
+    # line between them; the runtime's wait stamp (minutes) restarts every time they run
+    series = []
+    for i in range(11):
+        n = 5 + (15 * i) // 10
+        g = group(LEAK, "select", range(1000, 1000 + n), minutes=0)
+        series.append(Snapshot("d", "goroutine-text", T0 + timedelta(seconds=30 * i), n, (g,)))
+    report = analyse(series)
+    assert report.verdict.verdict in ("healthy", "insufficient-data", "suspect"), report.verdict
+    assert all(s.level != "leaking" for s in report.suspects)
+    sv = follow(series)[LEAK.key()]
+    assert sv.since_first == 0 and not sv.accumulating
+    # the same goroutines really stuck all along carry the minutes: a leak
+    stuck = [
+        replace(s, groups=(replace(s.groups[0], id_minutes=pack([i // 2] * s.groups[0].count)),))
+        for i, s in enumerate(series)
+    ]
+    assert analyse(stuck).verdict.verdict == "leaking"
+
+
+def test_idle_connections_piling_up_are_parked_not_leaking() -> None:
+    conn = Stack(
+        (
+            Frame("internal/poll.runtime_pollWait", "/go/src/runtime/netpoll.go", 1),
+            Frame("net.(*conn).Read", "/go/src/net/net.go", 2),
+            Frame("net/http.(*conn).serve", "/go/src/net/http/server.go", 3),
+        )
+    )
+    series = []
+    for i in range(11):
+        n = 10 + 3 * i
+        g = GoroutineGroup(
+            conn, n, states=(("IO wait", n),), ids=pack(range(500, 500 + n)), id_minutes=pack([i // 2] * n)
+        )
+        series.append(Snapshot("d", "goroutine-text", T0 + timedelta(seconds=30 * i), n, (g,)))
+    report = analyse(series)
+    assert report.verdict.verdict == "healthy", report.verdict
+    assert [p.kind for p in report.parked] == ["idle connection"]
+
+
+def test_orphaned_senders_that_stopped_piling_up_are_still_a_suspect() -> None:
+    # the leak stopped with the load: 60 senders whose creator (goroutine 77) is gone stay parked
+    series = [
+        Snapshot(
+            "d",
+            "goroutine-text",
+            T0 + timedelta(seconds=5 * i),
+            61,
+            (group(LEAK, "chan send", range(1000, 1060), parent=77), group(MAIN, "select", range(1, 2), 0)),
+        )
+        for i in range(6)
+    ]
+    report = analyse(series)
+    assert report.verdict.verdict == "suspect", report.verdict
+    assert report.suspects[0].level == "suspect" and "creators are gone" in " ".join(report.suspects[0].reasons)
+
+
+def test_a_slow_context_leak_that_never_falls_is_a_suspect() -> None:
+    # one cancelCtx every 5 s for five minutes: 60 objects, short of a leak's 100, never down
+    snaps = [dump(5 * i, range(1000, 1010)) for i in range(0, 61, 10)]
+    snaps += [heap(5 * i, 1 + i) for i in range(61)]
+    report = analyse(snaps)
+    assert report.verdict.verdict == "suspect", report.verdict
+    assert report.suspects[0].state == "live context.cancelCtx" and "never fell" in " ".join(report.suspects[0].reasons)

@@ -157,3 +157,17 @@ def test_goroutine_ids_are_kept_alike_by_both_readers(name: str) -> None:
     assert len(ids) == fast.goroutines and all(i >= 0 for i in ids)
     headers = [int(m) for m in re.findall(r"^goroutine (\d+)", path.read_text(), re.M)]
     assert sorted(ids) == sorted(headers)
+
+
+def test_numbers_no_runtime_prints_are_unknown_not_a_crash(tmp_path: Path) -> None:
+    big = "9223372036854775808"  # 2**63: a goroutine ID, wait or creator no Go runtime can print
+    dump = tmp_path / "big.txt"
+    dump.write_text(
+        f"goroutine {big} [chan send, {big} minutes]:\nmain.f()\n\t/x.go:1 +0x1\n"
+        f"created by main.g in goroutine {big}\n\t/x.go:2 +0x1\n"
+    )
+    snap = load_file(str(dump))
+    (g,) = snap.groups
+    assert list(g.goroutine_ids()) == [0] and list(g.goroutine_parents()) == [0] and list(g.goroutine_minutes()) == [0]
+    slow = goroutine_text.decode(dump.read_text().splitlines(keepends=True), "big")
+    assert list(slow.groups[0].goroutine_ids()) == [0]

@@ -109,7 +109,8 @@ def analyse(
 
 
 def _goroutine_rise(series: list[Snapshot], heaps: list[Snapshot]) -> float:
-    """How many goroutines the process gained over the heap profiles' window."""
+    """How many goroutines the process gained over the heap profiles' window (idle keep-alive
+    connections included: each holds its connection's contexts too)."""
     if len(heaps) < 2:
         return 0.0
     inside = [s for s in series if _when(heaps[0]) - 1 <= _when(s) <= _when(heaps[-1]) + 1] or series

@@ -25,6 +25,7 @@ from ctxguard.runtime.model import Snapshot
 
 STAY_SHARE = 0.9  # a cohort "stays" when at least this share of it is still parked at the end
 MIN_ARRIVALS = 5  # fewer newcomers than this in an interval is not accumulation
+WAIT_STAMP_SLACK_MIN = 2.0  # how far the runtime's `N minutes` may lag the real wait
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,18 @@ def _clock(t: datetime | None) -> str:
     return t.strftime("%H:%M:%S") if t is not None else "?"
 
 
+def _parked_all_along(ids: set[int], later: dict[int, int], apart_min: float) -> set[int]:
+    """Those of `ids` parked here again in a dump `apart_min` minutes later, and parked all along.
+
+    The same ID on the same stack is not enough when the dumps are minutes apart: a keep-alive
+    connection's goroutine serves request after request and parks at the same line between them.
+    The runtime's wait stamp (`N minutes`) restarts whenever a goroutine runs, so one that ran in
+    between shows fewer minutes than have passed. The stamp is set by the garbage collector and
+    can lag by a GC cycle (two minutes at most, a forced GC runs at least that often)."""
+    need = apart_min - WAIT_STAMP_SLACK_MIN
+    return {i for i in ids if i in later and (need <= 0 or later[i] >= need)}
+
+
 def id_snapshots(snaps: list[Snapshot]) -> list[Snapshot]:
     """The dumps that carry goroutine IDs, oldest first."""
     return sorted((s for s in snaps if s.has_ids), key=lambda s: s.time.timestamp() if s.time else 0.0)
@@ -116,34 +129,47 @@ def follow(dumps: list[Snapshot], similarity: str = "exact") -> dict[str, Surviv
     """Every stack of `dumps` (two or more, oldest first, carrying IDs) followed by ID."""
     if len(dumps) < 2:
         return {}
-    per_dump: list[dict[str, set[int]]] = []
+    per_dump: list[dict[str, dict[int, int]]] = []  # stack -> goroutine ID -> minutes waited
     for snap in dumps:
-        by_key: dict[str, set[int]] = {}
+        by_key: dict[str, dict[int, int]] = {}
         for g in snap.groups:
-            ids = by_key.setdefault(g.stack.key(similarity), set())
-            ids.update(g.goroutine_ids())
-            ids.discard(0)  # an M's g0 in crash dumps, not a goroutine of the program
+            parked = by_key.setdefault(g.stack.key(similarity), {})
+            parked.update(zip(g.goroutine_ids(), g.goroutine_minutes(), strict=True))
+            parked.pop(0, None)  # an M's g0 in crash dumps, not a goroutine of the program
         per_dump.append(by_key)
     times = tuple(s.time for s in dumps)
+
+    def minutes(a: int, b: int) -> float:
+        ta, tb = times[a], times[b]
+        return (tb - ta).total_seconds() / 60 if ta is not None and tb is not None else 0.0
+
     out: dict[str, Survival] = {}
     for key in set().union(*per_dump):
-        sets = [d.get(key, set()) for d in per_dump]
+        waits = [d.get(key, {}) for d in per_dump]
+        sets = [set(w) for w in waits]
+        n = len(sets) - 1
         intervals = tuple(
-            Interval(times[i], times[i + 1], len(a & b), len(b - a), len(a - b))
+            Interval(
+                times[i],
+                times[i + 1],
+                len(_parked_all_along(a, waits[i + 1], minutes(i, i + 1))),
+                len(b - a),
+                len(a - b),
+            )
             for i, (a, b) in enumerate(itertools.pairwise(sets))
         )
-        last = sets[-1]
-        cohorts = [b - a for a, b in itertools.pairwise(sets[:-1])]  # newcomers of each interval but the last
-        newcomers = set().union(*cohorts)
-        stayed = sum(1 for c in cohorts if len(c) >= MIN_ARRIVALS and len(c & last) >= STAY_SHARE * len(c))
+        # newcomers of each interval but the last, and whether they are still parked at the end
+        cohorts = [(i + 1, b - a) for i, (a, b) in enumerate(itertools.pairwise(sets[:-1]))]
+        kept = [(c, _parked_all_along(c, waits[n], minutes(at, n))) for at, c in cohorts]
+        stayed = sum(1 for c, k in kept if len(c) >= MIN_ARRIVALS and len(k) >= STAY_SHARE * len(c))
         out[key] = Survival(
             key=key,
             counts=tuple(len(s) for s in sets),
             times=times,
             intervals=intervals,
-            since_first=len(sets[0] & last),
-            cohorts=len(newcomers),
-            cohorts_kept=len(newcomers & last),
+            since_first=len(_parked_all_along(sets[0], waits[n], minutes(0, n))),
+            cohorts=sum(len(c) for _, c in cohorts),
+            cohorts_kept=sum(len(k) for _, k in kept),
             cohorts_stayed=stayed,
         )
     return out

@@ -23,6 +23,7 @@ long polls wait forever by design: without accumulation they are `Parked`
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -37,6 +38,7 @@ from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot
 REPORT_THRESHOLD = 40.0  # the lowest `lead` scores this: notes stay below it
 MIN_RISE = 5  # goroutines a stack must gain over the window before growth counts
 HEAP_MIN_RISE = 100  # live context objects a site must gain before growth counts
+HEAP_SLOW_RISE = 30  # ... before a rise that never fell counts as a suspect
 HEAP_PER_GOROUTINE = 4  # live context objects a goroutine of work in flight may hold at one site
 HEAP_DISCOUNT = 15  # a heap site ranks below the goroutines of the same level
 LEAD_MIN_SENDERS = 10  # orphaned senders in one dump worth naming
@@ -160,7 +162,7 @@ def rank(
     times = [_seconds(s.time) for s in snaps]
     latest = snaps[-1]
     single = len(snaps) == 1
-    alive = _ids(latest) if single else set()
+    alive = _ids(latest) if single else _ids(dumps[-1]) if dumps else set()
     suspects: list[Suspect] = []
     parked: list[Parked] = []
     for t in tracks(snaps, similarity):
@@ -176,6 +178,12 @@ def rank(
             level, why = _single_dump_level(latest, g, state, alive)
         else:
             level, why = _level(state, tr, sv)
+            if level == "note" and sv is not None and sv.nobody_leaves and _orphaned_senders(g, state, alive):
+                level = "suspect"  # a leak that stopped growing in the window is still a leak
+                why.append("their creators are gone and none of them left: nobody is left to receive")
+        if level != "note" and parked_kind(g, state) == "idle connection":
+            level = "note"  # clients holding more connections open: the server's own code waits for nothing
+            why.append("idle connections wait for their next request by design (IdleTimeout bounds them)")
         if g.leaked:
             level = "leaking"
             why.append(f"{g.leaked} reported unreachable by Go's goroutine leak detector")
@@ -208,14 +216,20 @@ def _single_dump_level(snap: Snapshot, g: GoroutineGroup, state: str, alive: set
             return "leaking", [_PROVEN_CRASHES[snap.crash]]
         if snap.crash in _CRASH_WORDS:
             return "lead", [_CRASH_WORDS[snap.crash]]
-    if state == "chan send" and g.count >= LEAD_MIN_SENDERS and g.parent_ids:
-        parents = set(g.goroutine_parents())
-        if 0 not in parents and not parents & alive:
-            return "lead", [
-                f"their creator{'s are' if len(parents) > 1 else ' is'} gone: nobody is left to receive "
-                "(one dump cannot show whether they keep piling up)"
-            ]
+    if _orphaned_senders(g, state, alive):
+        return "lead", [
+            "their creators are gone: nobody is left to receive (one dump cannot show whether they keep piling up)"
+        ]
     return "note", []
+
+
+def _orphaned_senders(g: GoroutineGroup, state: str, alive: set[int]) -> bool:
+    """Many goroutines blocked sending, every one of whose creators has exited (Go >= 1.21 dumps
+    name the creator's goroutine): the receiver they were started for is gone."""
+    if state != "chan send" or g.count < LEAD_MIN_SENDERS or not g.parent_ids:
+        return False
+    parents = set(g.goroutine_parents())
+    return 0 not in parents and not parents & alive
 
 
 def _suspect(
@@ -302,7 +316,7 @@ def rank_heap(sites: Iterable[HeapSite], times: list[float], goroutine_rise: flo
             tr = classify(times, list(h.inuse_objects), min_rise=HEAP_MIN_RISE)
             rising = all(b > a for a, b in zip(h.inuse_objects, h.inuse_objects[1:], strict=False))
             in_flight = goroutine_rise > 0 and max(tr.rise, h.growth) <= HEAP_PER_GOROUTINE * goroutine_rise
-            if (tr.kind == "growth" or rising) and in_flight:
+            if in_flight and h.growth > 0:
                 reasons.append(
                     f"live objects rose by {h.growth}, no more than the goroutines gained ({goroutine_rise:.0f}) "
                     "hold: contexts of work in flight"
@@ -310,6 +324,11 @@ def rank_heap(sites: Iterable[HeapSite], times: list[float], goroutine_rise: flo
             elif tr.kind == "growth":
                 level = "leaking"
                 reasons.append(f"live objects {tr.reason}")
+            elif (slow := classify(times, list(h.inuse_objects), min_rise=HEAP_SLOW_RISE)).kind == "growth" and all(
+                b >= a for a, b in itertools.pairwise(h.inuse_objects)
+            ):
+                level = "suspect"  # a slow leak: never down, significant, still short of HEAP_MIN_RISE
+                reasons.append(f"live objects never fell, {slow.reason}")
             elif tr.kind == "insufficient" and rising and h.growth >= HEAP_MIN_RISE:
                 level = "suspect"  # two or three profiles, each with more: too few to prove a trend
                 reasons.append(f"grew from {h.inuse_objects[0]} to {n} in every profile ({tr.reason})")

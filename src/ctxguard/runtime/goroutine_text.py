@@ -48,6 +48,15 @@ def split_status_labels(status: str) -> tuple[str, str | None]:
     return (status[: m.start()], m.group(1)) if m else (status, None)
 
 
+_INT64_MAX = (1 << 63) - 1
+
+
+def number(digits: str | bytes) -> int:
+    """A goroutine ID or a count of minutes; 0 (unknown) if no runtime could print it."""
+    n = int(digits)
+    return n if n <= _INT64_MAX else 0
+
+
 def parse_status(status: str) -> tuple[str, int, bool, bool]:
     """(wait reason, minutes, locked to thread, leaked), peeling suffixes from the right:
     some wait reasons contain parentheses themselves (`chan receive (nil chan)`)."""
@@ -59,7 +68,7 @@ def parse_status(status: str) -> tuple[str, int, bool, bool]:
             continue
         status = status[: m.start()]
         if what == "minutes":
-            minutes = int(m.group(1))
+            minutes = number(m.group(1))
         elif what == "locked":
             locked = True
         elif what == "leaked":
@@ -222,7 +231,7 @@ def _read(lines: Iterable[str]) -> tuple[list[_Goroutine], list[str], bool]:
                     out.append(g)
                 state, minutes, locked, leaked = parse_status(m.group(2))
                 labels = m.group(3) or split_status_labels(m.group(2))[1]
-                g = _Goroutine(int(m.group(1)), state, minutes, locked, leaked, parse_labels(labels))
+                g = _Goroutine(number(m.group(1)), state, minutes, locked, leaked, parse_labels(labels))
                 continue
             if g is not None and line.startswith("goroutine running on other thread"):
                 continue
@@ -240,7 +249,7 @@ def _read(lines: Iterable[str]) -> tuple[list[_Goroutine], list[str], bool]:
             cm = _CREATED.match(line)
             g.pending, g.creating = (cm.group(1) if cm else line[11:]), True
             if cm is not None and cm.group(2) and not g.ancestors:
-                g.parent = int(cm.group(2))
+                g.parent = number(cm.group(2))
         elif c.isspace() or _REGISTER.match(line):
             continue  # register dumps and other runtime chatter
         else:
@@ -306,12 +315,12 @@ def decode_stream(stream: IO[bytes], source: str) -> Snapshot:
             if n is None:
                 counts[key] = 1
                 reps[key] = blk
-                ids[key] = array("q", (int(m.group(1)) if m else 0,))
-                parents[key] = array("q", (int(p.group(1)) if p else 0,))
+                ids[key] = array("q", (number(m.group(1)) if m else 0,))
+                parents[key] = array("q", (number(p.group(1)) if p else 0,))
             else:
                 counts[key] = n + 1
-                ids[key].append(int(m.group(1)) if m else 0)
-                parents[key].append(int(p.group(1)) if p else 0)
+                ids[key].append(number(m.group(1)) if m else 0)
+                parents[key].append(number(p.group(1)) if p else 0)
     b = _Builder()
     notes: list[str] = []
     for key, blk in reps.items():
