@@ -12,6 +12,7 @@ from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.nochange import bound_to, harmless_argument, outer_parens
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
+    binary,
     call_args,
     call_name,
     enclosing,
@@ -130,12 +131,10 @@ def _error_path(node: Node, owner: Node | None) -> bool:
 
 def _tests_error(cond: Node) -> bool:
     """`err != nil`, or a conjunction holding it."""
-    cond = unparen(cond)
-    if cond.type != "binary_expression":
+    parts = binary(cond)
+    if parts is None:
         return False
-    op = text(cond.child_by_field_name("operator"))
-    left = unparen(cond.child_by_field_name("left"))  # type: ignore[arg-type]
-    right = unparen(cond.child_by_field_name("right"))  # type: ignore[arg-type]
+    op, left, right = parts
     if op == "&&":
         return _tests_error(left) or _tests_error(right)
     if op != "!=" or "nil" not in (left.type, right.type):

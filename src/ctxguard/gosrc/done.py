@@ -6,7 +6,7 @@ from tree_sitter import Node
 
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
-from ctxguard.gosrc.syntax import call_args, call_name, expression_list, is_receive, text, unparen
+from ctxguard.gosrc.syntax import binary, call_args, call_name, expression_list, is_receive, text, unparen
 
 _CANCEL_ERRORS = frozenset({"Canceled", "DeadlineExceeded"})
 
@@ -84,11 +84,10 @@ def _done_test(file: GoFile, cond: Node, init: Node | None) -> bool:
     if cond.type == "call_expression":
         args = call_args(cond)
         return call_name(cond)[1] == "Is" and len(args) == 2 and _cancel_error(file, args[1])
-    if cond.type != "binary_expression":
+    parts = binary(cond)
+    if parts is None:
         return False
-    op = text(cond.child_by_field_name("operator"))
-    left = unparen(cond.child_by_field_name("left"))  # type: ignore[arg-type]
-    right = unparen(cond.child_by_field_name("right"))  # type: ignore[arg-type]
+    op, left, right = parts
     if op == "&&":
         return _done_test(file, left, init) or _done_test(file, right, init)
     if op == "||":

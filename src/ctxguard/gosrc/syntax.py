@@ -27,6 +27,17 @@ def unparen(node: Node) -> Node:
     return node
 
 
+def binary(node: Node) -> tuple[str, Node, Node] | None:
+    """`a OP b` as (OP, a, b), parentheses peeled; None for anything else."""
+    node = unparen(node)
+    if node.type != "binary_expression":
+        return None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None:
+        return None
+    return text(node.child_by_field_name("operator")), unparen(left), unparen(right)
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Pre-order walk of `node` and its descendants (named and anonymous)."""
     cursor = node.walk()
