@@ -280,3 +280,21 @@ def test_a_slow_context_leak_that_never_falls_is_a_suspect() -> None:
     report = analyse(snaps)
     assert report.verdict.verdict == "suspect", report.verdict
     assert report.suspects[0].state == "live context.cancelCtx" and "never fell" in " ".join(report.suspects[0].reasons)
+
+
+def test_a_restart_in_the_window_is_noticed_and_only_the_new_process_judged() -> None:
+    # a steady service restarted after 20 s: the goroutine IDs start again from scratch, and
+    # the heap's allocation totals (counted since the process started) fall
+    def heap_at(second: int, allocated: int) -> Snapshot:
+        rec = HeapRecord(CANCEL, inuse_objects=10, inuse_bytes=800, alloc_objects=allocated, alloc_bytes=80 * allocated)
+        return Snapshot("h", "heap-pprof", T0 + timedelta(seconds=second), heap=(rec,))
+
+    snaps = []
+    for i in range(10):
+        first = 1000 if i < 4 else 10  # the new process numbers its goroutines from low IDs again
+        snaps.append(dump(5 * i, range(first + 5 * i, first + 5 * i + 50)))
+        snaps.append(heap_at(5 * i, 1000 * (i + 1) if i < 4 else 100 * (i + 1)))
+    report = analyse(snaps)
+    assert report.verdict.reasons[0].startswith("the process restarted before 00:00:20")
+    assert report.snapshots == tuple(sorted(snaps, key=lambda s: s.time.timestamp() if s.time else 0))
+    assert all(s.level != "leaking" for s in report.suspects)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import statistics
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import click
 
@@ -57,6 +57,26 @@ def goroutine_series(snaps: list[Snapshot]) -> list[Snapshot]:
     return sorted((s for s, f in zip(gs, families, strict=True) if f == main), key=_when)
 
 
+def since_last_restart(snaps: list[Snapshot]) -> tuple[list[Snapshot], str]:
+    """The snapshots of the process as it runs now, and a note when it restarted in the window.
+
+    A heap profile's allocation totals count everything allocated since the process started:
+    they never fall while it runs. When they do, the process restarted between those two
+    profiles, and goroutine IDs and counts before it belong to another process."""
+    heaps = sorted((s for s in snaps if s.heap), key=_when)
+    totals = [sum(r.alloc_objects for r in h.heap) for h in heaps]
+    last = max((i for i in range(1, len(heaps)) if 0 < totals[i] < totals[i - 1]), default=None)
+    if last is None:
+        return snaps, ""
+    before, after = _when(heaps[last - 1]), _when(heaps[last])
+    cut = (before + after) / 2  # a round's files are fetched within moments of its heap profile
+    kept = [s for s in snaps if _when(s) > cut]
+    when = heaps[last].time
+    stamp = when.strftime("%H:%M:%S") if when is not None else "?"
+    why = f"the process restarted before {stamp} (its allocation totals fell)"
+    return kept, f"{why}: only the {len(kept)} snapshots after it are judged"
+
+
 def _when(s: Snapshot) -> float:
     return s.time.timestamp() if s.time else 0.0
 
@@ -68,9 +88,10 @@ def analyse(
     source: str | None = None,
     similarity: str = "exact",
 ) -> RuntimeReport:
-    series = goroutine_series(snaps)
-    heaps = sorted((s for s in snaps if s.heap), key=_when)
-    dumps = id_snapshots(snaps)
+    current, restarted = since_last_restart(snaps)
+    series = goroutine_series(current)
+    heaps = sorted((s for s in current if s.heap), key=_when)
+    dumps = id_snapshots(current)
     sites = context_heap(heaps)
     judged, parked = rank(series, dumps, follow(dumps, similarity), similarity)
     judged += rank_heap(sites, [_when(h) for h in heaps], _goroutine_rise(series, heaps))
@@ -85,6 +106,8 @@ def analyse(
         series[-1].crash if len(series) == 1 else "",
         statistics.median(gaps) if gaps else 0.0,
     )
+    if restarted:
+        verdict = replace(verdict, reasons=(restarted, *verdict.reasons))
     suspects = [s for s in judged if s.score >= threshold]
     links: dict[str, SourceLink] = {}
     if source is not None:
