@@ -116,7 +116,7 @@ def render(r: RuntimeReport) -> str:
         out.append(f"<h2>Parked, not accumulating ({len(r.parked)})</h2>")
         out.append("<table><tr><th>goroutines</th><th>state</th><th>kind</th><th>where</th><th>evidence</th></tr>")
         for p in r.parked:
-            loc = f"{p.location.function} ({p.location.file}:{p.location.line})" if p.location else "?"
+            loc = str(p.location) if p.location else "?"
             out.append(
                 f"<tr><td>{p.count}</td><td>{escape(p.state)}</td><td>{escape(p.kind)}</td>"
                 f"<td>{escape(loc)}</td><td>{escape(p.evidence)}</td></tr>"

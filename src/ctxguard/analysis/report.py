@@ -332,7 +332,7 @@ def to_text(r: RuntimeReport, color: bool) -> str:
         out.append("")
         out.append("parked (waiting without accumulating; not suspects):")
         for p in r.parked[:15]:
-            loc = f"{p.location.function} ({p.location.file}:{p.location.line})" if p.location else "?"
+            loc = str(p.location) if p.location else "?"
             trend = " -> ".join(str(n) for n in p.counts[-6:])
             stable = "stable" if p.stable else "one snapshot" if len(p.counts) == 1 else "unsettled"
             out.append(f"  {p.count:>6} x [{p.state}] {p.kind}, {stable} ({trend})  {loc}")

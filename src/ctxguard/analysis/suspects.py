@@ -23,9 +23,10 @@ long polls wait forever by design: without accumulation they are `Parked`
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -43,7 +44,6 @@ HEAP_PER_GOROUTINE = 4  # live context objects a goroutine of work in flight may
 HEAP_DISCOUNT = 15  # a heap site ranks below the goroutines of the same level
 LEAD_MIN_SENDERS = 10  # orphaned senders in one dump worth naming
 WAITING_STATES = BLOCKING_STATES | {"IO wait", "sleep", "sync.Cond.Wait", "syscall"}
-LEVELS = ("leaking", "suspect", "lead", "note")
 _BASE = {"leaking": 70.0, "suspect": 55.0, "lead": 40.0}
 _PROVEN_CRASHES = {
     "deadlock": "the runtime found every goroutine asleep (fatal error: all goroutines are asleep - deadlock!)",
@@ -120,7 +120,7 @@ def _own_code(loc: Frame | None) -> bool:
 
 
 def _where(loc: Frame | None) -> str:
-    return f"{loc.function} ({loc.file}:{loc.line})" if loc else "an unknown frame"
+    return str(loc) if loc else "an unknown frame"
 
 
 def _level(state: str, tr: Trend | None, sv: Survival | None) -> tuple[str, list[str]]:
@@ -162,7 +162,9 @@ def rank(
     times = [_seconds(s.time) for s in snaps]
     latest = snaps[-1]
     single = len(snaps) == 1
-    alive = _ids(latest) if single else _ids(dumps[-1]) if dumps else set()
+    last_dump = latest if single else dumps[-1] if dumps else None
+    # the goroutines alive at the end, gathered only if some group may be orphaned senders
+    alive = functools.cache(lambda: _ids(last_dump) if last_dump is not None else set())
     suspects: list[Suspect] = []
     parked: list[Parked] = []
     for t in tracks(snaps, similarity):
@@ -208,7 +210,9 @@ def _ids(snap: Snapshot) -> set[int]:
     return out
 
 
-def _single_dump_level(snap: Snapshot, g: GoroutineGroup, state: str, alive: set[int]) -> tuple[str, list[str]]:
+def _single_dump_level(
+    snap: Snapshot, g: GoroutineGroup, state: str, alive: Callable[[], set[int]]
+) -> tuple[str, list[str]]:
     """What one dump alone can say: a crash log's blocked goroutines, orphaned senders."""
     loc = g.stack.location()
     if snap.crash and state in BLOCKING_STATES and _own_code(loc):
@@ -223,13 +227,13 @@ def _single_dump_level(snap: Snapshot, g: GoroutineGroup, state: str, alive: set
     return "note", []
 
 
-def _orphaned_senders(g: GoroutineGroup, state: str, alive: set[int]) -> bool:
+def _orphaned_senders(g: GoroutineGroup, state: str, alive: Callable[[], set[int]]) -> bool:
     """Many goroutines blocked sending, every one of whose creators has exited (Go >= 1.21 dumps
     name the creator's goroutine): the receiver they were started for is gone."""
     if state != "chan send" or g.count < LEAD_MIN_SENDERS or not g.parent_ids:
         return False
     parents = set(g.goroutine_parents())
-    return 0 not in parents and not parents & alive
+    return 0 not in parents and not parents & alive()
 
 
 def _suspect(

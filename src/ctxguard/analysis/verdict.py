@@ -43,7 +43,7 @@ class Verdict:
 
 
 def _headline(s: Suspect) -> str:
-    where = f"{s.location.function} ({s.location.file}:{s.location.line})" if s.location else "an unknown frame"
+    where = str(s.location) if s.location else "an unknown frame"
     evidence = "; ".join(s.reasons[1:3])
     return f"{s.count} x [{s.state}] at {where}" + (f": {evidence}" if evidence else "")
 
