@@ -4,7 +4,6 @@ report-everywhere option."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from ctxguard.lint.engine import lint, load_package
 from ctxguard.lint.expect import compare, expectations
 from ctxguard.rules import ALL_RULES, BY_CODE, default_rules, select_rules, unknown_selectors
 from test_cli import run
+from test_lint_adoption import codes
 
 from lintkit import FIXTURES, assert_builds
 
@@ -50,12 +50,6 @@ func handle(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 """
-
-
-def codes(cwd: Path, *args: str) -> list[tuple[str, int, str]]:
-    r = run("lint", "-f", "json", *args, cwd=cwd)
-    assert r.returncode in (0, 1), r.stderr
-    return [(f["path"], f["line"], f["code"]) for f in json.loads(r.stdout)["findings"]]
 
 
 @pytest.fixture
