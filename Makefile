@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 # Lint the bundled leak lab: findings are the point, so exit status 1 is success here.
 demo: setup
-	$(BIN)/ctxguard lint lab/ || [ $$? -eq 1 ]
+	$(BIN)/ctxguard lint --select ALL lab/ || [ $$? -eq 1 ]  # every rule: opt-in ones are traps too
 
 lab-deps:
 	cd lab && go mod download

@@ -431,3 +431,34 @@ def test_test_code_is_reported_only_on_request(tmp_path: Path) -> None:
     ]
     (tmp_path / ".ctxguard.toml").write_text("[lint]\ninclude-tests = true\n")
     assert ("a_test.go", 9, "CG101") in codes(tmp_path)
+
+
+def test_test_support_directories_are_test_code(tmp_path: Path) -> None:
+    """Helpers under testutil/, e2e/, tests/... run only in tests: left out like _test.go files,
+    by directory name below the path given (a checkout that itself lives in a `tests` directory
+    is not all test code)."""
+    root = tmp_path / "tests" / "repo"
+    leak = 'package {}\n\nimport "context"\n\nfunc F() {{\n\tctx, _ := context.WithCancel(context.Background())\n\t_ = ctx\n}}\n'
+    for pkg in ("internal/testutil/fixtures", "e2e", "svc"):
+        (root / pkg).mkdir(parents=True)
+        (root / pkg / "f.go").write_text(leak.format(pkg.rsplit("/", 1)[-1]))
+    assert codes(root, "--isolated") == [("svc/f.go", 6, "CG101")]
+    assert codes(root, "--isolated", "--include-tests") == [
+        ("e2e/f.go", 6, "CG101"),
+        ("internal/testutil/fixtures/f.go", 6, "CG101"),
+        ("svc/f.go", 6, "CG101"),
+    ]
+    # named explicitly, a test support directory is still test code below the path given
+    assert codes(root, "--isolated", "internal") == []
+
+
+def test_vendored_and_example_directories_are_skipped(tmp_path: Path) -> None:
+    """golangci-lint's default exclusions: third_party/, Godeps/ and examples/ beside vendor/."""
+    leak = 'package {}\n\nimport "context"\n\nfunc F() {{\n\tctx, _ := context.WithCancel(context.Background())\n\t_ = ctx\n}}\n'
+    for pkg in ("third_party/x", "Godeps/y", "examples/hello", "svc"):
+        (tmp_path / pkg).mkdir(parents=True)
+        (tmp_path / pkg / "f.go").write_text(leak.format(pkg.rsplit("/", 1)[-1]))
+    assert codes(tmp_path, "--isolated") == [("svc/f.go", 6, "CG101")]
+    assert ("examples/hello/f.go", 6, "CG101") in codes(tmp_path, "--isolated", "--include-examples")
+    assert ("third_party/x/f.go", 6, "CG101") in codes(tmp_path, "--isolated", "--include-vendor")
+    assert codes(tmp_path, "--isolated", "examples/hello") == [("examples/hello/f.go", 6, "CG101")]

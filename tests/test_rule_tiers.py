@@ -46,7 +46,7 @@ import (
 )
 
 func handle(w http.ResponseWriter, r *http.Request) {
-	_ = query(context.Background())
+	_, _ = http.Get("http://example.com/" + query(context.Background()).Error())
 	w.WriteHeader(http.StatusOK)
 }
 """
@@ -70,27 +70,34 @@ def test_test_context_is_the_opt_in_rule() -> None:
 
 
 @pytest.mark.parametrize(
-    ("select", "extend", "ignore", "has_cg205", "has_cg201"),
+    ("select", "extend", "ignore", "has_cg205", "has_cg201", "has_cg202"),
     [
-        (None, None, None, False, True),  # the default rules
-        (["CG2"], None, None, False, True),  # a prefix picks default rules only
-        (["CG"], None, None, False, True),
-        (["CG205"], None, None, True, False),  # an opt-in rule by its code
-        (["test-context"], None, None, True, False),  # ... or its name
-        (["ALL"], None, None, True, True),
-        (["all"], None, None, True, True),
-        (None, ["CG205"], None, True, True),  # extend-select adds to the default rules
-        (["CG1"], ["test-context"], None, True, False),
-        (["ALL"], None, ["CG2"], False, False),  # an ignore prefix covers opt-in rules too
-        (["ALL"], None, ["ALL"], False, False),
+        (None, None, None, False, False, True),  # the default rules
+        (["CG2"], None, None, False, False, True),  # a prefix picks default rules only
+        (["CG"], None, None, False, False, True),
+        (["CG205"], None, None, True, False, False),  # an opt-in rule by its code
+        (["test-context"], None, None, True, False, False),  # ... or its name
+        (["ALL"], None, None, True, True, True),
+        (["all"], None, None, True, True, True),
+        (None, ["CG205"], None, True, False, True),  # extend-select adds to the default rules
+        (None, ["background-in-scope"], None, False, True, True),
+        (["CG1"], ["test-context"], None, True, False, False),
+        (["ALL"], None, ["CG2"], False, False, False),  # an ignore prefix covers opt-in rules too
+        (["ALL"], None, ["ALL"], False, False, False),
     ],
 )
 def test_select_rules(
-    select: list[str] | None, extend: list[str] | None, ignore: list[str] | None, has_cg205: bool, has_cg201: bool
+    select: list[str] | None,
+    extend: list[str] | None,
+    ignore: list[str] | None,
+    has_cg205: bool,
+    has_cg201: bool,
+    has_cg202: bool,
 ) -> None:
     chosen = {r.code for r in select_rules(select, ignore, extend)}
     assert ("CG205" in chosen) is has_cg205
     assert ("CG201" in chosen) is has_cg201
+    assert ("CG202" in chosen) is has_cg202
 
 
 def test_all_is_a_known_selector() -> None:
@@ -102,8 +109,8 @@ def test_rules_command_shows_the_tier() -> None:
     r = run("rules")
     assert r.returncode == 0
     tiers = {line.split()[0]: line.split()[3] for line in r.stdout.splitlines()}
-    assert tiers["CG205"] == "opt-in"
-    assert tiers["CG201"] == tiers["CG202"] == tiers["CG101"] == "default"
+    assert tiers["CG205"] == tiers["CG201"] == "opt-in"
+    assert tiers["CG202"] == tiers["CG101"] == "default"
     assert set(tiers.values()) == {"default", "opt-in"}
     assert {code for code, tier in tiers.items() if tier == "opt-in"} == OPT_IN
 
@@ -112,16 +119,17 @@ def test_rules_command_shows_the_tier() -> None:
 
 
 def test_test_findings_are_opt_in(module: Path) -> None:
-    handler = ("h.go", 9, "CG201")
+    handler = ("h.go", 9, "CG202")
     in_test = ("a_test.go", 11, "CG205")
     assert codes(module) == [handler]
-    assert codes(module, "--select", "CG201") == [handler]
+    assert codes(module, "--select", "CG202") == [handler]
+    assert codes(module, "--select", "CG201") == [("h.go", 9, "CG201")]
     assert codes(module, "--select", "CG2") == [handler]
     assert codes(module, "--select", "CG205") == [in_test]
     assert codes(module, "--select", "test-context") == [in_test]
     assert sorted(codes(module, "--extend-select", "CG205")) == sorted([handler, in_test])
-    assert sorted(codes(module, "--select", "ALL")) == sorted([handler, in_test])
-    assert codes(module, "--select", "ALL", "--ignore", "CG205") == [handler]
+    assert sorted(codes(module, "--select", "ALL", "--ignore", "CG201")) == sorted([handler, in_test])
+    assert codes(module, "--select", "ALL", "--ignore", "CG205,CG201") == [handler]
 
 
 def test_test_context_follows_the_go_mod(module: Path) -> None:
@@ -135,11 +143,11 @@ def test_test_context_follows_the_go_mod(module: Path) -> None:
 
 def test_extend_select_in_the_configuration(module: Path) -> None:
     (module / ".ctxguard.toml").write_text('[lint]\nextend-select = ["CG205"]\n')
-    assert sorted(codes(module)) == [("a_test.go", 11, "CG205"), ("h.go", 9, "CG201")]
+    assert sorted(codes(module)) == [("a_test.go", 11, "CG205"), ("h.go", 9, "CG202")]
     (module / ".ctxguard.toml").write_text('[lint]\nselect = ["CG1"]\nextend-select = ["test-context"]\n')
     assert codes(module) == [("a_test.go", 11, "CG205")]
     (module / ".ctxguard.toml").write_text('[lint]\nselect = ["ALL"]\n[lint.per-file-ignores]\n"*_test.go" = ["CG2"]\n')
-    assert codes(module) == [("h.go", 9, "CG201")]
+    assert sorted(codes(module)) == [("h.go", 9, "CG201"), ("h.go", 9, "CG202")]
 
 
 def test_report_everywhere_option_is_checked(module: Path) -> None:

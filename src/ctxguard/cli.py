@@ -101,12 +101,14 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, help="Rules to run on top of the selected (or default) ones.")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to skip; comma-separated.")
 @click.option("--exclude", multiple=True, help="Glob (relative path) to skip below the given paths; repeatable.")
-@click.option("--include-vendor", is_flag=True, help="Also lint vendor/ directories.")
+@click.option("--include-vendor", is_flag=True, help="Also lint vendor/, third_party/ and Godeps/ directories.")
 @click.option("--include-testdata", is_flag=True, help="Also lint testdata/ directories.")
+@click.option("--include-examples", is_flag=True, help="Also lint examples/ directories.")
 @click.option(
     "--include-tests",
     is_flag=True,
-    help="Also report the default rules' findings in _test.go files (test-only rules such as CG205 always read them).",
+    help="Also report the default rules' findings in test code: _test.go files and test support "
+    "directories such as testutil/ and e2e/ (test-only rules such as CG205 always read them).",
 )
 @click.option("--include-generated", is_flag=True, help="Also lint files marked '// Code generated ... DO NOT EDIT.'.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (each verified by re-parsing and re-linting).")
@@ -132,6 +134,7 @@ def lint(
     exclude: tuple[str, ...],
     include_vendor: bool,
     include_testdata: bool,
+    include_examples: bool,
     include_tests: bool,
     include_generated: bool,
     fix: bool,
@@ -178,8 +181,8 @@ def lint(
         include_generated,
         (*exclude, *cfg.exclude_patterns()),
         include_tests=include_tests or any(r.tests for r in rules),
+        include_examples=include_examples or cfg.include_examples,
     )
-    test_rules = {r.code for r in rules if r.tests}
     try:
         units = discover(list(paths), opts)
         changed = changed_since(new_from_rev) if new_from_rev else None
@@ -198,12 +201,10 @@ def lint(
                 on_progress=advance,
                 options=cfg.options,
                 cache=cache,
+                include_tests=include_tests,
             )
         if cfg.per_file_ignores:
             kept = tuple(f for f in result.findings if f.code not in cfg.ignored_for(f.path))
-            result = replace(result, findings=kept)
-        if not include_tests and opts.include_tests:  # read for a test-only rule: keep only its findings
-            kept = tuple(f for f in result.findings if f.code in test_rules or not f.path.endswith("_test.go"))
             result = replace(result, findings=kept)
         return result
 

@@ -32,7 +32,7 @@ def after_done(file: GoFile, node: Node, owner: Node | None) -> bool:
         t = parent.type
         if t == "communication_case":
             comm = parent.child_by_field_name("communication")
-            if comm is not None and comm != cur and _done_receive(comm):
+            if comm is not None and comm != cur and done_receive(comm):
                 return True
         elif t == "if_statement" and parent.child_by_field_name("consequence") == cur:
             cond = parent.child_by_field_name("condition")
@@ -51,13 +51,13 @@ def after_done(file: GoFile, node: Node, owner: Node | None) -> bool:
         elif t == "statement_list":
             sib = cur.prev_named_sibling
             while sib is not None:
-                if sib.type == "expression_statement" and any(_done_receive(c) for c in sib.named_children):
+                if sib.type == "expression_statement" and any(done_receive(c) for c in sib.named_children):
                     return True
                 sib = sib.prev_named_sibling
     return False
 
 
-def _done_receive(node: Node) -> bool:
+def done_receive(node: Node) -> bool:
     """`<-x.Done()` (as an expression or a select case's receive)."""
     if node.type == "receive_statement":
         if node.child_by_field_name("left") is not None:

@@ -250,17 +250,32 @@ def _header_fields(stmt: Node) -> tuple[Node | None, Node | None]:
     return stmt.child_by_field_name("initializer"), stmt.child_by_field_name("condition")
 
 
-def closed_somewhere(file: GoFile, decl: Decl) -> bool:
-    """Some code in the declaring function calls close() on the channel."""
+def closed_somewhere(file: GoFile, decl: Decl, handed_over: bool = False) -> bool:
+    """Some code in the declaring function closes the channel: close(), or a helper whose name
+    says it closes (`xioutil.SafeClose(ch)`, `closeAll(ch)`). With `handed_over`, a channel
+    handed to a call made there and then (not one started with go or defer) counts too: the
+    callee is the producer the goroutine consumes for, and by Go's convention the sender closes."""
     scope = file.scope_for(decl.ident)
     if scope is None:
         return False
+    if decl.type_node is not None and decl.type_node.text is not None and decl.type_node.text.startswith(b"<-"):
+        handed_over = False  # receive-only: whoever gets it cannot send on it
     for ref in scope.refs(decl):
         args = ref.parent
         call = args.parent if args is not None and args.type == "argument_list" else None
-        if call is not None and call_name(call) == (None, "close"):
+        if call is None:
+            continue
+        name = call_name(call)[1]
+        if name == "close" or "close" in name.lower():
+            return True
+        started = call.parent is not None and call.parent.type in ("go_statement", "defer_statement")
+        if handed_over and not started and name not in _NOT_PRODUCERS:
             return True
     return False
+
+
+# builtins and conversions that take a channel without sending on it
+_NOT_PRODUCERS = frozenset({"len", "cap", "make", "append", "copy", "print", "println"})
 
 
 def spawner_decl(g: Goroutine, decl: Decl) -> Decl | None:

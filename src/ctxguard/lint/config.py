@@ -39,7 +39,7 @@ class ConfigError(Exception):
 
 
 LIST_KEYS = ("select", "extend-select", "ignore", "exclude")
-BOOL_KEYS = ("include-generated", "include-vendor", "include-testdata", "include-tests")
+BOOL_KEYS = ("include-generated", "include-vendor", "include-testdata", "include-tests", "include-examples")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ class LintConfig:
     include_generated: bool = False
     include_vendor: bool = False
     include_testdata: bool = False
-    include_tests: bool = False  # findings of the default rules in _test.go files (test-only rules always)
+    include_tests: bool = False  # findings of the default rules in test code (test-only rules always)
+    include_examples: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     options: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # by rule code
 

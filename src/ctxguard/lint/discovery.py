@@ -21,6 +21,16 @@ class Discovery:
     include_generated: bool = False
     exclude: tuple[str, ...] = ()  # globs on the path relative to the working directory, or absolute
     include_tests: bool = True  # _test.go files (the CLI leaves them out unless a rule wants them)
+    include_examples: bool = False
+
+
+# Directories of test support code: helpers, fixtures and end-to-end suites that only tests run.
+# A leak there ends with the test binary, as in a _test.go file.
+TEST_SUPPORT_DIRS = frozenset(
+    {"test", "tests", "testing", "testutil", "testutils", "testhelper", "testhelpers", "e2e", "integration-test"}
+)
+# Vendored copies under the names golangci-lint also leaves out by default (with vendor/).
+VENDORED_DIRS = frozenset({"vendor", "third_party", "Godeps"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,8 @@ class PackageUnit:
 
     directory: str
     files: tuple[str, ...]
+    # below a test support directory (TEST_SUPPORT_DIRS) of the path the user gave: test code
+    test_support: bool = False
 
 
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.MULTILINE)
@@ -46,8 +58,10 @@ def is_generated(source: bytes) -> bool:
 def _skip_dir(name: str, opts: Discovery) -> bool:
     if name.startswith((".", "_")):
         return True  # the go tool ignores these too
-    if name == "vendor" and not opts.include_vendor:
+    if name in VENDORED_DIRS and not opts.include_vendor:
         return True
+    if name == "examples" and not opts.include_examples:
+        return True  # sample programs, as golangci-lint's default exclusions have it
     return name == "testdata" and not opts.include_testdata
 
 
@@ -70,6 +84,7 @@ def discover(args: list[str], opts: Discovery) -> list[PackageUnit]:
     it (as ruff does); exclusions apply to what recursion finds below it.
     """
     by_dir: dict[str, set[str]] = {}
+    support: set[str] = set()
     for arg in args or ["."]:
         root = arg
         if arg == "..." or arg.endswith("/..."):
@@ -95,8 +110,11 @@ def discover(args: list[str], opts: Discovery) -> list[PackageUnit]:
                 and not _excluded(os.path.join(dirpath, f), opts)
             ]
             if gofiles:
-                by_dir.setdefault(os.path.normpath(dirpath), set()).update(gofiles)
-    return [PackageUnit(d, tuple(sorted(fs))) for d, fs in sorted(by_dir.items())]
+                directory = os.path.normpath(dirpath)
+                by_dir.setdefault(directory, set()).update(gofiles)
+                if not TEST_SUPPORT_DIRS.isdisjoint(Path(os.path.relpath(dirpath, root)).parts):
+                    support.add(directory)
+    return [PackageUnit(d, tuple(sorted(fs)), d in support) for d, fs in sorted(by_dir.items())]
 
 
 def _raise_walk_error(err: OSError) -> None:

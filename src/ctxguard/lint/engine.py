@@ -133,15 +133,20 @@ def lint_unit(
     include_generated: bool,
     options: RuleOptions | None = None,
     overrides: Mapping[str, bytes] | None = None,
+    include_tests: bool = True,
 ) -> UnitResult:
+    """Lint one package; with `include_tests` off, test code (_test.go files and test support
+    directories) gets only the rules about test code."""
     rules = [BY_CODE[c] for c in codes]
+    test_rules = [r for r in rules if r.tests]  # what test code gets when the run leaves it out
     packages, generated, errors = load_package(unit, include_generated, overrides)
     findings: list[Finding] = []
     files: dict[str, GoFile] = {}
     for pkg in packages:
         for f in pkg.files:
             files[f.path] = f
-            findings.extend(run_rules(f, rules, errors, options))
+            test_code = unit.test_support or f.path.endswith("_test.go")
+            findings.extend(run_rules(f, rules if include_tests or not test_code else test_rules, errors, options))
     # a rule may report into another file of the package (a goroutine body it followed); when
     # two files lead it to the same place, the finding is the same
     kept, suppressed = _suppress(list(dict.fromkeys(findings)), files, frozenset(codes))
@@ -236,8 +241,9 @@ def _lint_batch(
     codes: tuple[str, ...],
     include_generated: bool,
     options: RuleOptions,
+    include_tests: bool,
 ) -> list[UnitResult]:
-    return [lint_unit(u, codes, include_generated, options, read) for u, read in units]
+    return [lint_unit(u, codes, include_generated, options, read, include_tests) for u, read in units]
 
 
 def _unit_bytes(unit: PackageUnit, read: dict[str, bytes] | None) -> int:
@@ -273,6 +279,7 @@ def lint(
     executor: Executor | None = None,
     options: RuleOptions | None = None,
     cache: Cache | None = None,
+    include_tests: bool = True,
 ) -> LintResult:
     """Lint every package; `on_progress` is told how many files each finished package or batch held."""
     codes = tuple(r.code for r in rules)
@@ -283,14 +290,14 @@ def lint(
     # under the old content's key
     contents: dict[int, dict[str, bytes]] = {}
     if cache is not None:
-        settings = settings_key(codes, opts, f"generated={include_generated}")
+        settings = settings_key(codes, opts, f"generated={include_generated} tests={include_tests}")
         modules: dict[str, bytes] = {}
         for i, u in enumerate(units):
             read = _read_unit(u)
             if read is None:
                 continue  # unreadable file: let the worker report it
             contents[i] = read
-            key = keys[i] = unit_key(settings, _keyed(read, u.directory, modules))
+            key = keys[i] = unit_key(settings, _keyed(read, u, modules))
             hit = cache.get(key)
             found = UnitResult.from_json(hit) if hit is not None else None
             if found is not None:
@@ -303,7 +310,7 @@ def lint(
     jobs = jobs or os.cpu_count() or 1
     if executor is None and (jobs == 1 or total_files < 64):
         for i in todo:
-            results[i] = lint_unit(units[i], codes, include_generated, opts, contents.pop(i, None))
+            results[i] = lint_unit(units[i], codes, include_generated, opts, contents.pop(i, None), include_tests)
             if on_progress:
                 on_progress(len(units[i].files))
     elif todo:
@@ -316,7 +323,12 @@ def lint(
         try:
             futures = {
                 pool.submit(
-                    _lint_batch, [(units[i], contents.pop(i, None)) for i in b], codes, include_generated, opts
+                    _lint_batch,
+                    [(units[i], contents.pop(i, None)) for i in b],
+                    codes,
+                    include_generated,
+                    opts,
+                    include_tests,
                 ): b
                 for b in _batches(todo, [len(units[i].files) for i in todo], size)
             }
@@ -356,10 +368,14 @@ def _read_unit(unit: PackageUnit) -> dict[str, bytes] | None:
     return out
 
 
-def _keyed(read: dict[str, bytes], directory: str, modules: dict[str, bytes]) -> list[tuple[str, bytes]]:
+def _keyed(read: dict[str, bytes], unit: PackageUnit, modules: dict[str, bytes]) -> list[tuple[str, bytes]]:
     """The files of a package as the cache key sees them: displayed path and content, plus the
-    nearest go.mod (its Go version changes what some rules suggest)."""
-    return [*((display_path(p), b) for p, b in read.items()), ("go.mod", _nearest_go_mod(directory, modules))]
+    nearest go.mod (its Go version changes what some rules suggest) and whether it is test code."""
+    return [
+        *((display_path(p), b) for p, b in read.items()),
+        ("go.mod", _nearest_go_mod(unit.directory, modules)),
+        ("test-support", b"1" if unit.test_support else b""),
+    ]
 
 
 def _nearest_go_mod(directory: str, memo: dict[str, bytes]) -> bytes:

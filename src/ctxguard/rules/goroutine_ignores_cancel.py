@@ -36,14 +36,20 @@ DOC = """\
 A goroutine (a `go` statement running a function literal, or a function or
 method of the same package) with a loop that blocks - a channel send or
 receive, a `select` with no `ctx.Done()` case, a `range` over a channel or a
-ticker, `time.Sleep` in an unbounded loop - while a context is in scope, and
-nothing in the loop observes `ctx.Done()`, `ctx.Err()` or `context.Cause`.
+ticker, `time.Sleep` in an unbounded loop with no `return` or `break` out of
+it - while a context is in scope, and nothing in the loop observes
+`ctx.Done()`, `ctx.Err()` or `context.Cause`.
 
 Not reported: an operation right before a `return` or a `break` out of the
-loop (it runs once: CG105 judges a one-shot send), a `range` over a channel
-its owner closes, sends that a pipeline or worker pool drains to the end, a
-bounded loop of selects with a timer, and a context nobody can cancel
-(`context.Background()`).
+loop (it runs once: CG105 judges a one-shot send); a `range` over a channel
+its owner closes (with `close`, or a helper named for it such as
+`SafeClose(ch)`) or hands to a call that feeds it (`scan(ctx, updates)`: by
+Go's convention the sender closes); a receive from a channel a call returns
+(`<-conn.NotifyClose(...)`: the callee feeds it); `time.Sleep` in a loop that
+can return or break (a sleep ends by itself, and a loop that gives up when a
+call given the context fails stops soon after the cancellation); sends that a
+pipeline or worker pool drains to the end; a bounded loop of selects with a
+timer; and a context nobody can cancel (`context.Background()`).
 
 When the receiver of a reported send can also give up (what CG105,
 orphaned-send, looks for), the send is reported once, here, and the message
@@ -132,8 +138,12 @@ def _blocking_ops(g: Goroutine, loop: Node, ctx: str) -> list[tuple[Node, str]]:
         if not _in_select_comm(s) and not _drained(g, s.child_by_field_name("channel")):  # type: ignore[arg-type]
             ops.append((s, "a channel send"))
     for u in scope.nodes("unary_expression", loop):
-        if is_receive(u) and not _in_select_comm(u) and not is_stop_channel(file, u.child_by_field_name("operand")):  # type: ignore[arg-type]
-            ops.append((u, "a channel receive"))
+        operand = u.child_by_field_name("operand")
+        if operand is None or not is_receive(u) or _in_select_comm(u) or is_stop_channel(file, operand):
+            continue
+        if unparen(operand).type == "call_expression":
+            continue  # a channel the callee made and feeds (conn.NotifyClose(...)): its sender is out of sight
+        ops.append((u, "a channel receive"))
     bounded = not _unbounded(loop)
     for sel in scope.nodes("select_statement", loop):
         cases = [c for c in sel.named_children if c.type in ("communication_case", "default_case")]
@@ -142,7 +152,9 @@ def _blocking_ops(g: Goroutine, loop: Node, ctx: str) -> list[tuple[Node, str]]:
         if bounded and any(_on_timer(file, c) for c in cases):
             continue  # a timer fires: a bounded loop of these ends
         ops.append((sel, f"a select with no {ctx}.Done() case"))
-    if not bounded:
+    # a sleep ends by itself: it keeps the goroutine only in a loop with no way out at all (one
+    # that returns when a call given the context fails stops soon after the cancellation)
+    if not bounded and early_exit(file, loop, func) is None:
         for call in scope.nodes("call_expression", loop):
             if file.pkg_call(call, "time") == "Sleep":
                 ops.append((call, "time.Sleep"))
@@ -156,10 +168,13 @@ def _blocking_ops(g: Goroutine, loop: Node, ctx: str) -> list[tuple[Node, str]]:
 
 
 def _closed(g: Goroutine, channel: Node) -> bool:
-    """A ranged channel that its owner closes ends the loop (producer/consumer pipelines)."""
+    """A ranged channel that its owner closes, or hands to a producer, ends the loop
+    (producer/consumer pipelines): in the goroutine or where it was declared."""
     decl = g.file.decl_of(channel)
     owner = spawner_decl(g, decl) if decl is not None else None
-    return owner is not None and closed_somewhere(g.stmt_file if owner is not decl else g.file, owner)
+    if owner is None:
+        return False
+    return closed_somewhere(g.stmt_file if owner is not decl else g.file, owner, handed_over=True)
 
 
 def _drained(g: Goroutine, channel: Node) -> bool:
@@ -205,7 +220,7 @@ def _on_timer(file: GoFile, case: Node) -> bool:
 
 def check(p: Pass) -> None:
     orphaned = orphaned_send.orphans(p.file) if orphaned_send.RULE.applies_to(p.file) else {}
-    for node, what, ctx, gf in _blocking(p.file):
+    for node, what, ctx, gf, covered in _blocking(p.file):
         if node.type == "select_statement":
             message = f"goroutine loop blocks on {what}: it cannot be cancelled"
         else:
@@ -213,7 +228,7 @@ def check(p: Pass) -> None:
                 f"goroutine loop blocks on {what} without observing {ctx}.Done() or {ctx}.Err(): it cannot be cancelled"
             )
         # CG105 finds this send too: one finding, here, saying why it blocks
-        orphan = next((o for s in _sends_of(node) if (o := orphaned.get((gf.path, s.start_byte)))), None)
+        orphan = next((o for n in covered for s in _sends_of(n) if (o := orphaned.get((gf.path, s.start_byte)))), None)
         if orphan is not None:
             message += f", and {orphan.reason}"
         p.report(_header(node), message, file=gf)
@@ -222,7 +237,9 @@ def check(p: Pass) -> None:
 def reported_sends(file: GoFile) -> frozenset[tuple[str, int]]:
     """The sends this rule reports for goroutines started in `file`, by (path, start byte): a
     send, or a send case of a select it reports."""
-    return frozenset((gf.path, s.start_byte) for n, _, _, gf in _blocking(file) for s in _sends_of(n))
+    return frozenset(
+        (gf.path, s.start_byte) for _, _, _, gf, covered in _blocking(file) for n in covered for s in _sends_of(n)
+    )
 
 
 def _sends_of(node: Node) -> list[Node]:
@@ -234,12 +251,16 @@ def _sends_of(node: Node) -> list[Node]:
     return [c for c in comms if c is not None and c.type == "send_statement"]
 
 
-def _blocking(file: GoFile) -> list[tuple[Node, str, str, GoFile]]:
-    """What this rule reports for goroutines started in `file`: the operation, what it is, the
-    context the goroutine ignores, and the file holding the goroutine's body."""
+Blocking = tuple[Node, str, str, GoFile, tuple[Node, ...]]
 
-    def compute() -> list[tuple[Node, str, str, GoFile]]:
-        out: list[tuple[Node, str, str, GoFile]] = []
+
+def _blocking(file: GoFile) -> list[Blocking]:
+    """What this rule reports for goroutines started in `file`: the operation, what it is, the
+    context the goroutine ignores, the file holding the goroutine's body, and every blocking
+    operation of the loop (one finding covers them all)."""
+
+    def compute() -> list[Blocking]:
+        out: list[Blocking] = []
         reported: set[tuple[str, int]] = set()
         for stmt in go_statements(file):
             g = goroutine(file, stmt)
@@ -255,14 +276,18 @@ def _blocking(file: GoFile) -> list[tuple[Node, str, str, GoFile]]:
             loops = [lp for lp in scope.nodes("for_statement", g.func) if not in_nested_func(lp, g.func)]
             watching = [lp for lp in loops if observes_cancellation(gf, lp)]
             for loop in loops:
-                for node, what in _blocking_ops(g, loop, ctx):
-                    if any(w.start_byte <= node.start_byte < w.end_byte for w in watching):
-                        continue  # an enclosing loop watches for cancellation
-                    key = (gf.path, node.id)
-                    if key in reported:
-                        continue
-                    reported.add(key)
-                    out.append((node, what, ctx, gf))
+                ops = [
+                    (node, what)
+                    for node, what in _blocking_ops(g, loop, ctx)
+                    # not where an enclosing loop watches for cancellation
+                    if not any(w.start_byte <= node.start_byte < w.end_byte for w in watching)
+                ]
+                keys = {(gf.path, node.id) for node, _ in ops}
+                if not ops or not keys.isdisjoint(reported):
+                    continue  # nothing blocks, or an enclosing loop was reported for it
+                reported |= keys
+                node, what = ops[0]  # one finding per loop: the fix (watch the context) is one
+                out.append((node, what, ctx, gf, tuple(n for n, _ in ops)))
         return out
 
     return file.memo("cg104.blocking", compute)

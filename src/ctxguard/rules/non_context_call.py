@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_type_text, is_context_value, is_write
+from ctxguard.gosrc.done import done_receive
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
 from ctxguard.gosrc.nochange import ignores_parameter
 from ctxguard.gosrc.scope import Decl, ScopeTable
@@ -22,8 +23,10 @@ from ctxguard.gosrc.syntax import (
     call_taking,
     enclosing_function,
     expression_list,
+    is_receive,
     text,
     unparen,
+    walk,
 )
 from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
 from ctxguard.rules.background_in_scope import passable_context
@@ -46,16 +49,22 @@ own `*http.Request` parameter):
   `*sqlx.DB`, `*sqlx.Tx`, `*sqlx.Stmt`, `*sqlx.NamedStmt` (and the promoted
   `database/sql` methods), and the package functions `sqlx.Get`, `sqlx.Select`,
   `sqlx.Connect`, ...;
-- `net.Dial`, `DialTimeout`, `Listen`, `ListenPacket`, the `net.Lookup*`
-  functions, `(*net.Dialer).Dial`; `tls.Dial`, `tls.DialWithDialer`,
-  `(*tls.Dialer).Dial`, `(*tls.Conn).Handshake` (not for Unix or raw IP sockets
-  named by a literal: nothing to resolve or wait for);
+- `net.Dial`, `DialTimeout`, the `net.Lookup*` functions, `(*net.Dialer).Dial`;
+  `tls.Dial`, `tls.DialWithDialer`, `(*tls.Dialer).Dial`, `(*tls.Conn).Handshake`
+  (not for Unix or raw IP sockets named by a literal: nothing to resolve or wait
+  for; nor a call made in a goroutine of its own whose result the caller races
+  against `ctx.Done()` in a `select`: the caller already gives up, and closing
+  the connection ends the call). `net.Listen`, `ListenPacket` and `LookupPort`
+  only under `report-everywhere`: binding a socket and reading `/etc/services`
+  do not wait, so their twins' context bounds nothing;
 - `exec.Command`, unless the command is handed over with a context, started and never
   waited for (a detached process, meant to outlive the caller, also through a helper of
   the package), or the function watches `ctx.Done()` itself to stop it gracefully;
-- `grpc.Dial` and `grpc.DialContext`: deprecated, use `grpc.NewClient` and pass
-  the context to each RPC. Reported, like the rest, only where a context is at
-  hand: elsewhere it is a plain deprecation, which staticcheck's SA1019 reports;
+- `grpc.Dial(target, grpc.WithBlock())`: a dial that waits for the connection
+  with no context to stop it; use `grpc.NewClient` and pass the context to each
+  RPC. A non-blocking `grpc.Dial` and `grpc.DialContext` (deprecated, but they
+  wait for nothing, or already take the context) are left to staticcheck's
+  SA1019, and reported here only under `report-everywhere`;
 - the package's own functions and methods with a twin declared next to them:
   `Fetch(key)` when the package also has `FetchContext(ctx, key)` (or
   `FetchWithContext`, `FetchCtx`) taking a context and then the same parameters.
@@ -164,6 +173,10 @@ class Twin:
     name: str  # the twin's name; for ADVICE the remedy, with {ctx} and {recv} placeholders
     form: str = RENAME
     problem: str = "has no context"
+    # whether the twin's context bounds a wait: ListenConfig.Listen's bounds no more than net.Listen
+    # (binding a socket does not block) and grpc.Dial does not block unless asked to; those are
+    # reported only under report-everywhere (noctx's stance), or when the call blocks after all
+    bounds: bool = True
 
 
 def _ctx_twins(*names: str) -> dict[str, Twin]:
@@ -187,8 +200,8 @@ PACKAGE_FUNCS: dict[str, dict[str, Twin]] = {
     "net": {
         "Dial": Twin("(&net.Dialer{}).DialContext({ctx}, ...)", ADVICE),
         "DialTimeout": Twin("(&net.Dialer{Timeout: timeout}).DialContext({ctx}, ...)", ADVICE),
-        "Listen": Twin("(&net.ListenConfig{}).Listen({ctx}, ...)", ADVICE),
-        "ListenPacket": Twin("(&net.ListenConfig{}).ListenPacket({ctx}, ...)", ADVICE),
+        "Listen": Twin("(&net.ListenConfig{}).Listen({ctx}, ...)", ADVICE, bounds=False),
+        "ListenPacket": Twin("(&net.ListenConfig{}).ListenPacket({ctx}, ...)", ADVICE, bounds=False),
         "LookupIP": Twin('net.DefaultResolver.LookupIP({ctx}, "ip", ...)', ADVICE),
         **{
             n: Twin(f"net.DefaultResolver.{n}({{ctx}}, ...)", ADVICE)
@@ -200,17 +213,21 @@ PACKAGE_FUNCS: dict[str, dict[str, Twin]] = {
                 "LookupNS",
                 "LookupTXT",
                 "LookupSRV",
-                "LookupPort",
             )
         },
+        # a service name is looked up in /etc/services (and a number parsed): nothing waits
+        "LookupPort": Twin("net.DefaultResolver.LookupPort({ctx}, ...)", ADVICE, bounds=False),
     },
     "crypto/tls": {
         "Dial": Twin("(&tls.Dialer{Config: config}).DialContext({ctx}, ...)", ADVICE),
         "DialWithDialer": Twin("(&tls.Dialer{NetDialer: dialer, Config: config}).DialContext({ctx}, ...)", ADVICE),
     },
     GRPC: {
-        "Dial": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and has no context"),
-        "DialContext": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and its context only bounds a blocking dial"),
+        # without grpc.WithBlock() a dial returns at once: the RPCs take the context
+        "Dial": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and has no context", bounds=False),
+        "DialContext": Twin(
+            _GRPC_REMEDY, ADVICE, "is deprecated and its context only bounds a blocking dial", bounds=False
+        ),
     },
     SQLX: {
         "Connect": Twin("ConnectContext"),
@@ -415,6 +432,10 @@ def check(p: Pass) -> None:
         if not usable and not wide:
             continue
         if found.what in _SOCKET_CALLS and _local_network(call):
+            continue
+        if not wide and not found.twin.bounds and not _blocking_dial(call):
+            continue
+        if not wide and _raced_against_done(file, call):
             continue
         if avail is not None and usable:
             # with report-everywhere the call itself is the problem, whatever is done with its result
@@ -685,6 +706,50 @@ def _same_type(file: GoFile, recv: str, key: str) -> bool:
 
 # results that can get their context after the call
 _REQUEST_LIKE = frozenset({"http.NewRequest", "httptest.NewRequest", "exec.Command"})
+
+
+def _blocking_dial(call: Node) -> bool:
+    """`grpc.Dial(addr, grpc.WithBlock())`: waits for the connection, so the context would bound it."""
+    return any(b"WithBlock" in a.text for a in call_args(call) if a.text is not None)
+
+
+def _raced_against_done(file: GoFile, call: Node) -> bool:
+    """The call runs in a goroutine of its own whose result the spawner races against a context:
+    `go func() { errc <- conn.Handshake() }()` then `select { case err := <-errc: ... case
+    <-ctx.Done(): conn.Close() }`. The caller already gives up on the context, and the twin
+    would change nothing it can see (closing the connection ends the call)."""
+    lit = enclosing_function(call)
+    if lit is None or lit.type != "func_literal":
+        return False
+    spawn = lit.parent
+    go = spawn.parent if spawn is not None and spawn.type == "call_expression" else None
+    if go is None or go.type != "go_statement":
+        return False
+    channels = {
+        text(ch) for send in walk(lit) if send.type == "send_statement" and (ch := send.child_by_field_name("channel"))
+    }
+    outer = enclosing_function(go)
+    if not channels or outer is None:
+        return False
+    for select in walk(outer):
+        if select.type != "select_statement" or select.start_byte < go.end_byte:
+            continue
+        comms = [c.child_by_field_name("communication") for c in select.named_children]
+        if any(c is not None and done_receive(c) for c in comms) and any(
+            c is not None and _receives_from(c, channels) for c in comms
+        ):
+            return True
+    return False
+
+
+def _receives_from(comm: Node, channels: set[str]) -> bool:
+    if comm.type == "receive_statement":
+        comm = comm.child_by_field_name("right") or comm
+    comm = unparen(comm)
+    operand = comm.child_by_field_name("operand") if is_receive(comm) else None
+    return operand is not None and text(unparen(operand)) in channels
+
+
 _SOCKET_CALLS = frozenset({"net.Dial", "net.DialTimeout", "net.Listen", "net.ListenPacket"})
 
 

@@ -5,6 +5,8 @@ package goroutineignorescancel
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"time"
 )
 
@@ -126,4 +128,89 @@ func consumerGivesUp(ctx context.Context, items []int) error {
 		}
 	}
 	return nil
+}
+
+// ok: the goroutine closes the channel itself (through a helper) before it drains it.
+func drainAfterClose(ctx context.Context, results chan int, wg *sync.WaitGroup) {
+	go func() {
+		wg.Wait()
+		safeClose(results)
+		for range results {
+		}
+	}()
+	keep(ctx)
+}
+
+func safeClose(ch chan int) { close(ch) }
+
+// ok: the channel is handed to the producer that fills it (and, by convention, closes it).
+func collectUpdates(ctx context.Context) []int {
+	var got []int
+	updates := make(chan int, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for u := range updates {
+			got = append(got, u)
+		}
+	}()
+	scan(ctx, updates)
+	<-done
+	return got
+}
+
+func scan(ctx context.Context, out chan<- int) {
+	defer close(out)
+	out <- len(ctx.Value("k").(string))
+}
+
+// A local channel nobody closes or feeds from outside: the consumer waits forever.
+func neverClosed(ctx context.Context) chan<- int {
+	in := make(chan int)
+	go func() {
+		for v := range in { // want `CG104 goroutine loop blocks on a range over a channel`
+			process(v)
+		}
+	}()
+	keep(ctx)
+	return nil
+}
+
+// ok: a retry loop that sleeps and gives up when a call given the context fails.
+func retrySubscribe(ctx context.Context, subscribe func(context.Context) error) {
+	go func() {
+		for {
+			if err := subscribe(ctx); err != nil {
+				if errors.Is(err, context.Canceled) {
+					return
+				}
+				time.Sleep(time.Second)
+				continue
+			}
+		}
+	}()
+}
+
+// ok: a receive from a channel a call returns: the callee feeds and closes it.
+func watchClose(ctx context.Context, notify func() <-chan error) {
+	go func() {
+		for {
+			if err := <-notify(); err == nil {
+				return // closed: the connection is gone for good
+			}
+			keep(ctx)
+		}
+	}()
+}
+
+// One finding per loop: the range and the send in it are one problem, fixed by watching ctx.
+func relayAll(ctx context.Context, in <-chan int) <-chan int {
+	out := make(chan int)
+	go func() {
+		for v := range in { // want `CG104 goroutine loop blocks on a range over a channel`
+			out <- v
+		}
+	}()
+	keep(ctx)
+	return out
 }

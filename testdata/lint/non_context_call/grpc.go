@@ -6,12 +6,17 @@ import (
 	"google.golang.org/grpc"
 )
 
-// grpc.Dial and DialContext are deprecated: NewClient, and a context on each RPC.
+// grpc.Dial and DialContext are deprecated (NewClient, and a context on each RPC), but they
+// return at once unless told to block: only a blocking dial without a context is a wait nobody
+// can cancel. The deprecation itself is SA1019's.
 func connect(ctx context.Context, target string) (*grpc.ClientConn, error) {
 	if target == "" {
-		return grpc.DialContext(ctx, "localhost:1") // want `CG202 grpc\.DialContext is deprecated and its context only bounds a blocking dial: use grpc\.NewClient and pass ctx to each RPC`
+		return grpc.DialContext(ctx, "localhost:1") // ok: takes the context
 	}
-	return grpc.Dial(target) // want `CG202 grpc\.Dial is deprecated and has no context: use grpc\.NewClient and pass ctx to each RPC`
+	if target == "block" {
+		return grpc.Dial(target, grpc.WithBlock()) // want `CG202 grpc\.Dial is deprecated and has no context: use grpc\.NewClient and pass ctx to each RPC`
+	}
+	return grpc.Dial(target) // ok: does not block
 }
 
 func connectNew(ctx context.Context, target string) (*grpc.ClientConn, error) {

@@ -69,3 +69,11 @@ func useLoad() string {
 func good(ctx context.Context, db *sql.DB) {
 	_, _ = db.QueryContext(ctx, "SELECT 1") // ok: QueryContext
 }
+
+// Calls whose twin bounds no wait are left out by default, and reported here, as noctx does.
+func binds(ctx context.Context) {
+	ln, _ := net.Listen("tcp", ":0")     // want `CG202 net\.Listen has no context: use \(&net\.ListenConfig\{\}\)\.Listen\(ctx, \.\.\.\)$`
+	_, _ = net.LookupPort("tcp", "http") // want `CG202 net\.LookupPort has no context`
+	_, _ = net.ListenPacket("udp", ":0") // want `CG202 net\.ListenPacket has no context`
+	_ = ln.Close()
+}

@@ -22,3 +22,6 @@ func NewClient(target string, opts ...DialOption) (*ClientConn, error) { return 
 
 // Close closes the connection.
 func (cc *ClientConn) Close() error { return nil }
+
+// WithBlock makes a dial wait for the connection.
+func WithBlock() DialOption { return nil }
