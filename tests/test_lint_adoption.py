@@ -442,11 +442,15 @@ def test_test_support_directories_are_test_code(tmp_path: Path) -> None:
     for pkg in ("internal/testutil/fixtures", "e2e", "svc"):
         (root / pkg).mkdir(parents=True)
         (root / pkg / "f.go").write_text(leak.format(pkg.rsplit("/", 1)[-1]))
+    # a helper file that imports "testing" outside _test.go is test code too
+    helper = leak.format("svc").replace('import "context"', 'import (\n\t"context"\n\t"testing"\n)\n\nvar _ testing.TB')
+    (root / "svc" / "testing.go").write_text(helper)
     assert codes(root, "--isolated") == [("svc/f.go", 6, "CG101")]
     assert codes(root, "--isolated", "--include-tests") == [
         ("e2e/f.go", 6, "CG101"),
         ("internal/testutil/fixtures/f.go", 6, "CG101"),
         ("svc/f.go", 6, "CG101"),
+        ("svc/testing.go", 11, "CG101"),
     ]
     # named explicitly, a test support directory is still test code below the path given
     assert codes(root, "--isolated", "internal") == []

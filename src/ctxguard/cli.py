@@ -185,6 +185,8 @@ def lint(
     )
     try:
         units = discover(list(paths), opts)
+        if not opts.include_tests:  # nothing would run on test support directories: not read at all
+            units = [u for u in units if not u.test_support]
         changed = changed_since(new_from_rev) if new_from_rev else None
     except (InputError, RevisionError) as e:
         _fail(str(e))

@@ -1,23 +1,24 @@
-"""One query pass per file for the nodes several rules start from.
+"""One pass per file for the nodes several rules start from.
 
-A tree-sitter query walks the whole tree in C; running one per fact costs a
-third of the parse each. So the facts share one combined query, and a cheap
-byte-level check first drops the patterns a file cannot match (most files
-never derive a context or start a goroutine).
+A tree-sitter query walks the whole tree in C: one per fact costs a third of
+the parse each, and even one combined query costs more than the rules that
+read it. Most files hold a few of these nodes, so a regular expression finds
+where they may be (its leading literal lets the engine skip ahead) and the
+tree at each hit confirms them: comments and strings do not parse as calls.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tree_sitter import Node
 
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.parse import matches
+from ctxguard.gosrc.syntax import call_args, call_of_callee
 
-_WITH = " ".join(
-    f'"{name}"'
-    for name in (
+DERIVATIONS = frozenset(
+    {
         "WithCancel",
         "WithTimeout",
         "WithDeadline",
@@ -26,45 +27,60 @@ _WITH = " ".join(
         "WithDeadlineCause",
         "WithValue",
         "WithoutCancel",
-    )
+    }
 )
 
-# name -> (bytes that must occur, query whose first capture is @name)
-PATTERNS: dict[str, tuple[re.Pattern[bytes], str]] = {
+
+def _derivation(name: Node) -> Node | None:
+    """`context.WithCancel(...)` or a dot-imported `WithCancel(...)` (any `x.WithX` of an
+    identifier: which package `x` is, the rules decide)."""
+    call = call_of_callee(name)
+    if call is None or name.text is None or name.text.decode() not in DERIVATIONS:
+        return None
+    if name.type == "field_identifier":
+        operand = name.parent.child_by_field_name("operand") if name.parent is not None else None
+        if operand is None or operand.type != "identifier":
+            return None
+    return call
+
+
+def _go_statement(keyword: Node) -> Node | None:
+    parent = keyword.parent
+    return parent if keyword.type == "go" and parent is not None and parent.type == "go_statement" else None
+
+
+def _make_chan(name: Node) -> Node | None:
+    call = call_of_callee(name) if name.type == "identifier" and name.text == b"make" else None
+    args = call_args(call) if call is not None else []
+    return call if args and args[0].type == "channel_type" else None
+
+
+# name -> (where the node may start, with the hit's group 1 on the token to confirm; confirmation)
+PATTERNS: dict[str, tuple[re.Pattern[bytes], Callable[[Node], Node | None]]] = {
     "derivation": (
-        re.compile(rb"With(?:out)?(?:Cancel|Timeout|Deadline|Value)"),
-        f"""
-        (call_expression
-          function: (selector_expression operand: (identifier) field: (field_identifier) @fn)
-          (#any-of? @fn {_WITH})) @derivation
-        (call_expression function: (identifier) @fn (#any-of? @fn {_WITH})) @derivation
-        """,
+        re.compile(rb"(With(?:out)?(?:Cancel|Timeout|Deadline|Value)(?:Cause)?)\s*[(\[]"),
+        _derivation,
     ),
-    "go": (re.compile(rb"\bgo\s"), "(go_statement) @go"),
-    "makechan": (
-        re.compile(rb"\bmake\(\s*(?:<-\s*)?chan\b"),
-        '(call_expression function: (identifier) @f arguments: (argument_list . (channel_type)) (#eq? @f "make"))'
-        " @makechan",
-    ),
+    "go": (re.compile(rb"(go)[ \t]"), _go_statement),
+    "makechan": (re.compile(rb"(make)\(\s*(?:<-\s*)?chan\b"), _make_chan),
 }
 
 
 def nodes(file: GoFile, name: str) -> list[Node]:
-    """The nodes of pattern `name` in `file`, from the file's single combined query."""
-    return file.memo("index", lambda: _build(file)).get(name, [])
+    """The nodes of pattern `name` in `file`, in source order."""
+    known: dict[str, list[Node]] = file.memo("index", dict)
+    if name not in known:
+        known[name] = _find(file, *PATTERNS[name])
+    return known[name]
 
 
-def _build(file: GoFile) -> dict[str, list[Node]]:
-    wanted = [n for n, (probe, _) in PATTERNS.items() if probe.search(file.source)]
-    out: dict[str, list[Node]] = {n: [] for n in wanted}
-    if not wanted:
-        return out
-    query = "\n".join(PATTERNS[n][1] for n in wanted)
-    for _, caps in matches(query, file.root):
-        for name in wanted:
-            if name in caps:
-                out[name].append(caps[name][0])
-                break
-    for found in out.values():
-        found.sort(key=lambda n: n.start_byte)
-    return out
+def _find(file: GoFile, probe: re.Pattern[bytes], confirm: Callable[[Node], Node | None]) -> list[Node]:
+    found: list[Node] = []
+    root = file.root
+    for m in probe.finditer(file.source):
+        start, end = m.span(1)
+        token = root.descendant_for_byte_range(start, end)
+        node = confirm(token) if token is not None and token.start_byte == start else None
+        if node is not None:
+            found.append(node)
+    return found

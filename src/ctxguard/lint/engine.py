@@ -24,6 +24,7 @@ from ctxguard.rules import ALL_RULES, BY_CODE, Pass, Rule
 # rule code -> option name -> values, as the configuration gives them
 RuleOptions = Mapping[str, Mapping[str, tuple[str, ...]]]
 UNUSED_SUPPRESSION = "CG001"
+_TESTING = frozenset({"testing"})
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,9 @@ def lint_unit(
     for pkg in packages:
         for f in pkg.files:
             files[f.path] = f
-            test_code = unit.test_support or f.path.endswith("_test.go")
+            # a file that imports "testing" outside _test.go is a test helper (production code
+            # that imported it would link the test flags into the binary)
+            test_code = unit.test_support or f.path.endswith("_test.go") or f.imports_any(_TESTING)
             findings.extend(run_rules(f, rules if include_tests or not test_code else test_rules, errors, options))
     # a rule may report into another file of the package (a goroutine body it followed); when
     # two files lead it to the same place, the finding is the same

@@ -41,7 +41,8 @@ own `*http.Request` parameter):
 - `net/http`: `http.Get`, `Head`, `Post`, `PostForm` and the same methods on an
   `*http.Client` (use `http.NewRequestWithContext` and `Do`); `http.NewRequest` and
   `httptest.NewRequest`, unless the request gets a context afterwards
-  (`req.WithContext(ctx)`, `req.Clone(ctx)`, or handed to a call together with a context);
+  (`req.WithContext(ctx)`, `req.Clone(ctx)`, or handed to a call together with a context),
+  or is written to a connection by hand (`req.Write(conn)`: nothing reads its context);
 - `database/sql`: `Query`, `QueryRow`, `Exec`, `Prepare`, `Begin`, `Ping` on
   `*sql.DB`, `*sql.Tx` (also `Stmt`) and `*sql.Stmt`;
 - `github.com/jmoiron/sqlx`: `Get`, `Select`, `Queryx`, `QueryRowx`, `NamedExec`,
@@ -54,12 +55,19 @@ own `*http.Request` parameter):
   (not for Unix or raw IP sockets named by a literal: nothing to resolve or wait
   for; nor a call made in a goroutine of its own whose result the caller races
   against `ctx.Done()` in a `select`: the caller already gives up, and closing
-  the connection ends the call). `net.Listen`, `ListenPacket` and `LookupPort`
-  only under `report-everywhere`: binding a socket and reading `/etc/services`
-  do not wait, so their twins' context bounds nothing;
+  the connection ends the call; nor a datagram socket, `"udp"`, or a loopback
+  address written as a literal, `"localhost:8080"` or `fmt.Sprintf("127.0.0.1:%d",
+  port)`, refused or accepted at once; nor a dial in a function that reads the
+  context's deadline itself, `dialer.Deadline, _ = ctx.Deadline()`).
+  `net.DialTimeout` (bounded by its timeout), the `net.Lookup*` functions
+  (bounded by the resolver's timeouts and attempts), `net.Listen`,
+  `ListenPacket` and `LookupPort` (binding a socket and reading
+  `/etc/services` do not wait) only under `report-everywhere`;
 - `exec.Command`, unless the command is handed over with a context, started and never
   waited for (a detached process, meant to outlive the caller, also through a helper of
-  the package), or the function watches `ctx.Done()` itself to stop it gracefully;
+  the package), given a process group or session of its own (`Setpgid`, `Setsid`: a
+  daemon), returned to the caller (who starts it), or the function watches `ctx.Done()`
+  itself to stop it gracefully;
 - `grpc.Dial(target, grpc.WithBlock())`: a dial that waits for the connection
   with no context to stop it; use `grpc.NewClient` and pass the context to each
   RPC. A non-blocking `grpc.Dial` and `grpc.DialContext` (deprecated, but they
@@ -173,10 +181,10 @@ class Twin:
     name: str  # the twin's name; for ADVICE the remedy, with {ctx} and {recv} placeholders
     form: str = RENAME
     problem: str = "has no context"
-    # whether the twin's context bounds a wait: ListenConfig.Listen's bounds no more than net.Listen
-    # (binding a socket does not block) and grpc.Dial does not block unless asked to; those are
-    # reported only under report-everywhere (noctx's stance), or when the call blocks after all
-    bounds: bool = True
+    # reported where a context is at hand (the default), or only under report-everywhere
+    # (noctx's stance) when the call waits for nothing the context would cut short in practice:
+    # see the comment at each such entry
+    by_default: bool = True
 
 
 def _ctx_twins(*names: str) -> dict[str, Twin]:
@@ -199,12 +207,14 @@ PACKAGE_FUNCS: dict[str, dict[str, Twin]] = {
     "os/exec": {"Command": Twin("CommandContext")},
     "net": {
         "Dial": Twin("(&net.Dialer{}).DialContext({ctx}, ...)", ADVICE),
-        "DialTimeout": Twin("(&net.Dialer{Timeout: timeout}).DialContext({ctx}, ...)", ADVICE),
-        "Listen": Twin("(&net.ListenConfig{}).Listen({ctx}, ...)", ADVICE, bounds=False),
-        "ListenPacket": Twin("(&net.ListenConfig{}).ListenPacket({ctx}, ...)", ADVICE, bounds=False),
-        "LookupIP": Twin('net.DefaultResolver.LookupIP({ctx}, "ip", ...)', ADVICE),
+        # bounded by its timeout already
+        "DialTimeout": Twin("(&net.Dialer{Timeout: timeout}).DialContext({ctx}, ...)", ADVICE, by_default=False),
+        "Listen": Twin("(&net.ListenConfig{}).Listen({ctx}, ...)", ADVICE, by_default=False),
+        "ListenPacket": Twin("(&net.ListenConfig{}).ListenPacket({ctx}, ...)", ADVICE, by_default=False),
+        # name lookups are bounded by the resolver's timeouts and attempts (resolv.conf)
+        "LookupIP": Twin('net.DefaultResolver.LookupIP({ctx}, "ip", ...)', ADVICE, by_default=False),
         **{
-            n: Twin(f"net.DefaultResolver.{n}({{ctx}}, ...)", ADVICE)
+            n: Twin(f"net.DefaultResolver.{n}({{ctx}}, ...)", ADVICE, by_default=False)
             for n in (
                 "LookupHost",
                 "LookupAddr",
@@ -216,7 +226,7 @@ PACKAGE_FUNCS: dict[str, dict[str, Twin]] = {
             )
         },
         # a service name is looked up in /etc/services (and a number parsed): nothing waits
-        "LookupPort": Twin("net.DefaultResolver.LookupPort({ctx}, ...)", ADVICE, bounds=False),
+        "LookupPort": Twin("net.DefaultResolver.LookupPort({ctx}, ...)", ADVICE, by_default=False),
     },
     "crypto/tls": {
         "Dial": Twin("(&tls.Dialer{Config: config}).DialContext({ctx}, ...)", ADVICE),
@@ -224,9 +234,9 @@ PACKAGE_FUNCS: dict[str, dict[str, Twin]] = {
     },
     GRPC: {
         # without grpc.WithBlock() a dial returns at once: the RPCs take the context
-        "Dial": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and has no context", bounds=False),
+        "Dial": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and has no context", by_default=False),
         "DialContext": Twin(
-            _GRPC_REMEDY, ADVICE, "is deprecated and its context only bounds a blocking dial", bounds=False
+            _GRPC_REMEDY, ADVICE, "is deprecated and its context only bounds a blocking dial", by_default=False
         ),
     },
     SQLX: {
@@ -433,7 +443,11 @@ def check(p: Pass) -> None:
             continue
         if found.what in _SOCKET_CALLS and _local_network(call):
             continue
-        if not wide and not found.twin.bounds and not _blocking_dial(call):
+        if not wide and found.what in _SOCKET_CALLS and _nothing_to_wait_for(call):
+            continue
+        if not wide and found.what in _DIALS and avail is not None and _deadline_carried(file, call, avail):
+            continue
+        if not wide and not found.twin.by_default and not _blocking_dial(call):
             continue
         if not wide and _raced_against_done(file, call):
             continue
@@ -709,8 +723,9 @@ _REQUEST_LIKE = frozenset({"http.NewRequest", "httptest.NewRequest", "exec.Comma
 
 
 def _blocking_dial(call: Node) -> bool:
-    """`grpc.Dial(addr, grpc.WithBlock())`: waits for the connection, so the context would bound it."""
-    return any(b"WithBlock" in a.text for a in call_args(call) if a.text is not None)
+    """`grpc.Dial(addr, grpc.WithBlock())`: waits for the connection with no context to bound it
+    (`DialContext` with it does take one)."""
+    return call_name(call)[1] == "Dial" and any(b"WithBlock" in a.text for a in call_args(call) if a.text is not None)
 
 
 def _raced_against_done(file: GoFile, call: Node) -> bool:
@@ -751,6 +766,7 @@ def _receives_from(comm: Node, channels: set[str]) -> bool:
 
 
 _SOCKET_CALLS = frozenset({"net.Dial", "net.DialTimeout", "net.Listen", "net.ListenPacket"})
+_DIALS = _SOCKET_CALLS | {"tls.Dial", "tls.DialWithDialer", "(*net.Dialer).Dial", "(*tls.Dialer).Dial"}
 
 
 def _local_network(call: Node) -> bool:
@@ -779,6 +795,40 @@ def _local_network(call: Node) -> bool:
     return False
 
 
+_LOOPBACK = ("localhost:", "127.", "[::1]:")
+
+
+def _nothing_to_wait_for(call: Node) -> bool:
+    """A datagram socket (`net.Dial("udp", addr)`: no handshake) or a loopback address given
+    as a literal (`"localhost:8080"`, `fmt.Sprintf("127.0.0.1:%d", port)`): refused or accepted
+    at once. noctx reports them (a context would bound the lookup of "localhost"); they are
+    left to report-everywhere."""
+    args = call_args(call)
+    if not args:
+        return False
+    if _literal_text(args[0]).startswith("udp"):
+        return True
+    if len(args) < 2:
+        return False
+    address = unparen(args[1])
+    if address.type == "call_expression" and call_name(address)[1] == "Sprintf" and call_args(address):
+        address = unparen(call_args(address)[0])
+    while address.type == "binary_expression":
+        address = unparen(address.child_by_field_name("left") or address)
+    return _literal_text(address).startswith(_LOOPBACK)
+
+
+def _literal_text(node: Node) -> str:
+    return text(node).strip('"`') if node.type in ("interpreted_string_literal", "raw_string_literal") else ""
+
+
+def _deadline_carried(file: GoFile, call: Node, avail: AvailableContext) -> bool:
+    """The function reads the context's deadline itself (`dialer.Deadline, _ = ctx.Deadline()`):
+    the dial is bounded by it already."""
+    root = file.root_function(call)
+    return root is not None and f"{avail.expr}.Deadline()".encode() in file.source[root.start_byte : root.end_byte]
+
+
 def _local_network_name(literal: Node) -> bool:
     return text(literal).strip('"`').startswith(("unix", "ip"))
 
@@ -796,10 +846,15 @@ def _handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext)
     decl, scope = bound
     holders = {decl.name}
     methods: set[str] = set()
+    returned = False  # the caller starts it and decides how long it may run
     for ref in scope.refs(decl):
         up = ref.parent
         if up is None:
             continue
+        if up.type == "return_statement" or (
+            up.type == "expression_list" and up.parent is not None and up.parent.type == "return_statement"
+        ):
+            returned = True
         if up.type == "argument_list" and any(is_context_value(file, a) for a in up.named_children if a.id != ref.id):
             return True  # handed over together with a context
         if up.type == "argument_list" and what == "exec.Command" and _helper_detaches(file, up, ref):
@@ -812,8 +867,13 @@ def _handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext)
                 holders.update(text(x) for x in expression_list(assign.child_by_field_name("left")))
     if what == "exec.Command":
         root = file.root_function(call)
-        watched = root is not None and f"{avail.expr}.Done()".encode() in file.source[root.start_byte : root.end_byte]
-        return watched or ("Start" in methods and "Wait" not in methods)
+        body = file.source[root.start_byte : root.end_byte] if root is not None else b""
+        watched = f"{avail.expr}.Done()".encode() in body
+        # a process group or session of its own: a daemon meant to outlive whoever started it
+        detached = b"Setpgid" in body or b"Setsid" in body
+        return watched or detached or returned or ("Start" in methods and "Wait" not in methods)
+    if methods & {"Write", "WriteProxy"}:
+        return True  # written to a connection by hand: nothing reads its context
     for other in scope.nodes("call_expression"):
         fn = unparen(other.child_by_field_name("function"))  # type: ignore[arg-type]
         if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in ("WithContext", "Clone"):

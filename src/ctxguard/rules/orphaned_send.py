@@ -17,8 +17,10 @@ from ctxguard.gosrc.goroutines import (
     fails_test,
     go_statements,
     goroutine,
+    goroutine_context,
     in_nested_func,
     is_stop_channel,
+    observes_cancellation,
     trips,
 )
 from ctxguard.gosrc.model import GoFile
@@ -210,7 +212,7 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
             continue
         sender_bodies.append(g.func)
         gfile = g.file
-        found = [s for s in found if not _guarded(gfile, s)]
+        found = [s for s in found if not _guarded(gfile, s) and not (buffer and _makes_room(s))]
         if found:
             sends, per_run = _count_sends(g, found)
             starts = repetitions(stmt, func, outside=make, trips=count_trips)
@@ -219,16 +221,21 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
         return []
     # The receiving side: every other reference to the channel in `func`.
     receives: list[Node] = []
+    returned = False
     for ref in scope.refs(decl):
         if not (func.start_byte <= ref.start_byte < func.end_byte):
             continue
         if any(b.start_byte <= ref.start_byte < b.end_byte for b in sender_bodies) or ref.id in passed_to_sender:
             continue
         use = _use_of(ref)
-        if use == "escapes":
-            return []  # returned, stored or passed on: the receiver is somewhere else
-        if use == "receive":
+        if use == "escapes" and _returned(ref, func):
+            returned = True
+        elif use == "escapes":
+            return []  # stored or passed on: the receiver is somewhere else
+        elif use == "receive":
             receives.append(ref)
+    if returned:
+        return [] if receives else _generator(decl, senders, buffer)
     total = _pending(senders, receives)
     if not receives or total <= buffer:
         return []
@@ -260,6 +267,44 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
                     why_send = f"this can be its {_nth(s.prefix)} send along one path, into {into}, and "
             message = f"goroutine may block forever sending on {decl.name}: {why_send}{reason}"
             out.append(Orphan(s.node, s.file, message, reason))
+    if alone or len(out) < 2:
+        return out
+    # several goroutines: any of their sends may be the one left over, but the problem (and the
+    # fix: room for every send, or a way out for each) is one: one finding, at a send that can
+    # repeat if one can
+    first = next((o for o in out for s in senders for x in s.sends if x.node == o.node and x.repeats), out[0])
+    others = len(out) - 1
+    note = f" ({others} more send{'s' if others > 1 else ''} on {decl.name} can block the same way)"
+    return [Orphan(first.node, first.file, first.message + note, first.reason)]
+
+
+def _returned(ref: Node, func: Node) -> bool:
+    """`return ch` (or `return ch, nil`) of `func` itself, not of a closure inside it."""
+    parent = ref.parent
+    if parent is not None and parent.type == "expression_list":
+        parent = parent.parent
+    return parent is not None and parent.type == "return_statement" and enclosing_function(parent) == func
+
+
+def _generator(decl: Decl, senders: list[_Sender], buffer: float) -> list[Orphan]:
+    """A channel handed to the caller, fed by a goroutine loop that never watches the context:
+    a caller that stops reading once its context is done (the usual way to give up on a
+    stream) leaves the goroutine blocked on its next send."""
+    out: list[Orphan] = []
+    for sender in senders:
+        g = sender.g
+        ctx = goroutine_context(g)
+        if ctx is None or observes_cancellation(g.file, g.func):
+            continue
+        for s in sender.sends:
+            if s.repeats:
+                reason = f"the caller receives from the returned channel and can stop reading once {ctx} is done"
+                into = f"a channel with room for {buffer:g}" if buffer else "an unbuffered channel"
+                message = (
+                    f"goroutine may block forever sending on {decl.name}: it sends in a loop into {into} "
+                    f"without watching {ctx}, and {reason}"
+                )
+                out.append(Orphan(s.node, s.file, message, reason))
     return out
 
 
@@ -368,6 +413,20 @@ def _exclusive(a: Node, b: Node) -> bool:
     return cons is not None and alt is not None and contains(cons, a) != contains(cons, b)
 
 
+def _makes_room(send: Node) -> bool:
+    """`<-ch` right before `ch <- v`: with a buffer, the goroutine takes a value out before it
+    puts one in (a token handed back), so the send always has room."""
+    prev = send.prev_named_sibling
+    while prev is not None and prev.type == "comment":
+        prev = prev.prev_named_sibling
+    if prev is None or prev.type != "expression_statement" or not prev.named_child_count:
+        return False
+    taken = unparen(prev.named_children[0])
+    operand = taken.child_by_field_name("operand") if is_receive(taken) else None
+    channel = send.child_by_field_name("channel")
+    return operand is not None and channel is not None and text(unparen(operand)) == text(unparen(channel))
+
+
 def _guarded(file: GoFile, send: Node) -> bool:
     """The send is a select case that can give way (default, ctx.Done(), a timer, a stop channel)."""
     case = send.parent
@@ -466,6 +525,8 @@ def _gives_up(
                     continue  # the receiver stays, or receives again after this select
                 if any(fails_test(file, st) for st in statements(other)):
                     continue  # gives up only on a failed test
+                if any(contains(other, r) for r in receives):
+                    continue  # hands the sender to a receive on its way out (`go func() { <-ch }()`)
                 if _closed_by_sender(file, other, senders):
                     continue  # the sender closes it on its way out: it has finished sending
                 reasons.append(_case_reason(file, other))

@@ -11,7 +11,7 @@ import (
 // can cancel. The deprecation itself is SA1019's.
 func connect(ctx context.Context, target string) (*grpc.ClientConn, error) {
 	if target == "" {
-		return grpc.DialContext(ctx, "localhost:1") // ok: takes the context
+		return grpc.DialContext(ctx, "localhost:1", grpc.WithBlock()) // ok: takes the context
 	}
 	if target == "block" {
 		return grpc.Dial(target, grpc.WithBlock()) // want `CG202 grpc\.Dial is deprecated and has no context: use grpc\.NewClient and pass ctx to each RPC`

@@ -3,15 +3,18 @@ package noncontextcall
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
+	"net/http"
 	"os"
 	osexec "os/exec"
+	"syscall"
 	"time"
 )
 
 func dialers(ctx context.Context, addr string, cfg *tls.Config) {
 	c1, _ := net.Dial("tcp", addr)                     // want `CG202 net\.Dial has no context: use \(&net\.Dialer\{\}\)\.DialContext\(ctx, \.\.\.\)`
-	c2, _ := net.DialTimeout("tcp", addr, time.Second) // want `CG202 net\.DialTimeout has no context: use \(&net\.Dialer\{Timeout: timeout\}\)\.DialContext\(ctx, \.\.\.\)`
+	c2, _ := net.DialTimeout("tcp", addr, time.Second) // ok: bounded by its timeout (reported under report-everywhere)
 	ln, _ := net.Listen("tcp", addr)                   // ok: binding a socket does not wait (reported under report-everywhere)
 	_, _ = net.LookupPort("tcp", "http")               // ok: /etc/services, nothing to wait for
 
@@ -22,7 +25,7 @@ func dialers(ctx context.Context, addr string, cfg *tls.Config) {
 
 	_ = c4.Handshake() // want `CG202 \(\*tls\.Conn\)\.Handshake has no context: use HandshakeContext\(ctx\)`
 
-	_, _ = net.LookupHost("example.com")                   // want `CG202 net\.LookupHost has no context: use net\.DefaultResolver\.LookupHost\(ctx, \.\.\.\)`
+	_, _ = net.LookupHost("example.com")                   // ok: bounded by the resolver (reported under report-everywhere)
 	u, _ := net.Dial("unix", "/run/app.sock")              // ok: a Unix socket has nothing to wait for
 	c5, _ := (&net.Dialer{}).DialContext(ctx, "tcp", addr) // ok: the twin
 	var lc net.ListenConfig
@@ -142,4 +145,50 @@ func handshakeAlone(ctx context.Context, raw net.Conn, cfg *tls.Config) (net.Con
 		return nil, err
 	}
 	return conn, ctx.Err()
+}
+
+// Dials with nothing to wait for, or bounded already: left to report-everywhere.
+func quickDials(ctx context.Context, port int, addr string) {
+	u, _ := net.Dial("udp", addr)                               // ok: a datagram socket, no handshake
+	l, _ := net.Dial("tcp4", fmt.Sprintf("localhost:%d", port)) // ok: loopback, refused or accepted at once
+	t, _ := net.DialTimeout("tcp", addr, time.Second)           // ok: bounded by its timeout
+	_, _ = net.LookupHost("example.com")                        // ok: bounded by the resolver's timeouts
+	r, _ := net.Dial("tcp", addr)                               // want `CG202 net\.Dial has no context`
+	for _, c := range []net.Conn{u, l, t, r} {
+		_ = c.Close()
+	}
+	_ = ctx
+}
+
+// ok: the function carries the context's deadline into the dialer itself.
+func dialByDeadline(ctx context.Context, addr string, cfg *tls.Config) (net.Conn, error) {
+	dialer := &net.Dialer{}
+	if deadline, ok := ctx.Deadline(); ok {
+		dialer.Deadline = deadline
+	}
+	return tls.DialWithDialer(dialer, "tcp", addr, cfg) // ok: ctx's deadline applies
+}
+
+// ok: a daemon in a process group of its own, or a command returned to the caller who starts it.
+func spawnDaemon(ctx context.Context, self string) (*osexec.Cmd, error) {
+	cmd := osexec.Command(self, "-daemon") // ok: returned, and detached with Setpgid
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	_ = ctx
+	return cmd, nil
+}
+
+func buildCommand(ctx context.Context, name string) *osexec.Cmd {
+	cmd := osexec.Command(name) // ok: the caller starts it
+	_ = ctx
+	return cmd
+}
+
+// ok: a request written to a connection by hand: nothing reads its context.
+func connectProxy(ctx context.Context, conn net.Conn, host string) error {
+	req, err := http.NewRequest(http.MethodConnect, "http://"+host, nil) // ok: written by hand
+	if err != nil {
+		return err
+	}
+	_ = ctx
+	return req.Write(conn)
 }

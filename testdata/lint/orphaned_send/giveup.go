@@ -201,3 +201,42 @@ func okSameCondition(url string, async bool) string {
 	}
 	return s
 }
+
+// ok: on timeout the receiver hands the sender to a goroutine that takes its result and
+// cleans it up.
+func dialWithCleanup(addr string, d time.Duration) (string, error) {
+	res := make(chan string)
+	go func() {
+		res <- addr // ok: received in either case
+	}()
+	select {
+	case r := <-res:
+		return r, nil
+	case <-time.After(d):
+		go func() {
+			if r := <-res; r != "" {
+				log.Print("closing late connection ", r)
+			}
+		}()
+		return "", errTimeout
+	}
+}
+
+// ok: the goroutine takes the token out of the one-slot channel before it puts one back.
+func reloadLoop(signals <-chan bool, run func() error) error {
+	reload := make(chan bool, 1)
+	reload <- true
+	for <-reload {
+		reload <- false
+		go func() {
+			if <-signals {
+				<-reload
+				reload <- true // ok: there is room, it just took the value out
+			}
+		}()
+		if err := run(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
