@@ -16,7 +16,7 @@ from its testdata, in the peer's own notation:
   match  revive `// MATCH /text/` and `// MATCH:N /text/` comment lines
 
 then runs `ctxguard lint --select CODES --format json` on the same files (with
-testdata and generated files included and a throw-away result cache) and
+testdata, generated files and test code included and a throw-away result cache) and
 compares by line: an expectation is matched when ctxguard reports one of the
 mapped codes on the same line of the same file (messages are not compared:
 the wording differs by design). Columns:
@@ -371,6 +371,7 @@ def run_ctxguard(ctxguard: list[str], root: Path, case: Case) -> tuple[list[Hit]
             "json",
             "--include-testdata",
             "--include-generated",
+            "--include-tests",  # peers' cases may import "testing" (revive's do): they are inputs all the same
             "--no-progress",
             "--exit-zero",
             *(str(root / p) for p in case.paths),

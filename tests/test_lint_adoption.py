@@ -433,17 +433,23 @@ def test_test_code_is_reported_only_on_request(tmp_path: Path) -> None:
     assert ("a_test.go", 9, "CG101") in codes(tmp_path)
 
 
+# a package {name} whose F leaks a cancel on line 6
+LEAK = (
+    'package {}\n\nimport "context"\n\n'
+    "func F() {{\n\tctx, _ := context.WithCancel(context.Background())\n\t_ = ctx\n}}\n"
+)
+
+
 def test_test_support_directories_are_test_code(tmp_path: Path) -> None:
     """Helpers under testutil/, e2e/, tests/... run only in tests: left out like _test.go files,
     by directory name below the path given (a checkout that itself lives in a `tests` directory
     is not all test code)."""
     root = tmp_path / "tests" / "repo"
-    leak = 'package {}\n\nimport "context"\n\nfunc F() {{\n\tctx, _ := context.WithCancel(context.Background())\n\t_ = ctx\n}}\n'
     for pkg in ("internal/testutil/fixtures", "e2e", "svc"):
         (root / pkg).mkdir(parents=True)
-        (root / pkg / "f.go").write_text(leak.format(pkg.rsplit("/", 1)[-1]))
+        (root / pkg / "f.go").write_text(LEAK.format(pkg.rsplit("/", 1)[-1]))
     # a helper file that imports "testing" outside _test.go is test code too
-    helper = leak.format("svc").replace('import "context"', 'import (\n\t"context"\n\t"testing"\n)\n\nvar _ testing.TB')
+    helper = LEAK.format("svc").replace('import "context"', 'import (\n\t"context"\n\t"testing"\n)\n\nvar _ testing.TB')
     (root / "svc" / "testing.go").write_text(helper)
     assert codes(root, "--isolated") == [("svc/f.go", 6, "CG101")]
     assert codes(root, "--isolated", "--include-tests") == [
@@ -458,10 +464,9 @@ def test_test_support_directories_are_test_code(tmp_path: Path) -> None:
 
 def test_vendored_and_example_directories_are_skipped(tmp_path: Path) -> None:
     """golangci-lint's default exclusions: third_party/, Godeps/ and examples/ beside vendor/."""
-    leak = 'package {}\n\nimport "context"\n\nfunc F() {{\n\tctx, _ := context.WithCancel(context.Background())\n\t_ = ctx\n}}\n'
     for pkg in ("third_party/x", "Godeps/y", "examples/hello", "svc"):
         (tmp_path / pkg).mkdir(parents=True)
-        (tmp_path / pkg / "f.go").write_text(leak.format(pkg.rsplit("/", 1)[-1]))
+        (tmp_path / pkg / "f.go").write_text(LEAK.format(pkg.rsplit("/", 1)[-1]))
     assert codes(tmp_path, "--isolated") == [("svc/f.go", 6, "CG101")]
     assert ("examples/hello/f.go", 6, "CG101") in codes(tmp_path, "--isolated", "--include-examples")
     assert ("third_party/x/f.go", 6, "CG101") in codes(tmp_path, "--isolated", "--include-vendor")

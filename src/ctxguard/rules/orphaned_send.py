@@ -39,6 +39,7 @@ from ctxguard.gosrc.syntax import (
     statements,
     text,
     unparen,
+    walk,
 )
 from ctxguard.rules.base import Pass, Rule
 
@@ -54,7 +55,11 @@ receiving side can stop receiving before every send is taken:
   leaves its sender behind);
 - it leaves a loop of receives early (`return`, `break`);
 - a `return`, `break` or `continue` skips its only receive;
-- it receives fewer values than the goroutines send.
+- it receives fewer values than the goroutines send;
+- it is the caller: the channel is returned to a caller that has a context, and
+  a goroutine loop feeds it without watching that context (a caller that stops
+  reading once its context is done, the usual way to give up on a stream,
+  strands the goroutine on its next send).
 
 Sends are counted along the paths through the goroutine, not in its text:
 several `errc <- err; return` branches send at most once, a send in a loop
@@ -63,11 +68,20 @@ or without bound). With a buffer, only the sends that can overflow it are
 reported: the one in a loop, or the second one along a path, and the message
 says so.
 
-Not reported: a receiver that gives up only by failing the test (`t.Fatal`,
-`t.FailNow`, `b.FailNow`, `require.*`, gotest.tools' `assert`, `t.Error`
-then `return`) or by ending the process (`log.Fatal`, `panic`): the sender is
-stranded only once the test has failed or the process is going away; and a
-`select` case waiting on a channel the sender itself closes when it is done.
+Several goroutines that may each be left sending on one channel give one
+finding, at a send that can repeat if one can, counting the others.
+
+Not reported: a receiver that hands the sender over on its way out (`go
+func() { <-ch }()` in the branch that gives up, to take the late result and
+clean it up); a send right after the goroutine took a value out of the same
+buffered channel (`<-reload; reload <- true`: there is room); a receiver that
+gives up only by failing the test (`t.Fatal`, `t.FailNow`, `b.FailNow`,
+`require.*`, gotest.tools' `assert`, `t.Error` then `return`) or by ending
+the process (`log.Fatal`, `panic`): the sender is stranded only once the test
+has failed or the process is going away; a `select` case waiting on a channel
+the sender itself closes when it is done; and a goroutine that sends once, on
+one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
+`select` that takes either.
 A send in a goroutine loop that also ignores its context is reported once, by
 CG104 (goroutine-ignores-cancel), with this rule's reason in its message (here
 when CG104 is not selected).
@@ -237,7 +251,7 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
     if returned:
         return [] if receives else _generator(decl, senders, buffer)
     total = _pending(senders, receives)
-    if not receives or total <= buffer:
+    if not receives or total <= buffer or (total <= buffer + 1 and _takes_every_outcome(receives, senders)):
         return []
     why = _gives_up(file, func, make, receives, senders, total, buffer)
     if why is None:
@@ -411,6 +425,41 @@ def _exclusive(a: Node, b: Node) -> bool:
     cons = cur.child_by_field_name("consequence")
     alt = cur.child_by_field_name("alternative")
     return cons is not None and alt is not None and contains(cons, a) != contains(cons, b)
+
+
+def _takes_every_outcome(receives: list[Node], senders: list[_Sender]) -> bool:
+    """Every receive is a select whose other cases take the senders' other channels: the
+    goroutine sends once, `errCh <- err` or else `metaCh <- meta`, and the select takes either."""
+    for ref in receives:
+        case = enclosing(ref, frozenset({"communication_case"}))
+        if case is None or case.parent is None:
+            return False
+        for other in case.parent.named_children:
+            if other.type == "default_case":
+                return False
+            another = other.type == "communication_case" and other.id != case.id
+            if another and not _senders_other_channel(other, senders):
+                return False
+    return True
+
+
+def _senders_other_channel(case: Node, senders: list[_Sender]) -> bool:
+    """The case receives from another channel the same goroutines send on: the sender's other
+    outcome (`errCh <- err` or else `metaCh <- meta`), not the receiver giving up."""
+    comm = case.child_by_field_name("communication") if case.type == "communication_case" else None
+    if comm is not None and comm.type == "receive_statement":
+        comm = comm.child_by_field_name("right")
+    comm = unparen(comm) if comm is not None else None
+    operand = comm.child_by_field_name("operand") if comm is not None and is_receive(comm) else None
+    if operand is None or unparen(operand).type != "identifier":
+        return False
+    name = text(unparen(operand))
+    for sender in senders:
+        for node in walk(sender.g.func):
+            channel = node.child_by_field_name("channel") if node.type == "send_statement" else None
+            if channel is not None and text(unparen(channel)) == name:
+                return True
+    return False
 
 
 def _makes_room(send: Node) -> bool:

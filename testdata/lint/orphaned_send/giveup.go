@@ -240,3 +240,23 @@ func reloadLoop(signals <-chan bool, run func() error) error {
 	}
 	return nil
 }
+
+// ok: the goroutine sends once, on one channel or the other, and the select takes either.
+func restore(copySnapshot func() (string, error)) (string, error) {
+	errCh := make(chan error)
+	metaCh := make(chan string)
+	go func() {
+		meta, err := copySnapshot()
+		if err != nil {
+			errCh <- err // ok: the select below receives it
+		} else {
+			metaCh <- meta // ok: or this one
+		}
+	}()
+	select {
+	case err := <-errCh:
+		return "", err
+	case meta := <-metaCh:
+		return meta, nil
+	}
+}
