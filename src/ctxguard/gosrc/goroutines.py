@@ -266,7 +266,7 @@ def closed_somewhere(file: GoFile, decl: Decl, handed_over: bool = False) -> boo
         if call is None:
             continue
         name = call_name(call)[1]
-        if name == "close" or "close" in name.lower():
+        if "close" in name.lower():  # close(ch), SafeClose(ch), closeAll(ch)
             return True
         started = call.parent is not None and call.parent.type in ("go_statement", "defer_statement")
         if handed_over and not started and name not in _NOT_PRODUCERS:

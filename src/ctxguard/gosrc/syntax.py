@@ -252,6 +252,15 @@ def is_receive(node: Node) -> bool:
     return op is not None and op.type == "<-"
 
 
+def received_channel(case: Node) -> Node | None:
+    """The channel a select case receives from (`case v := <-ch:`, `case <-ch:`), as written."""
+    comm = case.child_by_field_name("communication") if case.type == "communication_case" else None
+    if comm is not None and comm.type == "receive_statement":
+        comm = comm.child_by_field_name("right")
+    recv = unparen(comm) if comm is not None else None
+    return recv.child_by_field_name("operand") if recv is not None and is_receive(recv) else None
+
+
 def has_token(node: Node, token: str) -> bool:
     return any(not c.is_named and c.type == token for c in node.children)
 

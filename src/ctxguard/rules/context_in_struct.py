@@ -10,7 +10,16 @@ from tree_sitter import Node
 from ctxguard.findings import Severity
 from ctxguard.gosrc.model import TESTING_TYPES, FuncInfo, GoFile, base_type_name
 from ctxguard.gosrc.scope import Decl
-from ctxguard.gosrc.syntax import call_args, call_name, enclosing_function, expression_list, has_token, text, unparen
+from ctxguard.gosrc.syntax import (
+    call_args,
+    call_name,
+    enclosing_function,
+    expression_list,
+    has_token,
+    text,
+    unparen,
+    walk,
+)
 from ctxguard.gosrc.types import expr_type
 from ctxguard.rules.base import Pass, Rule
 
@@ -314,21 +323,10 @@ def _returns_receiver(info: FuncInfo) -> bool:
     recv = info.receiver
     if recv is None or recv.name in ("", "_") or len(info.results) != 1 or info.body is None:
         return False
-    returns = [r for r in _descendants(info.body, "return_statement") if enclosing_function(r) == info.node]
+    returns = [r for r in walk(info.body) if r.type == "return_statement" and enclosing_function(r) == info.node]
     return bool(returns) and all(
         [text(unparen(e)) for e in expression_list(_first_named(r))] == [recv.name] for r in returns
     )
-
-
-def _descendants(node: Node, kind: str) -> list[Node]:
-    out: list[Node] = []
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if cur.type == kind:
-            out.append(cur)
-        stack.extend(cur.named_children)
-    return out
 
 
 def _first_named(node: Node) -> Node | None:
@@ -692,7 +690,7 @@ def _sets_fields(lit: Node, fields: frozenset[str]) -> bool:
     elems = [c for c in body.named_children if c.type != "comment"]
     if typ.type in ("type_identifier", "generic_type") and elems and all(e.type == "literal_element" for e in elems):
         return True  # `T{a, b}`: every field, by position
-    for keyed in _descendants(body, "keyed_element"):
+    for keyed in (n for n in walk(body) if n.type == "keyed_element"):
         key = _first_named(keyed)
         if key is not None and text(key) in fields:
             return True

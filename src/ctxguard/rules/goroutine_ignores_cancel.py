@@ -25,6 +25,7 @@ from ctxguard.gosrc.syntax import (
     contains,
     enclosing_function,
     is_receive,
+    received_channel,
     repetitions,
     unparen,
 )
@@ -207,23 +208,13 @@ def _drained(g: Goroutine, channel: Node) -> bool:
     return False
 
 
-def _received(case: Node) -> Node | None:
-    """The channel a select case receives from."""
-    comm = case.child_by_field_name("communication")
-    if comm is None:
-        return None
-    recv = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
-    recv = unparen(recv) if recv is not None else None
-    return recv.child_by_field_name("operand") if recv is not None and is_receive(recv) else None
-
-
 def _stops(file: GoFile, case: Node) -> bool:
-    ch = _received(case)
+    ch = received_channel(case)
     return ch is not None and is_stop_channel(file, ch)
 
 
 def _on_timer(file: GoFile, case: Node) -> bool:
-    ch = _received(case)
+    ch = received_channel(case)
     return ch is not None and is_timer_channel(file, ch)
 
 

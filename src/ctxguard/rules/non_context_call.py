@@ -23,7 +23,7 @@ from ctxguard.gosrc.syntax import (
     call_taking,
     enclosing_function,
     expression_list,
-    is_receive,
+    received_channel,
     text,
     unparen,
     walk,
@@ -750,19 +750,12 @@ def _raced_against_done(file: GoFile, call: Node) -> bool:
         if select.type != "select_statement" or select.start_byte < go.end_byte:
             continue
         comms = [c.child_by_field_name("communication") for c in select.named_children]
+        received = [ch for c in select.named_children if (ch := received_channel(c)) is not None]
         if any(c is not None and done_receive(c) for c in comms) and any(
-            c is not None and _receives_from(c, channels) for c in comms
+            text(unparen(ch)) in channels for ch in received
         ):
             return True
     return False
-
-
-def _receives_from(comm: Node, channels: set[str]) -> bool:
-    if comm.type == "receive_statement":
-        comm = comm.child_by_field_name("right") or comm
-    comm = unparen(comm)
-    operand = comm.child_by_field_name("operand") if is_receive(comm) else None
-    return operand is not None and text(unparen(operand)) in channels
 
 
 _SOCKET_CALLS = frozenset({"net.Dial", "net.DialTimeout", "net.Listen", "net.ListenPacket"})
@@ -825,8 +818,13 @@ def _literal_text(node: Node) -> str:
 def _deadline_carried(file: GoFile, call: Node, avail: AvailableContext) -> bool:
     """The function reads the context's deadline itself (`dialer.Deadline, _ = ctx.Deadline()`):
     the dial is bounded by it already."""
-    root = file.root_function(call)
-    return root is not None and f"{avail.expr}.Deadline()".encode() in file.source[root.start_byte : root.end_byte]
+    return f"{avail.expr}.Deadline()".encode() in _function_source(file, call)
+
+
+def _function_source(file: GoFile, node: Node) -> bytes:
+    """The bytes of the outermost function holding `node` (closures included)."""
+    root = file.root_function(node)
+    return file.source[root.start_byte : root.end_byte] if root is not None else b""
 
 
 def _local_network_name(literal: Node) -> bool:
@@ -866,8 +864,7 @@ def _handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext)
             if assign.type == "assignment_statement" and assign.child_by_field_name("right") == up:
                 holders.update(text(x) for x in expression_list(assign.child_by_field_name("left")))
     if what == "exec.Command":
-        root = file.root_function(call)
-        body = file.source[root.start_byte : root.end_byte] if root is not None else b""
+        body = _function_source(file, call)
         watched = f"{avail.expr}.Done()".encode() in body
         # a process group or session of its own: a daemon meant to outlive whoever started it
         detached = b"Setpgid" in body or b"Setsid" in body

@@ -35,6 +35,7 @@ from ctxguard.gosrc.syntax import (
     is_receive,
     line_of,
     loops_between,
+    received_channel,
     repetitions,
     statements,
     text,
@@ -446,11 +447,7 @@ def _takes_every_outcome(receives: list[Node], senders: list[_Sender]) -> bool:
 def _senders_other_channel(case: Node, senders: list[_Sender]) -> bool:
     """The case receives from another channel the same goroutines send on: the sender's other
     outcome (`errCh <- err` or else `metaCh <- meta`), not the receiver giving up."""
-    comm = case.child_by_field_name("communication") if case.type == "communication_case" else None
-    if comm is not None and comm.type == "receive_statement":
-        comm = comm.child_by_field_name("right")
-    comm = unparen(comm) if comm is not None else None
-    operand = comm.child_by_field_name("operand") if comm is not None and is_receive(comm) else None
+    operand = received_channel(case)
     if operand is None or unparen(operand).type != "identifier":
         return False
     name = text(unparen(operand))
@@ -728,22 +725,12 @@ def _waits_for_sender(file: GoFile, node: Node, signals: list[Decl]) -> bool:
     """`node` holds a receive from one of `signals`."""
     if not signals:
         return False
-    for u in [node, *(d for d in _descendants(node) if d.type == "unary_expression")]:
+    for u in walk(node):
         if is_receive(u):
             ch = unparen(u.child_by_field_name("operand"))  # type: ignore[arg-type]
             if ch.type == "identifier" and file.decl_of(ch) in signals:
                 return True
     return False
-
-
-def _descendants(node: Node) -> list[Node]:
-    out: list[Node] = []
-    todo = list(node.named_children)
-    while todo:
-        n = todo.pop()
-        out.append(n)
-        todo.extend(n.named_children)
-    return out
 
 
 def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
@@ -828,11 +815,9 @@ def _drained_after(receives: list[Node], loop: Node) -> bool:
 def _case_reason(file: GoFile, case: Node) -> str:
     if case.type == "default_case":
         return "select with default"
-    comm = case.child_by_field_name("communication")
-    recv = comm.child_by_field_name("right") if comm is not None and comm.type == "receive_statement" else comm
-    recv = unparen(recv) if recv is not None else None
-    if recv is not None and is_receive(recv):
-        ch = unparen(recv.child_by_field_name("operand"))  # type: ignore[arg-type]
+    received = received_channel(case)
+    if received is not None:
+        ch = unparen(received)
         if ch.type == "call_expression" and call_name(ch)[1] == "Done":
             return f"select on {text(ch)}"
         if ch.type == "call_expression" and call_name(ch)[1] in ("After", "Tick"):
