@@ -107,8 +107,9 @@ def main() -> None:
 @click.option(
     "--include-tests",
     is_flag=True,
-    help="Also report the default rules' findings in test code: _test.go files and test support "
-    "directories such as testutil/ and e2e/ (test-only rules such as CG205 always read them).",
+    help="Also report the default rules' findings in test code: _test.go files, other files importing "
+    "testing, and test support directories such as testutil/ and e2e/ (test-only rules such as CG205 "
+    "always read them).",
 )
 @click.option("--include-generated", is_flag=True, help="Also lint files marked '// Code generated ... DO NOT EDIT.'.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (each verified by re-parsing and re-linting).")

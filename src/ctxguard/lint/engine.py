@@ -136,8 +136,8 @@ def lint_unit(
     overrides: Mapping[str, bytes] | None = None,
     include_tests: bool = True,
 ) -> UnitResult:
-    """Lint one package; with `include_tests` off, test code (_test.go files and test support
-    directories) gets only the rules about test code."""
+    """Lint one package; with `include_tests` off, test code (_test.go files, files importing
+    "testing", test support directories) gets only the rules about test code."""
     rules = [BY_CODE[c] for c in codes]
     test_rules = [r for r in rules if r.tests]  # what test code gets when the run leaves it out
     packages, generated, errors = load_package(unit, include_generated, overrides)
