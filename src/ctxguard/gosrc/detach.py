@@ -6,7 +6,7 @@ import re
 
 from tree_sitter import Node
 
-from ctxguard.gosrc.ctxfacts import CANCELABLE, DERIVATIONS, AvailableContext, is_write
+from ctxguard.gosrc.ctxfacts import CANCELABLE, DERIVATIONS, is_write
 from ctxguard.gosrc.done import after_done, climb
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.nochange import bound_to, harmless_argument, outer_parens
@@ -75,12 +75,12 @@ _NAMED_FUNCS = frozenset({"function_declaration", "method_declaration"})
 _MAX_HOPS = 8
 
 
-def deliberate_detach(file: GoFile, call: Node, found: AvailableContext) -> str | None:
-    """Why the fresh context of `call` is a deliberate, correct detach (None when it is not):
+def deliberate_detach(file: GoFile, call: Node, owner: Node | None) -> str | None:
+    """Why the fresh context of `call` is a deliberate, correct detach (None when it is not);
+    `owner` is the function whose context the call could have used (None: the outermost):
     "defer", "done" (the caller's context is already done there), "cleanup" (it only reaches
     cleanup calls, deferred or after-done code), "owned" (a new scope whose cancel function a
     struct keeps), "semaphore" (an unchecked semaphore Acquire) or "comment" (a comment says why)."""
-    owner = enclosing_function(found.decl.ident)
     if _in_defer(call, owner):
         return "defer"
     if after_done(file, call, owner):

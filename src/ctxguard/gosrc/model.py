@@ -335,9 +335,11 @@ class Package:
     or a global `db *sql.DB` across the package's files.
     """
 
-    def __init__(self, directory: str, name: str, files: list[GoFile]) -> None:
+    def __init__(self, directory: str, name: str, files: list[GoFile], import_path: str | None = None) -> None:
         self.directory = directory
         self.name = name
+        # from go.mod and the directory (None outside a module); `p_test` gets `path_test`
+        self.import_path = import_path
         self.files = tuple(files)
         for f in files:
             f.package = self

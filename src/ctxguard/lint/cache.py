@@ -24,7 +24,7 @@ from pathlib import Path
 from ctxguard import __version__
 from ctxguard.findings import Edit, Finding, Fix, Severity
 
-FORMAT = 1
+FORMAT = 2  # 2: entries carry the package's facts
 
 
 def default_dir() -> Path:
@@ -64,6 +64,12 @@ def unit_key(settings: bytes, files: list[tuple[str, bytes]]) -> str:
         h.update(b"\0" + os.fsencode(path) + b"\0" + len(content).to_bytes(8, "little"))
         h.update(content)
     return h.hexdigest()
+
+
+def facts_digest(facts: Mapping[str, Mapping[str, object]]) -> bytes:
+    """A package's input from the packages it imports: a change there that changes no fact
+    leaves the package's key, and its cached result, as they were."""
+    return hashlib.blake2b(json.dumps(facts, sort_keys=True).encode(), digest_size=20).digest()
 
 
 class Cache:

@@ -11,15 +11,17 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
 
 from ctxguard.findings import Finding, fingerprint, line_hash, utf16_col
 from ctxguard.gosrc import GoFile, GoParser, Package
+from ctxguard.gosrc.facts import NO_FACTS, FactTable
 from ctxguard.lint import suppress
-from ctxguard.lint.cache import Cache, finding_from_json, finding_to_json, settings_key, unit_key
+from ctxguard.lint.cache import Cache, facts_digest, finding_from_json, finding_to_json, settings_key, unit_key
 from ctxguard.lint.discovery import PackageUnit, display_path, is_generated
-from ctxguard.rules import ALL_RULES, BY_CODE, Pass, Rule
+from ctxguard.lint.modules import import_graph, ready_units
+from ctxguard.rules import ALL_RULES, BY_CODE, FactPass, Pass, Rule
 
 # rule code -> option name -> values, as the configuration gives them
 RuleOptions = Mapping[str, Mapping[str, tuple[str, ...]]]
@@ -34,6 +36,8 @@ class UnitResult:
     skipped_generated: int
     errors: tuple[str, ...]  # one line each: unreadable files
     suppressed: int = 0
+    # what the rules learnt about the package's functions, for the packages importing it
+    facts: FactTable = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -42,6 +46,7 @@ class UnitResult:
             "skipped_generated": self.skipped_generated,
             "errors": list(self.errors),
             "suppressed": self.suppressed,
+            "facts": self.facts,
         }
 
     @staticmethod
@@ -53,6 +58,7 @@ class UnitResult:
                 int(d["skipped_generated"]),  # type: ignore[call-overload]
                 tuple(str(e) for e in d["errors"]),  # type: ignore[attr-defined]
                 int(d["suppressed"]),  # type: ignore[call-overload]
+                _facts_from_json(d["facts"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -69,6 +75,12 @@ class LintResult:
     suppressed: int = 0  # findings silenced by inline directives
 
 
+def _facts_from_json(value: object) -> FactTable:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ValueError("damaged facts")
+    return value
+
+
 @functools.cache
 def process_parser() -> GoParser:
     """One parser per process (workers are separate processes)."""
@@ -76,7 +88,10 @@ def process_parser() -> GoParser:
 
 
 def load_package(
-    unit: PackageUnit, include_generated: bool = False, overrides: Mapping[str, bytes] | None = None
+    unit: PackageUnit,
+    include_generated: bool = False,
+    overrides: Mapping[str, bytes] | None = None,
+    import_path: str | None = None,
 ) -> tuple[list[Package], int, list[str]]:
     """Parse a directory's files into packages (a directory may hold `p` and `p_test`);
     `overrides` replaces the content of some files (a fix being verified)."""
@@ -98,11 +113,25 @@ def load_package(
             continue
         f = GoFile(display_path(path), source, parser.parse(source))
         by_name.setdefault(f.package_name, []).append(f)
-    return [Package(unit.directory, name, files) for name, files in by_name.items()], generated, errors
+    packages = [
+        Package(unit.directory, name, files, _package_path(import_path, name)) for name, files in by_name.items()
+    ]
+    return packages, generated, errors
+
+
+def _package_path(directory_path: str | None, name: str) -> str | None:
+    """An external test package (`p_test`) is a package of its own: `path_test`."""
+    if directory_path is None:
+        return None
+    return f"{directory_path}_test" if name.endswith("_test") else directory_path
 
 
 def run_rules(
-    file: GoFile, rules: Iterable[Rule], errors: list[str] | None = None, options: RuleOptions | None = None
+    file: GoFile,
+    rules: Iterable[Rule],
+    errors: list[str] | None = None,
+    options: RuleOptions | None = None,
+    facts: FactTable = NO_FACTS,
 ) -> list[Finding]:
     """Findings of `rules` on `file`; a rule that crashes costs its own findings, not the run."""
     out: list[Finding] = []
@@ -111,7 +140,8 @@ def run_rules(
     for rule in rules:
         if not rule.applies_to(file):
             continue
-        p = Pass(rule, file, options=(options or {}).get(rule.code, {}), running=running)
+        own = (options or {}).get(rule.code, {})
+        p = Pass(rule, file, options=own, running=running, facts=facts.get(rule.code, {}))
         try:
             rule.check(p)
         except RecursionError:
@@ -135,25 +165,55 @@ def lint_unit(
     options: RuleOptions | None = None,
     overrides: Mapping[str, bytes] | None = None,
     include_tests: bool = True,
+    imported: FactTable = NO_FACTS,
+    import_path: str | None = None,
 ) -> UnitResult:
     """Lint one package; with `include_tests` off, test code (_test.go files, files importing
-    "testing", test support directories) gets only the rules about test code."""
+    "testing", test support directories) gets only the rules about test code. `imported` holds
+    the facts of the packages it imports; the result carries the facts it exports."""
     rules = [BY_CODE[c] for c in codes]
     test_rules = [r for r in rules if r.tests]  # what test code gets when the run leaves it out
-    packages, generated, errors = load_package(unit, include_generated, overrides)
+    packages, generated, errors = load_package(unit, include_generated, overrides, import_path)
     findings: list[Finding] = []
     files: dict[str, GoFile] = {}
-    for pkg in packages:
+    exported: dict[str, dict[str, object]] = {}
+    # the package before its external test package, which imports it
+    for pkg in sorted(packages, key=lambda p: p.name.endswith("_test")):
+        own = _export_facts(pkg, rules, imported, errors)
+        facts: FactTable = {code: {**imported.get(code, {}), **fp.exported} for code, fp in own.items()}
+        if not pkg.name.endswith("_test"):
+            exported = {code: fp.public() for code, fp in own.items()}
+            imported = {**imported, **facts}
         for f in pkg.files:
             files[f.path] = f
             # a file that imports "testing" outside _test.go is a test helper (production code
             # that imported it would link the test flags into the binary)
             test_code = unit.test_support or f.path.endswith("_test.go") or f.imports_any(_TESTING)
-            findings.extend(run_rules(f, rules if include_tests or not test_code else test_rules, errors, options))
+            chosen = rules if include_tests or not test_code else test_rules
+            findings.extend(run_rules(f, chosen, errors, options, facts))
     # a rule may report into another file of the package (a goroutine body it followed); when
     # two files lead it to the same place, the finding is the same
     kept, suppressed = _suppress(list(dict.fromkeys(findings)), files, frozenset(codes))
-    return UnitResult(tuple(kept), len(files), generated, tuple(errors), suppressed)
+    return UnitResult(tuple(kept), len(files), generated, tuple(errors), suppressed, exported)
+
+
+def _export_facts(pkg: Package, rules: list[Rule], imported: FactTable, errors: list[str]) -> dict[str, FactPass]:
+    """Each rule's facts about the package's functions; a rule that crashes exports none."""
+    out: dict[str, FactPass] = {}
+    for rule in rules:
+        if rule.export_facts is None:
+            continue
+        fp = FactPass(rule, pkg, imported.get(rule.code, {}))
+        try:
+            rule.export_facts(fp)
+        except RecursionError:
+            errors.append(f"{pkg.directory}: {rule.code} facts skipped: a file nests too deeply")
+            fp = FactPass(rule, pkg, imported.get(rule.code, {}))
+        except Exception as e:  # a bug in one rule must not lose the others' facts
+            errors.append(f"{pkg.directory}: internal error in {rule.code} facts: {type(e).__name__}: {e}")
+            fp = FactPass(rule, pkg, imported.get(rule.code, {}))
+        out[rule.code] = fp
+    return out
 
 
 def _suppress(findings: list[Finding], files: dict[str, GoFile], codes: frozenset[str]) -> tuple[list[Finding], int]:
@@ -240,13 +300,16 @@ def _unused_finding(file: GoFile, d: suppress.Directive) -> Finding:
 
 
 def _lint_batch(
-    units: list[tuple[PackageUnit, dict[str, bytes] | None]],
+    units: list[tuple[PackageUnit, dict[str, bytes] | None, FactTable, str | None]],
     codes: tuple[str, ...],
     include_generated: bool,
     options: RuleOptions,
     include_tests: bool,
 ) -> list[UnitResult]:
-    return [lint_unit(u, codes, include_generated, options, read, include_tests) for u, read in units]
+    return [
+        lint_unit(u, codes, include_generated, options, read, include_tests, facts, path)
+        for u, read, facts, path in units
+    ]
 
 
 def _unit_bytes(unit: PackageUnit, read: dict[str, bytes] | None) -> int:
@@ -284,80 +347,158 @@ def lint(
     cache: Cache | None = None,
     include_tests: bool = True,
 ) -> LintResult:
-    """Lint every package; `on_progress` is told how many files each finished package or batch held."""
-    codes = tuple(r.code for r in rules)
-    opts: RuleOptions = {c: v for c, v in (options or {}).items() if c in codes}
-    results: dict[int, UnitResult] = {}
-    keys: dict[int, str] = {}
-    # what the key was computed from is what gets analysed: an edit in between cannot be cached
-    # under the old content's key
-    contents: dict[int, dict[str, bytes]] = {}
-    if cache is not None:
-        settings = settings_key(codes, opts, f"generated={include_generated} tests={include_tests}")
-        modules: dict[str, bytes] = {}
-        for i, u in enumerate(units):
-            read = _read_unit(u)
-            if read is None:
-                continue  # unreadable file: let the worker report it
-            contents[i] = read
-            key = keys[i] = unit_key(settings, _keyed(read, u, modules))
-            hit = cache.get(key)
-            found = UnitResult.from_json(hit) if hit is not None else None
-            if found is not None:
-                results[i] = found
-                if on_progress:
-                    on_progress(len(u.files))
-    cached = len(results)
-    todo = [i for i in range(len(units)) if i not in results]
-    total_files = sum(len(units[i].files) for i in todo)
+    """Lint every package, each after the packages of its module that it imports (their facts
+    are its input); `on_progress` is told how many files each finished package or batch held."""
+    run = _Run(units, tuple(r.code for r in rules), include_generated, options, cache, include_tests, on_progress)
     jobs = jobs or os.cpu_count() or 1
+    total_files = sum(len(u.files) for u in units)
     if executor is None and (jobs == 1 or total_files < 64):
-        for i in todo:
-            results[i] = lint_unit(units[i], codes, include_generated, opts, contents.pop(i, None), include_tests)
-            if on_progress:
-                on_progress(len(units[i].files))
-    elif todo:
-        # about eight batches per worker (8 to 64 files each): the pool stays busy without tiny tasks;
-        # the largest packages first, so that no big one is left to run alone at the end
+        while run.pending:
+            for i in run.ready(in_flight=False):
+                run.finish(i, lint_unit(*run.arguments(i)))
+    else:
+        # about eight batches per worker (8 to 64 files each): the pool stays busy without tiny
+        # tasks; the largest packages first, so that no big one is left to run alone at the end
         size = max(8, min(64, total_files // (jobs * 8) or 8))
-        todo.sort(key=lambda i: -_unit_bytes(units[i], contents.get(i)))
         own = executor is None
         pool = executor or ProcessPoolExecutor(max_workers=jobs)
+        futures: dict[Future[list[UnitResult]], list[int]] = {}
         try:
-            futures = {
-                pool.submit(
-                    _lint_batch,
-                    [(units[i], contents.pop(i, None)) for i in b],
-                    codes,
-                    include_generated,
-                    opts,
-                    include_tests,
-                ): b
-                for b in _batches(todo, [len(units[i].files) for i in todo], size)
-            }
-            for fut in as_completed(futures):
-                batch = futures[fut]
-                results.update(zip(batch, fut.result(), strict=True))
-                if on_progress:
-                    on_progress(sum(len(units[i].files) for i in batch))
+            while run.pending or futures:
+                todo = run.ready(in_flight=bool(futures))
+                todo.sort(key=lambda i: -_unit_bytes(units[i], run.contents.get(i)))
+                for batch in _batches(todo, [len(units[i].files) for i in todo], size):
+                    work = [run.arguments(i) for i in batch]
+                    args = [(w[0], w[4], w[6], w[7]) for w in work]
+                    fut = pool.submit(_lint_batch, args, run.codes, include_generated, run.options, include_tests)
+                    futures[fut] = batch
+                if not futures:
+                    continue
+                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    for i, result in zip(futures.pop(fut), fut.result(), strict=True):
+                        run.finish(i, result)
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)
-    if cache is not None:
-        for i in todo:
-            if i in keys and not results[i].errors:
-                cache.put(keys[i], results[i].to_json())
-    done = list(results.values())
-    findings = sorted((f for r in done for f in r.findings), key=Finding.sort_key)
-    return LintResult(
-        findings=tuple(findings),
-        files=sum(r.files for r in done),
-        packages=len(units),
-        skipped_generated=sum(r.skipped_generated for r in done),
-        errors=tuple(e for i in sorted(results) for e in results[i].errors),
-        cached_packages=cached,
-        suppressed=sum(r.suppressed for r in done),
-    )
+    return run.result()
+
+
+class _Run:
+    """The state of one lint run: which packages are done, their results and facts, the cache."""
+
+    def __init__(
+        self,
+        units: list[PackageUnit],
+        codes: tuple[str, ...],
+        include_generated: bool,
+        options: RuleOptions | None,
+        cache: Cache | None,
+        include_tests: bool,
+        on_progress: Callable[[int], None] | None,
+    ) -> None:
+        self.units = units
+        self.codes = codes
+        self.include_generated = include_generated
+        self.include_tests = include_tests
+        self.options: RuleOptions = {c: v for c, v in (options or {}).items() if c in codes}
+        self.cache = cache
+        self.on_progress = on_progress
+        self.results: dict[int, UnitResult] = {}
+        self.keys: dict[int, str] = {}
+        self.cached = 0
+        # what the key was computed from is what gets analysed: an edit in between cannot be
+        # cached under the old content's key
+        self.contents: dict[int, dict[str, bytes]] = {}
+        self.settings = settings_key(codes, self.options, f"generated={include_generated} tests={include_tests}")
+        self.modules: dict[str, bytes] = {}
+        if cache is not None:
+            for i, u in enumerate(units):
+                read = _read_unit(u)
+                if read is not None:  # else an unreadable file: the worker reports it
+                    self.contents[i] = read
+        if any(BY_CODE[c].export_facts is not None for c in codes):
+            graph = import_graph(units, self.contents)
+            self.paths, self.deps = graph.import_paths, graph.deps
+        else:  # no rule exports facts: every package is independent
+            self.paths, self.deps = (None,) * len(units), (frozenset(),) * len(units)
+        self.pending = set(range(len(units)))
+        self.done: set[int] = set()
+
+    def imported(self, i: int) -> FactTable:
+        """The facts of the packages `i` imports, by rule (an import left unanalysed in a cycle
+        adds nothing: its facts are unknown)."""
+        merged: dict[str, dict[str, object]] = {}
+        for d in sorted(self.deps[i]):
+            found = self.results.get(d)
+            for code, facts in (found.facts if found is not None else NO_FACTS).items():
+                merged.setdefault(code, {}).update(facts)
+        return merged
+
+    def ready(self, in_flight: bool) -> list[int]:
+        """Units to analyse now; those the cache answers are finished on the way."""
+        out: list[int] = []
+        while not out:
+            ready = ready_units(self.deps, self.done, self.pending, in_flight)
+            if not ready:
+                return out
+            for i in ready:
+                self.pending.discard(i)
+                if not self._from_cache(i):
+                    out.append(i)
+        return out
+
+    def _from_cache(self, i: int) -> bool:
+        if self.cache is None or i not in self.contents:
+            return False
+        u = self.units[i]
+        imported = facts_digest(self.imported(i)) if self.deps[i] else b""
+        key = self.keys[i] = unit_key(self.settings, [*_keyed(self.contents[i], u, self.modules), ("facts", imported)])
+        hit = self.cache.get(key)
+        found = UnitResult.from_json(hit) if hit is not None else None
+        if found is None:
+            return False
+        self.cached += 1
+        self._record(i, found)
+        return True
+
+    def arguments(
+        self, i: int
+    ) -> tuple[PackageUnit, tuple[str, ...], bool, RuleOptions, dict[str, bytes] | None, bool, FactTable, str | None]:
+        return (
+            self.units[i],
+            self.codes,
+            self.include_generated,
+            self.options,
+            self.contents.pop(i, None),
+            self.include_tests,
+            self.imported(i),
+            self.paths[i],
+        )
+
+    def finish(self, i: int, result: UnitResult) -> None:
+        if self.cache is not None and i in self.keys and not result.errors:
+            self.cache.put(self.keys[i], result.to_json())
+        self._record(i, result)
+
+    def _record(self, i: int, result: UnitResult) -> None:
+        self.results[i] = result
+        self.done.add(i)
+        if self.on_progress:
+            self.on_progress(len(self.units[i].files))
+
+    def result(self) -> LintResult:
+        done = list(self.results.values())
+        findings = sorted((f for r in done for f in r.findings), key=Finding.sort_key)
+        return LintResult(
+            findings=tuple(findings),
+            files=sum(r.files for r in done),
+            packages=len(self.units),
+            skipped_generated=sum(r.skipped_generated for r in done),
+            errors=tuple(e for i in sorted(self.results) for e in self.results[i].errors),
+            cached_packages=self.cached,
+            suppressed=sum(r.suppressed for r in done),
+        )
 
 
 def _read_unit(unit: PackageUnit) -> dict[str, bytes] | None:

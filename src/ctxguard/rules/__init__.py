@@ -23,7 +23,7 @@ from ctxguard.rules import (
     unused_derived_context,
     unused_suppression,
 )
-from ctxguard.rules.base import Pass, Rule
+from ctxguard.rules.base import FactPass, Pass, Rule
 
 ALL_RULES: tuple[Rule, ...] = (
     syntax_error.RULE,
@@ -92,6 +92,7 @@ __all__ = [
     "ALL_RULES",
     "BY_CODE",
     "SELECT_ALL",
+    "FactPass",
     "Pass",
     "Rule",
     "default_rules",

@@ -27,6 +27,7 @@ from ctxguard.gosrc.syntax import (
     unparen,
 )
 from ctxguard.gosrc.testcode import TEST_CONTEXT_SINCE, go_at_least, in_test_code, is_test_context, test_entry
+from ctxguard.rules import background_calls
 from ctxguard.rules.base import Pass, Rule
 
 DOC = """\
@@ -228,7 +229,7 @@ def _roots_in_scope(file: GoFile, tests: bool) -> list[RootInScope]:
         found = _caller_context(file, call)
         if found is None or _exempt(file, call, found) or changes_nothing(file, call):
             continue
-        if deliberate_detach(file, call, found) is not None:
+        if deliberate_detach(file, call, enclosing_function(found.decl.ident)) is not None:
             continue
         root = f"{text(call.child_by_field_name('function'))}()"
         out.append(RootInScope(call, root, found, _detaching(file, call, found.decl), tests))
@@ -237,7 +238,32 @@ def _roots_in_scope(file: GoFile, tests: bool) -> list[RootInScope]:
 
 def check(p: Pass) -> None:
     for r in roots_in_scope(p.file, tests=False):
-        p.report(r.call, f"{r.root} cuts the caller's deadline and cancellation: {r.advice(p.file)}")
+        closure = _returned_closure(r.call)
+        if closure is None:
+            p.report(r.call, f"{r.root} cuts the caller's deadline and cancellation: {r.advice(p.file)}")
+            continue
+        # the function handed back is what should carry the context: reported where it is made
+        line = r.call.start_point[0] + 1
+        message = f"the returned function makes its own context ({r.root} on line {line}): {r.advice(p.file)}"
+        p.report(closure, message, end=closure.child_by_field_name("parameters"))
+    background_calls.check(p)
+
+
+def _returned_closure(call: Node) -> Node | None:
+    """The outermost function literal around `call` that is returned to the caller (`return
+    func() { ... }`, nested ones included), when every literal in between is returned too."""
+    found: Node | None = None
+    cur = call.parent
+    while cur is not None and cur.type not in ("function_declaration", "method_declaration"):
+        if cur.type == "func_literal":
+            holder = cur.parent
+            while holder is not None and holder.type in ("expression_list", "parenthesized_expression"):
+                holder = holder.parent
+            if holder is None or holder.type != "return_statement":
+                break
+            found = cur
+        cur = cur.parent
+    return found
 
 
 def passable_context(file: GoFile, node: Node) -> AvailableContext | None:
@@ -425,7 +451,9 @@ RULE = Rule(
     summary="context.Background()/TODO() where a caller context is available (outside test code)",
     doc=DOC,
     check=check,
-    needs_imports=frozenset({"context"}),
+    # a handler holds a context through its *http.Request without importing context
+    needs_imports=frozenset({"context", "net/http"}),
+    export_facts=background_calls.export_facts,
     # propagation hygiene: on moby, etcd and prometheus an independent triage judged 1 of 16
     # findings worth fixing (startup paths whose context is never cancelled, calls that return at
     # once): accurate, rarely a leak in mature code

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from ctxguard.findings import Edit, Finding, Fix, Severity, fingerprint, line_hash, utf16_col
-from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.facts import callee_key
+from ctxguard.gosrc.model import GoFile, Package
 from ctxguard.gosrc.syntax import enclosing_function
 
 
@@ -34,6 +35,9 @@ class Rule:
     # a rule about test code itself (CG205): it reads _test.go files even when the run leaves
     # test code out, and its findings there are kept
     tests: bool = False
+    # what the rule learns about a package's functions for the packages that import it (see
+    # gosrc.facts); runs over a package before `check` runs on its files
+    export_facts: Callable[[FactPass], None] | None = None
 
     def applies_to(self, file: GoFile) -> bool:
         if self.needs_imports and not file.imports_any(self.needs_imports):
@@ -53,6 +57,16 @@ class Pass:
     # the codes of every rule in this run: a rule that leaves a finding to another (one
     # problem, one finding) must know that the other one runs
     running: frozenset[str] = frozenset()
+    # this rule's facts about functions: its package's own and those of the packages it imports
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+    def fact(self, call: Node) -> tuple[str, object] | None:
+        """(the callee's key, this rule's fact about it) for a call whose callee the source proves."""
+        if not self.facts:
+            return None
+        key = callee_key(self.file, call)
+        value = self.facts.get(key) if key is not None else None
+        return None if value is None or key is None else (key, value)
 
     def report(
         self, node: Node, message: str, end: Node | None = None, file: GoFile | None = None, fix: Fix | None = None
@@ -99,6 +113,34 @@ class Pass:
                 fix=fix,
             )
         )
+
+
+@dataclass
+class FactPass:
+    """One rule summarising one package's functions, after the packages it imports."""
+
+    rule: Rule
+    package: Package
+    imported: Mapping[str, object]  # this rule's facts from the imported packages
+    exported: dict[str, object] = field(default_factory=dict)
+    test_keys: set[str] = field(default_factory=set)  # declared in _test.go files: not exported
+
+    def fact(self, key: str) -> object | None:
+        return self.exported.get(key, self.imported.get(key))
+
+    def export(self, file: GoFile, key: str, value: object) -> None:
+        self.exported[key] = value
+        if file.path.endswith("_test.go"):
+            self.test_keys.add(key)
+
+    def lookup(self, file: GoFile, call: Node) -> tuple[str, object] | None:
+        key = callee_key(file, call)
+        value = self.fact(key) if key is not None else None
+        return None if value is None or key is None else (key, value)
+
+    def public(self) -> dict[str, object]:
+        """The facts importers may read: none about functions of test files."""
+        return {k: v for k, v in self.exported.items() if k not in self.test_keys}
 
 
 def replace(node: Node, new_text: str) -> Edit:

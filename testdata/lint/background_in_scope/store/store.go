@@ -1,0 +1,35 @@
+// Package store makes its own contexts in some functions: callers that have one should pass it.
+package store
+
+import (
+	"context"
+	"time"
+)
+
+type Store struct{ lease func(context.Context) }
+
+// FetchAll has no context parameter and starts from Background: a caller's deadline never reaches it.
+func FetchAll() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return query(ctx)
+}
+
+// Get makes its own context too, as a method.
+func (s *Store) Get(key string) error {
+	return query(context.TODO())
+}
+
+// Close ends the store: a fresh context in cleanup is a deliberate detach.
+func (s *Store) Close() error {
+	return release(context.Background())
+}
+
+// Load takes a context: callers pass theirs.
+func Load(ctx context.Context) error { return query(ctx) }
+
+// Name never makes a context.
+func Name() string { return "store" }
+
+func query(ctx context.Context) error   { return ctx.Err() }
+func release(ctx context.Context) error { return ctx.Err() }
