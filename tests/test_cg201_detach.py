@@ -8,7 +8,7 @@ import pytest
 
 from ctxguard.gosrc import GoFile, GoParser
 from ctxguard.gosrc.detach import REASON_WORDS, cleanup_call, deliberate_detach
-from ctxguard.gosrc.syntax import call_name, walk
+from ctxguard.gosrc.syntax import call_name, enclosing_function, walk
 from ctxguard.lint.discovery import Discovery, discover
 from ctxguard.lint.engine import lint
 from ctxguard.rules import BY_CODE
@@ -29,7 +29,7 @@ def reasons(body: str) -> list[str | None]:
     for call in _root_calls(f):
         found = _caller_context(f, call)
         assert found is not None
-        out.append(deliberate_detach(f, call, found))
+        out.append(deliberate_detach(f, call, enclosing_function(found.decl.ident)))
     return out
 
 
