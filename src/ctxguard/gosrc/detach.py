@@ -96,6 +96,12 @@ def deliberate_detach(file: GoFile, call: Node, owner: Node | None) -> str | Non
     return None
 
 
+def runs_detached(file: GoFile, call: Node, owner: Node | None) -> bool:
+    """A call that would not take the caller's context even if it could: deferred, a cleanup
+    call (`Close`, `Release`, ...), or run once the caller's context is done."""
+    return _in_defer(call, owner) or cleanup_call(call, owner) or after_done(file, call, owner)
+
+
 def _in_defer(node: Node, owner: Node | None) -> bool:
     """Inside a `defer` statement: the deferred call's arguments, a deferred closure's body and
     whatever it starts."""

@@ -179,7 +179,7 @@ def lint_unit(
     exported: dict[str, dict[str, object]] = {}
     # the package before its external test package, which imports it
     for pkg in sorted(packages, key=lambda p: p.name.endswith("_test")):
-        own = _export_facts(pkg, rules, imported, errors)
+        own = _export_facts(pkg, rules, imported, options or {}, errors)
         facts: FactTable = {code: {**imported.get(code, {}), **fp.exported} for code, fp in own.items()}
         if not pkg.name.endswith("_test"):
             exported = {code: fp.public() for code, fp in own.items()}
@@ -197,13 +197,15 @@ def lint_unit(
     return UnitResult(tuple(kept), len(files), generated, tuple(errors), suppressed, exported)
 
 
-def _export_facts(pkg: Package, rules: list[Rule], imported: FactTable, errors: list[str]) -> dict[str, FactPass]:
+def _export_facts(
+    pkg: Package, rules: list[Rule], imported: FactTable, options: RuleOptions, errors: list[str]
+) -> dict[str, FactPass]:
     """Each rule's facts about the package's functions; a rule that crashes exports none."""
     out: dict[str, FactPass] = {}
     for rule in rules:
         if rule.export_facts is None:
             continue
-        fp = FactPass(rule, pkg, imported.get(rule.code, {}))
+        fp = FactPass(rule, pkg, imported.get(rule.code, {}), options.get(rule.code, {}))
         try:
             rule.export_facts(fp)
         except RecursionError:

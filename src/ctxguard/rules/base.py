@@ -122,6 +122,7 @@ class FactPass:
     rule: Rule
     package: Package
     imported: Mapping[str, object]  # this rule's facts from the imported packages
+    options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     exported: dict[str, object] = field(default_factory=dict)
     test_keys: set[str] = field(default_factory=set)  # declared in _test.go files: not exported
 

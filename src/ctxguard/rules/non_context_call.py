@@ -11,7 +11,9 @@ from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_type_text, is_context_value, is_write
+from ctxguard.gosrc.detach import runs_detached
 from ctxguard.gosrc.done import done_receive
+from ctxguard.gosrc.facts import declared_key, short_name
 from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
 from ctxguard.gosrc.nochange import ignores_parameter
 from ctxguard.gosrc.scope import Decl, ScopeTable
@@ -21,6 +23,8 @@ from ctxguard.gosrc.syntax import (
     call_name,
     call_of_callee,
     call_taking,
+    contains,
+    enclosing,
     enclosing_function,
     expression_list,
     received_channel,
@@ -28,9 +32,11 @@ from ctxguard.gosrc.syntax import (
     unparen,
     walk,
 )
+from ctxguard.gosrc.testcode import in_test_code
 from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
 from ctxguard.rules.background_in_scope import passable_context
-from ctxguard.rules.base import Pass, Rule, insert, replace
+from ctxguard.rules.base import FactPass, Pass, Rule, insert, replace
+from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts, export_relayed, via_text, where
 
 DOC = """\
 ## What it finds
@@ -461,6 +467,76 @@ def check(p: Pass) -> None:
             if avail is None:
                 message += " (no context in scope: take one from the caller)"
         p.report(call.child_by_field_name("function") or call, message, fix=fix)
+    _check_wrappers(p)
+
+
+def export_facts(fp: FactPass) -> None:
+    """`{"api": "http.Get", "at": "fetch.go:12", "via": [...]}` for each function without a context
+    of its own that calls an API with a context twin (through `via`, the relaying callees)."""
+    extras = parse_extra_apis(tuple(fp.options.get("extra-apis", ())))
+    export_relayed(fp, lambda file, decl: _uncontexted_call(file, decl, extras), _relays)
+
+
+def _uncontexted_call(file: GoFile, decl: Node, extras: ExtraApis) -> dict[str, object] | None:
+    """The first call in the function of a library API with a twin that CG202 would report had
+    the function a context: not a request or command built for the caller to finish (it may
+    add the context itself), nor the calls the default leaves out."""
+    local = _local_twins(file)
+    for call in _file_candidates(file, extras):
+        if not (decl.start_byte <= call.start_byte < decl.end_byte) or not _relays(file, call, decl):
+            continue
+        found = _match(file, call, extras, local)
+        if found is None or not found.path or found.what in _REQUEST_LIKE:
+            continue
+        if found.what in _SOCKET_CALLS and (_local_network(call) or _nothing_to_wait_for(call)):
+            continue
+        if (not found.twin.by_default and not _blocking_dial(call)) or _raced_against_done(file, call):
+            continue
+        return {"api": found.what, "at": where(file, call)}
+    return None
+
+
+def _relays(file: GoFile, call: Node, decl: Node) -> bool:
+    """The call runs for the function's caller: not deferred, not in a goroutine of its own."""
+    held = enclosing(call, _DETACHED_FROM_CALLER)
+    return held is None or not contains(decl, held)
+
+
+_DETACHED_FROM_CALLER = frozenset({"defer_statement", "go_statement"})
+
+
+def _file_candidates(file: GoFile, extras: ExtraApis) -> list[Node]:
+    dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
+    names = _BASE_NAMES | extras.names
+    return file.memo(
+        f"cg202.candidates.{id(extras)}", lambda: _candidates(file, names, _local_twins(file).names, dotted)
+    )
+
+
+def _check_wrappers(p: Pass) -> None:
+    """Calls, where a caller context is at hand, of functions that call an API without its twin."""
+    file = p.file
+    for call in calls_with_facts(file, frozenset(p.facts)):
+        found = p.fact(call)
+        outer = enclosing(call, NAMED_FUNCS)
+        if found is None or outer is None or in_test_code(file, call):
+            continue
+        key, fact = found
+        own_key = declared_key(file, outer) or ""
+        if key == own_key:
+            continue
+        avail = passable_context(file, call)
+        if avail is None or _borrowed(file, avail) or _runs_late(call, avail):
+            continue
+        if runs_detached(file, call, outer):
+            continue  # deferred, cleanup, or once the caller's context is done
+        assert isinstance(fact, dict)
+        p.report(
+            call.child_by_field_name("function") or call,
+            f"{short_name(key, own_key)} calls {fact['api']} without a context{via_text(fact, own_key)} "
+            f"({fact['at']}): "
+            f"give it a context parameter, pass {avail.expr} and use the context twin there",
+        )
 
 
 _CONTEXT_HINTS = (b"Context", b"context", b"Request", b"testing.")
@@ -1048,4 +1124,5 @@ RULE = Rule(
         'all of them, e.g. ["net/http", "database/sql"])',
     },
     validate_options=_validate_options,
+    export_facts=export_facts,
 )

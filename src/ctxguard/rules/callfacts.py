@@ -1,0 +1,118 @@
+"""What the rules that export facts about functions share: relays to a fixed point, and finding the calls.
+
+A fact of this kind says "calling this function does X" (makes its own context, calls an API
+without its context twin). A function without a context of its own that calls one with the
+fact does X too, through it: `via` names the callees in between. Within a package that is
+a fixed point over its functions; across packages the importer reads the facts its imports
+exported.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from tree_sitter import Node
+
+from ctxguard.gosrc.ctxfacts import available_context
+from ctxguard.gosrc.facts import declared_key, short_name
+from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.syntax import call_of_callee, text, walk
+from ctxguard.gosrc.testcode import in_test_code
+from ctxguard.rules.base import FactPass
+
+NAMED_FUNCS = frozenset({"function_declaration", "method_declaration"})
+# relays are followed to a fixed point; a bound keeps a pathological package cheap
+_MAX_ROUNDS = 16
+
+# what a function does itself: the fact's value without `via`, or None
+Direct = Callable[[GoFile, Node], dict[str, object] | None]
+# whether a call of a function with the fact, inside a relaying function, passes it on
+Relays = Callable[[GoFile, Node, Node], bool]
+
+
+def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
+    """Export `direct`'s fact for each function of the package without a context of its own
+    (outside test code and entry points), then, to a fixed point, the same fact with `via` for
+    the functions that call one that has it."""
+    candidates: list[tuple[GoFile, Node, str]] = []
+    for file in fp.package.files:
+        for decl in file.root.named_children:
+            if decl.type not in NAMED_FUNCS or has_own_context(file, decl) or entry_point(file, decl):
+                continue
+            key = declared_key(file, decl)
+            if key is None or in_test_code(file, decl):
+                continue
+            found = direct(file, decl)
+            if found is not None:
+                fp.export(file, key, {**found, "via": []})
+            else:
+                candidates.append((file, decl, key))
+    for _ in range(_MAX_ROUNDS):
+        changed = False
+        for file, decl, key in candidates:
+            if fp.fact(key) is None:
+                relayed = _first_relay(fp, file, decl, key, relays)
+                if relayed is not None:
+                    fp.export(file, key, relayed)
+                    changed = True
+        if not changed:
+            break
+
+
+def _first_relay(fp: FactPass, file: GoFile, decl: Node, key: str, relays: Relays) -> dict[str, object] | None:
+    for call in (n for n in walk(decl) if n.type == "call_expression"):
+        found = fp.lookup(file, call)
+        if found is None or found[0] == key or not relays(file, call, decl):
+            continue
+        callee, fact = found
+        assert isinstance(fact, dict)
+        via = fact.get("via")
+        return {**fact, "via": [callee, *(via if isinstance(via, list) else [])]}
+    return None
+
+
+def has_own_context(file: GoFile, decl: Node) -> bool:
+    body = decl.child_by_field_name("body")
+    return body is None or available_context(file, body) is not None
+
+
+def entry_point(file: GoFile, decl: Node) -> bool:
+    """`main.main` and `init`: nothing calls them with a context."""
+    name = text(decl.child_by_field_name("name"))
+    return decl.type == "function_declaration" and (name == "init" or (name == "main" and file.package_name == "main"))
+
+
+def calls_with_facts(file: GoFile, facts: frozenset[str]) -> list[Node]:
+    """The calls of the file whose callee is named as one of the functions with facts (found
+    from the bytes, confirmed by the tree); whether the callee is that function is the caller's
+    to check with the call's key."""
+    if not facts:
+        return []
+    pattern = _name_pattern(frozenset(k.rpartition("#")[2].rpartition(".")[2] for k in facts))
+    out: list[Node] = []
+    for m in pattern.finditer(file.source):
+        node = file.root.descendant_for_byte_range(m.start("name"), m.end("name"))
+        call = call_of_callee(node) if node is not None else None
+        if call is not None:
+            out.append(call)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _name_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rb"\b(?P<name>" + alternatives + rb")\s*[(\[]")
+
+
+def via_text(fact: dict[str, object], from_key: str) -> str:
+    """ " through a.b -> c", the relaying callees (keys in the fact) as the reader at `from_key` names them."""
+    via = fact.get("via")
+    if not isinstance(via, list) or not via:
+        return ""
+    return f" through {' -> '.join(short_name(str(v), from_key) for v in via)}"
+
+
+def where(file: GoFile, node: Node) -> str:
+    return f"{file.path.rsplit('/', 1)[-1]}:{node.start_point[0] + 1}"

@@ -1,0 +1,37 @@
+// Package api calls fetch's wrappers from code that has a context to give them.
+package api
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+
+	"fixture/fetch"
+)
+
+func Handle(w http.ResponseWriter, r *http.Request) {
+	resp, err := fetch.Page("http://upstream/") // want `CG202 fetch.Page calls http.Get without a context \(fetch.go:13\): give it a context parameter, pass r.Context\(\)`
+	if err == nil {
+		resp.Body.Close()
+	}
+	_, _ = fetch.Cached("http://upstream/")     // want `CG202 fetch.Cached calls http.Get without a context through fetch.Page \(fetch.go:13\)`
+	_, _ = fetch.NewRequest("http://upstream/") // ok: the caller can still add the context
+	_ = fetch.Cmd("true")                       // ok: built, not run
+	_, _ = fetch.Listen("127.0.0.1:0")          // ok: nothing to wait for
+	fetch.Later("http://upstream/")             // ok: runs in a goroutine of its own
+}
+
+func Count(ctx context.Context, db *sql.DB) error {
+	rows, err := fetch.Rows(db) // want `CG202 fetch.Rows calls \(\*sql.DB\).Query without a context \(fetch.go:18\)`
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	defer fetch.Page("http://audit/") // ok: deferred
+	return nil
+}
+
+// Startup has no context to pass: the wrapper is the caller's to fix, not this call.
+func Startup() {
+	_, _ = fetch.Page("http://upstream/") // ok
+}

@@ -1,0 +1,40 @@
+// Package fetch wraps calls that have a context twin in functions that take no context.
+package fetch
+
+import (
+	"database/sql"
+	"net"
+	"net/http"
+	"os/exec"
+)
+
+// Page hides http.Get: callers that have a context cannot bound it.
+func Page(url string) (*http.Response, error) {
+	return http.Get(url)
+}
+
+// Rows hides a query on a *sql.DB.
+func Rows(db *sql.DB) (*sql.Rows, error) {
+	return db.Query("SELECT 1")
+}
+
+// Cached only relays to Page.
+func Cached(url string) (*http.Response, error) {
+	return Page(url)
+}
+
+// NewRequest builds a request for the caller, who may add the context itself.
+func NewRequest(url string) (*http.Request, error) {
+	return http.NewRequest(http.MethodGet, url, nil)
+}
+
+// Cmd builds a command for the caller to run.
+func Cmd(name string) *exec.Cmd { return exec.Command(name) }
+
+// Listen waits for nothing a context would cut short.
+func Listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+
+// Later fetches in a goroutine of its own: the caller does not wait for it.
+func Later(url string) {
+	go http.Get(url)
+}
