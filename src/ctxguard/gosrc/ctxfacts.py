@@ -152,6 +152,20 @@ def _find_derivations(file: GoFile) -> list[Derivation]:
     return out
 
 
+def bind_results(call: Node, fn: str, cancel_index: int = 1) -> Derivation:
+    """Where the results of a call returning a context and a cancel function go; the cancel is
+    result `cancel_index` (1 for `context.WithX`, another for a helper that returns one)."""
+    d = _binding(call, fn)
+    if d.stmt is None or d.form not in ("define", "assign", "var") or cancel_index == 1:
+        return d
+    if d.stmt.type == "var_spec":
+        left = d.stmt.children_by_field_name("name")
+    else:
+        left = expression_list(d.stmt.child_by_field_name("left"))
+    cancel = left[cancel_index] if cancel_index < len(left) else None
+    return replace(d, ctx_target=left[0] if cancel_index != 0 and left else None, cancel_target=cancel)
+
+
 def _binding(call: Node, fn: str) -> Derivation:
     func = enclosing_function(call)
     parent = call.parent

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from dataclasses import replace as replace_fields
 
 from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.cfg import CFG, Block
-from ctxguard.gosrc.ctxfacts import Derivation, declared_in, derivations, is_blank, target_decl
+from ctxguard.gosrc.ctxfacts import Derivation, bind_results, declared_in, derivations, is_blank, target_decl
+from ctxguard.gosrc.facts import declared_key, short_name
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
-from ctxguard.gosrc.syntax import contains, loops_between
-from ctxguard.rules.base import Pass, Rule, insert, replace
+from ctxguard.gosrc.syntax import contains, enclosing, loops_between
+from ctxguard.rules.base import FactPass, Pass, Rule, insert, replace
+from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts
 
 DOC = """\
 ## What it finds
@@ -57,15 +60,14 @@ func fetch(ctx context.Context, id string) (*Item, error) {
 
 def check(p: Pass) -> None:
     file = p.file
-    for d in derivations(file):
-        if not d.cancelable:
-            continue
+    found = [(d, f"context.{d.func}") for d in derivations(file) if d.cancelable]
+    for d, returned_by in sorted([*found, *_helper_calls(p)], key=lambda x: x[0].call.start_byte):
         if d.form == "expr" or is_blank(d.cancel_target):
             p.report(
                 d.call,
-                f"the cancel function returned by context.{d.func} should be called, not discarded, "
+                f"the cancel function returned by {returned_by} should be called, not discarded, "
                 "to avoid a context leak",
-                fix=_name_and_defer(file, d),
+                fix=None if d.via else _name_and_defer(file, d),
             )
             continue
         decl = target_decl(file, d.cancel_target)
@@ -88,6 +90,45 @@ def check(p: Pass) -> None:
             exit_node,
             f"this return statement may be reached without using the {decl.name} var defined on line {d.line}",
         )
+
+
+def export_facts(fp: FactPass) -> None:
+    """`{"cancel": 1}` for each function of the package that derives a cancelable context and
+    returns its cancel function (result 1 here) for the caller to call."""
+    for file in fp.package.files:
+        if b"Cancel" not in file.source:
+            continue
+        made = [d.call.start_byte for d in derivations(file) if d.cancelable]
+        for decl in file.root.named_children:
+            if decl.type not in NAMED_FUNCS or not any(decl.start_byte <= b < decl.end_byte for b in made):
+                continue
+            results = file.func_info(decl).results
+            index = next((i for i, r in enumerate(results) if r.type in _CANCEL_TYPES), None)
+            key = declared_key(file, decl)
+            if index is not None and key is not None:
+                fp.export(file, key, {"cancel": index})
+
+
+_CANCEL_TYPES = frozenset({"context.CancelFunc", "context.CancelCauseFunc"})
+
+
+def _helper_calls(p: Pass) -> list[tuple[Derivation, str]]:
+    """Calls of functions that return a cancel function their caller must call, as derivations."""
+    out: list[tuple[Derivation, str]] = []
+    for call in calls_with_facts(p.file, frozenset(p.facts)):
+        found = p.fact(call)
+        if found is None:
+            continue
+        key, fact = found
+        if not isinstance(fact, dict):
+            continue
+        outer = enclosing(call, NAMED_FUNCS)
+        if outer is not None and declared_key(p.file, outer) == key:
+            continue  # recursion
+        name = short_name(key, declared_key(p.file, outer) or "" if outer is not None else "")
+        d = bind_results(call, "WithCancel", int(fact.get("cancel", 1)))
+        out.append((replace_fields(d, via=name), name))
+    return out
 
 
 def _name_and_defer(file: GoFile, d: Derivation) -> Fix | None:
@@ -211,5 +252,6 @@ RULE = Rule(
     summary="cancel function discarded, or not used on every path to return",
     doc=DOC,
     check=check,
-    needs_imports=frozenset({"context"}),
+    # no needs_imports: a caller of a helper returning a cancel need not import context
+    export_facts=export_facts,
 )

@@ -9,10 +9,11 @@ from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import available_context, is_context_type_text
+from ctxguard.gosrc.facts import declared_key
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import call_name, compares_with_nil, text, unparen
 from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, strip_pointer
-from ctxguard.rules.base import Pass, Rule, replace
+from ctxguard.rules.base import FactPass, Pass, Rule, replace
 
 DOC = """\
 ## What it finds
@@ -181,14 +182,16 @@ def check(p: Pass) -> None:
         call = _call_with_first_arg(nil)
         if call is None:
             continue
-        callee = _context_callee(file, call)
+        callee = _context_callee(file, call) or _module_callee(p, call)
         if callee is None:
             continue
         avail = available_context(file, nil)
         remedy = f"pass {avail.expr}" if avail is not None else "pass the caller's context, or context.TODO()"
         todo = _todo_expr(file, nil)
         fix = Fix(f"replace nil with {todo}", (replace(nil, todo),)) if todo is not None else None
-        if callee.decl is not None and _tolerates_nil(callee.file, callee.decl, 0):
+        if callee.elsewhere:
+            why = "nil is never a valid context, and the callee may use it at any time"
+        elif callee.decl is not None and _tolerates_nil(callee.file, callee.decl, 0):
             why = (
                 f"{callee.shown} tolerates nil today, but nil is never a valid context: "
                 "the first change that uses it panics"
@@ -205,6 +208,36 @@ class _Callee:
     shown: str  # how the message names it: the call's function text
     file: GoFile  # where it is declared (the calling file for the tables)
     decl: Node | None  # its declaration when the package declares it with a body
+    # another package's function, known from its fact (a context first) but not read here
+    elsewhere: bool = False
+
+
+def export_facts(fp: FactPass) -> None:
+    """`{"context": 0}` for each function and method of the package whose first parameter is a
+    context (whether it tolerates nil today is not worked out: that needs a scope table of every
+    such function of the module, and nil is wrong either way)."""
+    for file in fp.package.files:
+        if not file.names_for("context"):
+            continue
+        for decl in file.root.named_children:
+            if decl.type not in ("function_declaration", "method_declaration"):
+                continue
+            info = file.func_info(decl)
+            if not info.params or not is_context_type_text(file, info.params[0].type):
+                continue
+            key = declared_key(file, decl)
+            if key is not None:
+                fp.export(file, key, {"context": 0})
+
+
+def _module_callee(p: Pass, call: Node) -> _Callee | None:
+    """A function or method of another package of the module whose first parameter is a context."""
+    found = p.fact(call)
+    if found is None or not isinstance(found[1], dict):
+        return None
+    fnode = unparen(call.child_by_field_name("function") or call)
+    shown = text(fnode) if len(text(fnode)) <= 48 else call_name(call)[1]
+    return _Callee(shown, p.file, None, elsewhere=True)
 
 
 def _call_with_first_arg(arg: Node) -> Node | None:
@@ -379,4 +412,5 @@ RULE = Rule(
     check=check,
     # no import fast path: a call into the package or to http.NewRequestWithContext needs no "context" import
     needs_text=(b"nil",),
+    export_facts=export_facts,
 )

@@ -1,0 +1,24 @@
+// Package reqctx derives request contexts for handlers in other packages.
+package reqctx
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// New returns the request's context bounded by a timeout, and its cancel.
+func New(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), 5*time.Second)
+}
+
+// Stop returns only a cancel function, in first place.
+func Stop(parent context.Context) (context.CancelFunc, context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	return cancel, ctx
+}
+
+// Registered hands out a cancel it does not create: not the caller's to call.
+func Registered(m map[string]context.CancelFunc, key string) context.CancelFunc {
+	return m[key]
+}
