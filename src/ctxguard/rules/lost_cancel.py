@@ -60,8 +60,8 @@ func fetch(ctx context.Context, id string) (*Item, error) {
 
 def check(p: Pass) -> None:
     file = p.file
-    found = [(d, f"context.{d.func}") for d in derivations(file) if d.cancelable]
-    for d, returned_by in sorted([*found, *_helper_calls(p)], key=lambda x: x[0].call.start_byte):
+    found = [(d, f"context.{d.func}", True) for d in derivations(file) if d.cancelable]
+    for d, returned_by, every_path in sorted([*found, *_helper_calls(p)], key=lambda x: x[0].call.start_byte):
         if d.form == "expr" or is_blank(d.cancel_target):
             p.report(
                 d.call,
@@ -71,6 +71,8 @@ def check(p: Pass) -> None:
             )
             continue
         decl = target_decl(file, d.cancel_target)
+        if not every_path:
+            continue  # a helper that can fail returns no cancel to call when it does
         if decl is None or d.stmt is None or d.function is None or not declared_in(decl, d.function):
             continue  # stored in a field, a global or a captured variable: handed off
         if _is_main(file.package_name, d.function):
@@ -93,8 +95,9 @@ def check(p: Pass) -> None:
 
 
 def export_facts(fp: FactPass) -> None:
-    """`{"cancel": 1}` for each function of the package that derives a cancelable context and
-    returns its cancel function (result 1 here) for the caller to call."""
+    """`{"cancel": 1, "fails": false}` for each function of the package that derives a cancelable
+    context and returns its cancel function (result 1 here) for the caller to call; `fails` when
+    it also returns an error or a success flag."""
     for file in fp.package.files:
         if b"Cancel" not in file.source:
             continue
@@ -106,15 +109,18 @@ def export_facts(fp: FactPass) -> None:
             index = next((i for i, r in enumerate(results) if r.type in _CANCEL_TYPES), None)
             key = declared_key(file, decl)
             if index is not None and key is not None:
-                fp.export(file, key, {"cancel": index})
+                # (ctx, cancel, err) or (ctx, cancel, ok): on failure there is no cancel to call
+                fails = any(r.type in ("error", "bool") for r in results)
+                fp.export(file, key, {"cancel": index, "fails": fails})
 
 
 _CANCEL_TYPES = frozenset({"context.CancelFunc", "context.CancelCauseFunc"})
 
 
-def _helper_calls(p: Pass) -> list[tuple[Derivation, str]]:
-    """Calls of functions that return a cancel function their caller must call, as derivations."""
-    out: list[tuple[Derivation, str]] = []
+def _helper_calls(p: Pass) -> list[tuple[Derivation, str, bool]]:
+    """Calls of functions that return a cancel function their caller must call, as derivations,
+    each with whether the cancel must be used on every path (not when the helper can fail)."""
+    out: list[tuple[Derivation, str, bool]] = []
     for call in calls_with_facts(p.file, frozenset(p.facts)):
         found = p.fact(call)
         if found is None:
@@ -127,7 +133,7 @@ def _helper_calls(p: Pass) -> list[tuple[Derivation, str]]:
             continue  # recursion
         name = short_name(key, declared_key(p.file, outer) or "" if outer is not None else "")
         d = bind_results(call, "WithCancel", int(fact.get("cancel", 1)))
-        out.append((replace_fields(d, via=name), name))
+        out.append((replace_fields(d, via=name), name, not fact.get("fails")))
     return out
 
 

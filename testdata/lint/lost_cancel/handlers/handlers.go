@@ -39,3 +39,19 @@ func Lookup(m map[string]context.CancelFunc) {
 }
 
 func use(ctx context.Context) { _ = ctx }
+
+func Fails(parent context.Context) error {
+	ctx, cancel, err := reqctx.Locked(parent, true) // ok: on error there is no cancel to call
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	use(ctx)
+	return nil
+}
+
+func FailsDropped(parent context.Context) error {
+	ctx, _, err := reqctx.Locked(parent, true) // want `CG101 the cancel function returned by reqctx.Locked should be called, not discarded`
+	use(ctx)
+	return err
+}

@@ -22,3 +22,12 @@ func Stop(parent context.Context) (context.CancelFunc, context.Context) {
 func Registered(m map[string]context.CancelFunc, key string) context.CancelFunc {
 	return m[key]
 }
+
+// Locked can fail: then it returns no cancel to call.
+func Locked(parent context.Context, ok bool) (context.Context, context.CancelFunc, error) {
+	if !ok {
+		return nil, nil, context.Canceled
+	}
+	ctx, cancel := context.WithCancel(parent)
+	return ctx, cancel, nil
+}
