@@ -36,6 +36,7 @@ def export_facts(fp: FactPass) -> None:
 def check(p: Pass) -> None:
     """Report calls of functions that make their own context from code that has one to pass."""
     file = p.file
+    seen: set[tuple[int, str]] = set()
     for call in calls_with_facts(file, frozenset(p.facts)):
         found = p.fact(call)
         outer = enclosing(call, NAMED_FUNCS)
@@ -45,6 +46,9 @@ def check(p: Pass) -> None:
         own_key = declared_key(file, outer) or ""
         if key == own_key:
             continue  # recursion: the function's own root call is reported where it is
+        if (outer.id, key) in seen:
+            continue  # one finding per calling function and callee: the fix is one parameter
+        seen.add((outer.id, key))
         avail = available_context(file, call)
         if avail is None or avail.decl.kind != "param" or runs_detached(file, call, outer):
             continue

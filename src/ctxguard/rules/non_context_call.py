@@ -497,9 +497,10 @@ def _uncontexted_call(file: GoFile, decl: Node, extras: ExtraApis) -> dict[str, 
 
 
 def _relays(file: GoFile, call: Node, decl: Node) -> bool:
-    """The call runs for the function's caller: not deferred, not in a goroutine of its own."""
+    """The call runs for the function's caller: not deferred, not in a goroutine of its own, not
+    cleanup (`closeConnection`, `Release`) nor once a context is done."""
     held = enclosing(call, _DETACHED_FROM_CALLER)
-    return held is None or not contains(decl, held)
+    return (held is None or not contains(decl, held)) and not runs_detached(file, call, decl)
 
 
 _DETACHED_FROM_CALLER = frozenset({"defer_statement", "go_statement"})
@@ -516,6 +517,7 @@ def _file_candidates(file: GoFile, extras: ExtraApis) -> list[Node]:
 def _check_wrappers(p: Pass) -> None:
     """Calls, where a caller context is at hand, of functions that call an API without its twin."""
     file = p.file
+    seen: set[tuple[int, str]] = set()
     for call in calls_with_facts(file, frozenset(p.facts)):
         found = p.fact(call)
         outer = enclosing(call, NAMED_FUNCS)
@@ -525,6 +527,9 @@ def _check_wrappers(p: Pass) -> None:
         own_key = declared_key(file, outer) or ""
         if key == own_key:
             continue
+        if (outer.id, key) in seen:
+            continue  # one finding per calling function and callee: the fix is one parameter
+        seen.add((outer.id, key))
         avail = passable_context(file, call)
         if avail is None or _borrowed(file, avail) or _runs_late(call, avail):
             continue
