@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
 from ctxguard.gosrc import index
-from ctxguard.gosrc.cfg import Block, components, is_cycle
+from ctxguard.gosrc.cfg import Block
 from ctxguard.gosrc.goroutines import (
     Goroutine,
     early_exit,
@@ -19,7 +20,6 @@ from ctxguard.gosrc.goroutines import (
     goroutine,
     goroutine_context,
     in_nested_func,
-    is_stop_channel,
     observes_cancellation,
     trips,
 )
@@ -43,6 +43,16 @@ from ctxguard.gosrc.syntax import (
     walk,
 )
 from ctxguard.rules.base import Pass, Rule
+from ctxguard.rules.goroutine_sends import (
+    Send,
+    case_reason,
+    count_sends,
+    export_facts,
+    guarded,
+    makes_room,
+    send_of,
+    sends_elsewhere,
+)
 
 DOC = """\
 ## What it finds
@@ -122,20 +132,13 @@ case <-ctx.Done():
 
 
 @dataclass(frozen=True)
-class _Send:
-    node: Node  # the send statement
-    file: GoFile
-    repeats: bool  # can run more than once per run of its goroutine (it sits in a loop)
-    prefix: float  # the most sends along one path up to and including this one, of those that cannot repeat
-
-
-@dataclass(frozen=True)
 class _Sender:
     stmt: Node  # the go statement
-    g: Goroutine
-    sends: list[_Send]
+    g: Goroutine | None  # None: a function of another package, known by its facts
+    sends: list[Send]
     starts: float  # goroutines this statement starts per run of the function (inf in an open loop)
     times: float  # sends they can make in all: starts x the most sends along one path of one
+    channels: frozenset[str] = frozenset()  # for another package's function: the arguments it sends on
 
 
 @dataclass(frozen=True)
@@ -155,22 +158,23 @@ def check(p: Pass) -> None:
 
     cg104_runs = cg104.RULE.code in p.running and cg104.RULE.applies_to(p.file)
     ignored = cg104.reported_sends(p.file) if cg104_runs else frozenset()
-    for o in orphans(p.file).values():
+    for o in orphans(p.file, p.facts).values():
         if (o.file.path, o.node.start_byte) not in ignored:
             p.report(o.node, o.message, file=o.file)
 
 
-def orphans(file: GoFile) -> dict[tuple[str, int], Orphan]:
-    """Every send this rule finds for channels made in `file`, by (path, start byte) of the send."""
+def orphans(file: GoFile, facts: Mapping[str, object] | None = None) -> dict[tuple[str, int], Orphan]:
+    """Every send this rule finds for channels made in `file`, by (path, start byte) of the send;
+    with `facts`, also sends of goroutines running functions of other packages."""
 
     def compute() -> dict[tuple[str, int], Orphan]:
         found: dict[tuple[str, int], Orphan] = {}
         for make in index.nodes(file, "makechan"):
-            for o in _check_channel(file, make):
+            for o in _check_channel(file, make, facts or {}):
                 found.setdefault((o.file.path, o.node.start_byte), o)
         return found
 
-    return file.memo("cg105.orphans", compute)
+    return file.memo(f"cg105.orphans.{bool(facts)}", compute)
 
 
 def _buffer(make: Node) -> float | None:
@@ -202,7 +206,7 @@ def _channel_decl(file: GoFile, make: Node) -> Decl | None:
     return file.decl_of(names[[v.id for v in values].index(make.id)])
 
 
-def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
+def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> list[Orphan]:
     buffer = _buffer(make)
     func = enclosing_function(make)
     if buffer is None or func is None:
@@ -221,15 +225,22 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
             continue
         g = goroutine(file, stmt)
         if g is None:
+            elsewhere = sends_elsewhere(file, stmt, decl, buffer, facts)
+            if elsewhere is not None:
+                passed_to_sender.add(elsewhere.arg.id)
+                starts = repetitions(stmt, func, outside=make, trips=count_trips)
+                if elsewhere.sends:
+                    times = starts * elsewhere.per_run
+                    senders.append(_Sender(stmt, None, elsewhere.sends, starts, times, elsewhere.channels))
             continue
         found = _sends_in(g, decl, scope, passed_to_sender)
         if not found:
             continue
         sender_bodies.append(g.func)
         gfile = g.file
-        found = [s for s in found if not _guarded(gfile, s) and not (buffer and _makes_room(s))]
+        found = [s for s in found if not guarded(gfile, s) and not (buffer and makes_room(s))]
         if found:
-            sends, per_run = _count_sends(g, found)
+            sends, per_run = count_sends(g, found)
             starts = repetitions(stmt, func, outside=make, trips=count_trips)
             senders.append(_Sender(stmt, g, sends, starts, starts * per_run))
     if not senders:
@@ -281,6 +292,8 @@ def _check_channel(file: GoFile, make: Node) -> list[Orphan]:
                 else:
                     why_send = f"this can be its {_nth(s.prefix)} send along one path, into {into}, and "
             message = f"goroutine may block forever sending on {decl.name}: {why_send}{reason}"
+            if s.elsewhere:
+                message += f" (the send is in {s.elsewhere})"
             out.append(Orphan(s.node, s.file, message, reason))
     if alone or len(out) < 2:
         return out
@@ -308,6 +321,8 @@ def _generator(decl: Decl, senders: list[_Sender], buffer: float) -> list[Orphan
     out: list[Orphan] = []
     for sender in senders:
         g = sender.g
+        if g is None:
+            continue  # a function of another package: its context is not known here
         ctx = goroutine_context(g)
         if ctx is None or observes_cancellation(g.file, g.func):
             continue
@@ -326,73 +341,6 @@ def _generator(decl: Decl, senders: list[_Sender], buffer: float) -> list[Orphan
 def _nth(n: float) -> str:
     k = int(n)
     return {2: "second", 3: "third", 4: "fourth"}.get(k, f"{k}th")
-
-
-def _count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[_Send], float]:
-    """The sends of one goroutine, each with whether it repeats and the most sends along a path up
-    to it; and the most sends along any path through the goroutine (inf when one repeats in an
-    open loop). Counted on the goroutine's control-flow graph: `errc <- err; return` in several
-    branches is one send, not several; a send in a loop that does not leave is many."""
-    gfile = g.file
-    cfg = gfile.cfg(g.func)
-    count_trips = trips(gfile)
-    if cfg is None:
-        return [_Send(n, gfile, True, math.inf) for n in nodes], math.inf
-    comps = components(cfg)
-    comp_of = {b.index: i for i, comp in enumerate(comps) for b in comp}
-    where: dict[int, tuple[int, int]] = {}  # send id -> (block index, position in block)
-    for n in nodes:
-        hit = cfg.locate(n)
-        if hit is not None:
-            where[n.id] = (hit[0].index, hit[1])
-    weight = [0.0] * len(comps)  # sends a run through the component can make
-    once = [0.0] * len(comps)  # ... counting only sends that cannot repeat
-    repeating: set[int] = set()
-    for i, comp in enumerate(comps):
-        blocks = {b.index for b in comp}
-        inside = [n for n in nodes if n.id in where and where[n.id][0] in blocks]
-        if is_cycle(comp):
-            for n in inside:
-                repeating.add(n.id)
-                reps = repetitions(n, g.func, trips=count_trips)
-                weight[i] += reps if reps > 1 else math.inf  # a loop of goto or one the syntax misses
-        else:
-            weight[i] = once[i] = len(inside)
-    # longest paths over the components, in topological order, from the entry's
-    best = [-math.inf] * len(comps)  # the most sends along a path ending in the component
-    best_once = [-math.inf] * len(comps)
-    incoming = [-math.inf] * len(comps)  # ... along a path up to entering it
-    before_once = [-math.inf] * len(comps)
-    if comps:
-        incoming[0] = before_once[0] = 0.0
-    for i, comp in enumerate(comps):
-        if incoming[i] == -math.inf:
-            continue
-        best[i] = incoming[i] + weight[i]
-        best_once[i] = before_once[i] + once[i]
-        for b in comp:
-            for succ in b.succs:
-                j = comp_of.get(succ.index)
-                if j is None or j == i:
-                    continue
-                incoming[j] = max(incoming[j], best[i])
-                before_once[j] = max(before_once[j], best_once[i])
-    sends: list[_Send] = []
-    for n in nodes:
-        if n.id not in where:
-            sends.append(_Send(n, gfile, True, math.inf))  # not placed: assume the worst
-            continue
-        block, pos = where[n.id]
-        ci = comp_of.get(block)
-        if ci is None or incoming[ci] == -math.inf:
-            continue  # unreachable code never sends
-        if n.id in repeating:
-            sends.append(_Send(n, gfile, True, math.inf))
-            continue
-        earlier = sum(1 for m in nodes if m.id in where and where[m.id][0] == block and where[m.id][1] < pos)
-        sends.append(_Send(n, gfile, False, before_once[ci] + earlier + 1))
-    per_run = max((x for x in best if x != -math.inf), default=0.0)
-    return sends, per_run
 
 
 def _pending(senders: list[_Sender], receives: list[Node]) -> float:
@@ -452,44 +400,20 @@ def _senders_other_channel(case: Node, senders: list[_Sender]) -> bool:
         return False
     name = text(unparen(operand))
     for sender in senders:
-        for node in walk(sender.g.func):
+        if name in sender.channels:
+            return True
+        for node in walk(sender.g.func) if sender.g is not None else ():
             channel = node.child_by_field_name("channel") if node.type == "send_statement" else None
             if channel is not None and text(unparen(channel)) == name:
                 return True
     return False
 
 
-def _makes_room(send: Node) -> bool:
-    """`<-ch` right before `ch <- v`: with a buffer, the goroutine takes a value out before it
-    puts one in (a token handed back), so the send always has room."""
-    prev = send.prev_named_sibling
-    while prev is not None and prev.type == "comment":
-        prev = prev.prev_named_sibling
-    if prev is None or prev.type != "expression_statement" or not prev.named_child_count:
-        return False
-    taken = unparen(prev.named_children[0])
-    operand = taken.child_by_field_name("operand") if is_receive(taken) else None
-    channel = send.child_by_field_name("channel")
-    return operand is not None and channel is not None and text(unparen(operand)) == text(unparen(channel))
-
-
-def _guarded(file: GoFile, send: Node) -> bool:
-    """The send is a select case that can give way (default, ctx.Done(), a timer, a stop channel)."""
-    case = send.parent
-    if case is None or case.type != "communication_case" or case.parent is None:
-        return False
-    return any(
-        other.id != case.id and (other.type == "default_case" or _case_reason(file, other) != "another case")
-        for other in case.parent.named_children
-        if other.type in ("communication_case", "default_case")
-    )
-
-
 def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> list[Node]:
     """Sends on the channel `decl` performed by goroutine `g`."""
     if g.func.type == "func_literal" and g.file is not None:
         body_refs = [r for r in scope.refs(decl) if g.func.start_byte <= r.start_byte < g.func.end_byte]
-        return [s for r in body_refs if (s := _send_of(r)) is not None]
+        return [s for r in body_refs if (s := send_of(r)) is not None]
     # go f(ch): the parameter in the same position receives the channel
     for i, arg in enumerate(g.args):
         arg = unparen(arg)
@@ -502,15 +426,8 @@ def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> 
             pdecl = next((d for d in fscope.decls if d.ident.id == params[i].node.id), None) if fscope else None  # type: ignore[union-attr]
             if pdecl is None or fscope is None:
                 continue
-            return [s for r in fscope.refs(pdecl) if (s := _send_of(r)) is not None and not in_nested_func(s, g.func)]
+            return [s for r in fscope.refs(pdecl) if (s := send_of(r)) is not None and not in_nested_func(s, g.func)]
     return []
-
-
-def _send_of(ref: Node) -> Node | None:
-    parent = ref.parent
-    if parent is not None and parent.type == "send_statement" and parent.child_by_field_name("channel") == ref:
-        return parent
-    return None
 
 
 def _use_of(ref: Node) -> str:
@@ -575,7 +492,7 @@ def _gives_up(
                     continue  # hands the sender to a receive on its way out (`go func() { <-ch }()`)
                 if _closed_by_sender(file, other, senders):
                     continue  # the sender closes it on its way out: it has finished sending
-                reasons.append(_case_reason(file, other))
+                reasons.append(case_reason(file, other))
             if reasons:
                 # the way out that says most: a timer, ctx.Done() or default before "another case"
                 reason = min(reasons, key=lambda r: r == "another case")
@@ -735,9 +652,9 @@ def _waits_for_sender(file: GoFile, node: Node, signals: list[Decl]) -> bool:
 
 def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
     """Channels the only sending goroutine (a function literal) closes: `defer close(done)`."""
-    if len(senders) != 1 or senders[0].starts > 1 or senders[0].g.func.type != "func_literal":
+    g = senders[0].g if len(senders) == 1 and senders[0].starts <= 1 else None
+    if g is None or g.func.type != "func_literal":
         return []
-    g = senders[0].g
     scope = file.scope_for(g.func)
     if scope is None:
         return []
@@ -812,23 +729,6 @@ def _drained_after(receives: list[Node], loop: Node) -> bool:
     )
 
 
-def _case_reason(file: GoFile, case: Node) -> str:
-    if case.type == "default_case":
-        return "select with default"
-    received = received_channel(case)
-    if received is not None:
-        ch = unparen(received)
-        if ch.type == "call_expression" and call_name(ch)[1] == "Done":
-            return f"select on {text(ch)}"
-        if ch.type == "call_expression" and call_name(ch)[1] in ("After", "Tick"):
-            return "select with a timer"
-        if ch.type == "selector_expression" and text(ch.child_by_field_name("field")) == "C":
-            return "select with a timer"
-        if is_stop_channel(file, ch):
-            return f"select on {text(ch)}"
-    return "another case"
-
-
 def _leaves(case: Node) -> bool:
     """The case body returns, breaks out, jumps away or ends the goroutine."""
     for stmt in statements(case):
@@ -855,4 +755,5 @@ RULE = Rule(
     doc=DOC,
     check=check,
     needs_text=(b"go ", b"make(chan"),
+    export_facts=export_facts,
 )

@@ -1,0 +1,238 @@
+"""The sends of a goroutine, counted along its paths; and, as facts, those of functions other packages start.
+
+CG105 asks how often a goroutine can send on a channel before its receiver gives up.
+For a goroutine running a function of another package of the module (`go work.Probe(ch)`),
+the answer comes from that package's facts: for each channel parameter the function
+sends on, its sends with whether they repeat and the most along one path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ctxguard.gosrc.cfg import components, is_cycle
+from ctxguard.gosrc.facts import callee_key, declared_key, short_name
+from ctxguard.gosrc.goroutines import Goroutine, in_nested_func, is_stop_channel, trips
+from ctxguard.gosrc.model import GoFile
+from ctxguard.gosrc.syntax import (
+    call_args,
+    call_name,
+    enclosing,
+    is_receive,
+    received_channel,
+    repetitions,
+    text,
+    unparen,
+)
+from ctxguard.rules.base import FactPass
+from ctxguard.rules.callfacts import NAMED_FUNCS
+
+_SENDING_CHANNEL = ("chan ", "chan<- ")
+
+
+def export_facts(fp: FactPass) -> None:
+    """`{"0": {"sends": [[line, repeats, prefix, makes_room]], "per_run": n}}` per function of the
+    package that sends on a channel parameter (keyed by the parameter's position): what a
+    goroutine started on it elsewhere (`go work.Probe(ch)`) does with the channel it is given."""
+    for file in fp.package.files:
+        if b"chan" not in file.source or b"<-" not in file.source:
+            continue
+        for decl in file.root.named_children:
+            if decl.type not in NAMED_FUNCS:
+                continue
+            summary = _channel_params(file, decl)
+            key = declared_key(file, decl)
+            if summary and key is not None:
+                fp.export(file, key, summary)
+
+
+def _channel_params(file: GoFile, decl: Node) -> dict[str, object]:
+    info = file.func_info(decl)
+    out: dict[str, object] = {}
+    scope = None
+    for i, param in enumerate(info.params):
+        if not param.name or param.node is None or not param.type.startswith(_SENDING_CHANNEL):
+            continue
+        scope = scope or file.scope_for(decl)
+        pdecl = scope.declared_at(param.node) if scope is not None else None
+        if scope is None or pdecl is None:
+            continue
+        found = [s for r in scope.refs(pdecl) if (s := send_of(r)) is not None and not in_nested_func(s, decl)]
+        found = [s for s in found if not guarded(file, s)]
+        if not found:
+            continue
+        g = Goroutine(decl, file, file, decl, ())
+        sends, per_run = count_sends(g, found)
+        rows = [[s.node.start_point[0] + 1, s.repeats, s.prefix, makes_room(s.node)] for s in sends]
+        out[str(i)] = {"sends": rows, "per_run": per_run, "file": file.path.rsplit("/", 1)[-1]}
+    return out
+
+
+@dataclass(frozen=True)
+class SendsElsewhere:
+    """What a goroutine running another package's function sends on one channel it was given."""
+
+    sends: list[Send]  # placed at the go statement
+    per_run: float  # the most along one run
+    arg: Node  # the argument that passed the channel
+    channels: frozenset[str]  # every argument (by its text) the function sends on
+
+
+def sends_elsewhere(
+    file: GoFile, stmt: Node, channel: object, buffer: float, facts: Mapping[str, object]
+) -> SendsElsewhere | None:
+    """For `go pkg.F(..., ch, ...)` with F in another package of the module: its sends on `ch`
+    that can fill a channel with `buffer` slots. `channel` is the channel's declaration; None
+    when the facts say nothing."""
+    call = stmt.named_children[0] if stmt.named_child_count else None
+    if not facts or call is None or call.type != "call_expression":
+        return None
+    key = callee_key(file, call)
+    fact = facts.get(key) if key is not None else None
+    if not isinstance(fact, dict) or key is None:
+        return None
+    args = [unparen(a) for a in call_args(call)]
+    channels = frozenset(text(a) for i, a in enumerate(args) if str(i) in fact)
+    for i, arg in enumerate(args):
+        summary = fact.get(str(i))
+        if arg.type != "identifier" or file.decl_of(arg) is not channel or not isinstance(summary, dict):
+            continue
+        outer = enclosing(stmt, NAMED_FUNCS)
+        shown = short_name(key, (declared_key(file, outer) or "") if outer is not None else "")
+        sends = [
+            Send(stmt, file, bool(repeats), float(prefix), f"{shown} at {summary['file']}:{line}")
+            for line, repeats, prefix, room in summary["sends"]
+            if not (buffer and room)
+        ]
+        return SendsElsewhere(sends, float(summary["per_run"]), arg, channels)
+    return None
+
+
+@dataclass(frozen=True)
+class Send:
+    node: Node  # the send statement (the go statement for a send in another package)
+    file: GoFile
+    repeats: bool  # can run more than once per run of its goroutine (it sits in a loop)
+    prefix: float  # the most sends along one path up to and including this one, of those that cannot repeat
+    elsewhere: str = ""  # for a send in another package: where it is ("work.Probe, probe.go:12")
+
+
+def count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[Send], float]:
+    """The sends of one goroutine, each with whether it repeats and the most sends along a path up
+    to it; and the most sends along any path through the goroutine (inf when one repeats in an
+    open loop). Counted on the goroutine's control-flow graph: `errc <- err; return` in several
+    branches is one send, not several; a send in a loop that does not leave is many."""
+    gfile = g.file
+    cfg = gfile.cfg(g.func)
+    count_trips = trips(gfile)
+    if cfg is None:
+        return [Send(n, gfile, True, math.inf) for n in nodes], math.inf
+    comps = components(cfg)
+    comp_of = {b.index: i for i, comp in enumerate(comps) for b in comp}
+    where: dict[int, tuple[int, int]] = {}  # send id -> (block index, position in block)
+    for n in nodes:
+        hit = cfg.locate(n)
+        if hit is not None:
+            where[n.id] = (hit[0].index, hit[1])
+    weight = [0.0] * len(comps)  # sends a run through the component can make
+    once = [0.0] * len(comps)  # ... counting only sends that cannot repeat
+    repeating: set[int] = set()
+    for i, comp in enumerate(comps):
+        blocks = {b.index for b in comp}
+        inside = [n for n in nodes if n.id in where and where[n.id][0] in blocks]
+        if is_cycle(comp):
+            for n in inside:
+                repeating.add(n.id)
+                reps = repetitions(n, g.func, trips=count_trips)
+                weight[i] += reps if reps > 1 else math.inf  # a loop of goto or one the syntax misses
+        else:
+            weight[i] = once[i] = len(inside)
+    # longest paths over the components, in topological order, from the entry's
+    best = [-math.inf] * len(comps)  # the most sends along a path ending in the component
+    best_once = [-math.inf] * len(comps)
+    incoming = [-math.inf] * len(comps)  # ... along a path up to entering it
+    before_once = [-math.inf] * len(comps)
+    if comps:
+        incoming[0] = before_once[0] = 0.0
+    for i, comp in enumerate(comps):
+        if incoming[i] == -math.inf:
+            continue
+        best[i] = incoming[i] + weight[i]
+        best_once[i] = before_once[i] + once[i]
+        for b in comp:
+            for succ in b.succs:
+                j = comp_of.get(succ.index)
+                if j is None or j == i:
+                    continue
+                incoming[j] = max(incoming[j], best[i])
+                before_once[j] = max(before_once[j], best_once[i])
+    sends: list[Send] = []
+    for n in nodes:
+        if n.id not in where:
+            sends.append(Send(n, gfile, True, math.inf))  # not placed: assume the worst
+            continue
+        block, pos = where[n.id]
+        ci = comp_of.get(block)
+        if ci is None or incoming[ci] == -math.inf:
+            continue  # unreachable code never sends
+        if n.id in repeating:
+            sends.append(Send(n, gfile, True, math.inf))
+            continue
+        earlier = sum(1 for m in nodes if m.id in where and where[m.id][0] == block and where[m.id][1] < pos)
+        sends.append(Send(n, gfile, False, before_once[ci] + earlier + 1))
+    per_run = max((x for x in best if x != -math.inf), default=0.0)
+    return sends, per_run
+
+
+def guarded(file: GoFile, send: Node) -> bool:
+    """The send is a select case that can give way (default, ctx.Done(), a timer, a stop channel)."""
+    case = send.parent
+    if case is None or case.type != "communication_case" or case.parent is None:
+        return False
+    return any(
+        other.id != case.id and (other.type == "default_case" or case_reason(file, other) != "another case")
+        for other in case.parent.named_children
+        if other.type in ("communication_case", "default_case")
+    )
+
+
+def makes_room(send: Node) -> bool:
+    """`<-ch` right before `ch <- v`: with a buffer, the goroutine takes a value out before it
+    puts one in (a token handed back), so the send always has room."""
+    prev = send.prev_named_sibling
+    while prev is not None and prev.type == "comment":
+        prev = prev.prev_named_sibling
+    if prev is None or prev.type != "expression_statement" or not prev.named_child_count:
+        return False
+    taken = unparen(prev.named_children[0])
+    operand = taken.child_by_field_name("operand") if is_receive(taken) else None
+    channel = send.child_by_field_name("channel")
+    return operand is not None and channel is not None and text(unparen(operand)) == text(unparen(channel))
+
+
+def send_of(ref: Node) -> Node | None:
+    parent = ref.parent
+    if parent is not None and parent.type == "send_statement" and parent.child_by_field_name("channel") == ref:
+        return parent
+    return None
+
+
+def case_reason(file: GoFile, case: Node) -> str:
+    if case.type == "default_case":
+        return "select with default"
+    received = received_channel(case)
+    if received is not None:
+        ch = unparen(received)
+        if ch.type == "call_expression" and call_name(ch)[1] == "Done":
+            return f"select on {text(ch)}"
+        if ch.type == "call_expression" and call_name(ch)[1] in ("After", "Tick"):
+            return "select with a timer"
+        if ch.type == "selector_expression" and text(ch.child_by_field_name("field")) == "C":
+            return "select with a timer"
+        if is_stop_channel(file, ch):
+            return f"select on {text(ch)}"
+    return "another case"
