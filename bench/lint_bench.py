@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ctxguard.gosrc import GoParser
-from ctxguard.lint.discovery import Discovery, discover
+from ctxguard.lint.discovery import Discovery, PackageUnit, discover
+from ctxguard.lint.modules import import_graph
 
 from measure import run
 
@@ -94,6 +95,45 @@ def vet(repo: Path) -> dict[str, float]:
     return {"vet_cold_s": cold, "vet_warm_s": warm, "vet_peak_mb": peak, "vet_findings": findings}
 
 
+def incremental(ctxguard: str, repo: Path, units: list[PackageUnit], jobs: int) -> dict[str, object]:
+    """Warm re-run of an unchanged tree, then how many packages are analysed again after an edit
+    of the leaf package with the most importers: a comment (its facts stay: that package alone)
+    and a new function sending on a channel parameter (CG105's facts change: its importers too)."""
+    graph = import_graph(units, {})
+    importers = Counter(d for deps in graph.deps for d in deps)
+    leaves = [i for i in range(len(units)) if not graph.deps[i] and importers[i]]
+    if not leaves:
+        return {}
+    leaf = max(leaves, key=lambda i: (importers[i], -i))
+    target = Path(units[leaf].files[0])
+    original = target.read_bytes()
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "CTXGUARD_CACHE_DIR": cache}
+        cmd = [ctxguard, "lint", "--no-progress", "-f", "json", "-j", str(jobs), str(repo)]
+
+        def analysed() -> tuple[int, float]:
+            done = run(cmd, env=env)
+            report = json.loads(done.stdout)
+            return report["summary"]["packages"] - report["summary"]["cached_packages"], done.wall_s
+
+        analysed()  # fill the cache
+        _, warm_s = analysed()
+        try:
+            target.write_bytes(original + b"\n// touched by ctxguard's lint_bench\n")
+            comment, _ = analysed()
+            target.write_bytes(original + b"\nfunc CtxguardBenchTouch(ch chan int) { ch <- 1 }\n")
+            facts, _ = analysed()
+        finally:
+            target.write_bytes(original)
+    return {
+        "warm_s": round(warm_s, 2),
+        "leaf": str(target.parent.relative_to(repo)),
+        "leaf_importers": importers[leaf],
+        "touch_comment": comment,
+        "touch_facts": facts,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("repos", nargs="+", type=Path)
@@ -101,6 +141,12 @@ def main() -> None:
     ap.add_argument("--no-vet", action="store_true", help="skip go vet (it needs every module downloaded)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--repeat", type=int, default=3, help="runs of the parse and the lint; the best of each counts")
+    ap.add_argument(
+        "--incremental",
+        action="store_true",
+        help="also time a warm re-run and the re-runs after touching the leaf package most imported "
+        "(a comment, then a new function that changes its facts); the file is restored after",
+    )
     args = ap.parse_args()
     ctxguard = str(Path(sys.executable).with_name("ctxguard"))
     start_s = startup(ctxguard)
@@ -136,6 +182,8 @@ def main() -> None:
             "lint_peak_mb": round(lint.peak_rss_mb),
             "findings": dict(sorted(codes.items())),
         }
+        if args.incremental:
+            row.update(incremental(ctxguard, repo, units, args.jobs))
         if not args.no_vet:
             v = vet(repo)
             row.update({k: round(x, 2) for k, x in v.items()})
@@ -152,6 +200,9 @@ def main() -> None:
         ("lint_over_parse", "lint/parse"),
         ("work_over_parse", "(lint-start)/parse"),
         ("lint_peak_mb", "lint MB"),
+        ("warm_s", "warm s"),
+        ("touch_comment", "re-analysed (comment)"),
+        ("touch_facts", "re-analysed (facts)"),
         ("vet_cold_s", "vet cold s"),
         ("vet_warm_s", "vet warm s"),
         ("vet_cold_over_lint", "vet cold/lint"),

@@ -414,6 +414,7 @@ class _Run:
         self.contents: dict[int, dict[str, bytes]] = {}
         self.settings = settings_key(codes, self.options, f"generated={include_generated} tests={include_tests}")
         self.modules: dict[str, bytes] = {}
+        self.digests: dict[int, bytes] = {}  # unit -> hash of the facts it exports
         if cache is not None:
             for i, u in enumerate(units):
                 read = _read_unit(u)
@@ -454,7 +455,8 @@ class _Run:
         if self.cache is None or i not in self.contents:
             return False
         u = self.units[i]
-        imported = facts_digest(self.imported(i)) if self.deps[i] else b""
+        # what the package reads from its imports: their facts, each hashed once when it finished
+        imported = b"".join(self.digests.get(d, b"?") for d in sorted(self.deps[i]))
         key = self.keys[i] = unit_key(self.settings, [*_keyed(self.contents[i], u, self.modules), ("facts", imported)])
         hit = self.cache.get(key)
         found = UnitResult.from_json(hit) if hit is not None else None
@@ -485,6 +487,8 @@ class _Run:
 
     def _record(self, i: int, result: UnitResult) -> None:
         self.results[i] = result
+        if self.cache is not None and result.facts:
+            self.digests[i] = facts_digest(result.facts)
         self.done.add(i)
         if self.on_progress:
             self.on_progress(len(self.units[i].files))

@@ -139,6 +139,30 @@ Nor deliberate detaches, where a fresh context is the right one:
   settled. Directives (`//nolint`, `//ctxguard:ignore`, `//go:...`,
   analysistest's `// want`) and the function's doc comment give no reason.
 
+## Across functions and packages
+The rule also reports a call, where a caller's context is in scope (a
+`context.Context` or `*http.Request` parameter), of a function of the module
+that takes no context and makes its own: it calls `context.Background()` or
+`TODO()` (not as a deliberate detach, as above), or relays to such a function
+without a context of its own, at most two calls deep (contextcheck's "Function
+`f6->f3` should pass the context parameter"). The message names the function,
+the chain and where the fresh context is made:
+`store.FetchAll makes its own context (context.Background() at store.go:41):
+give it a context parameter and pass ctx`. One finding per calling function and
+callee; deferred, cleanup and after-done calls are left out as above.
+
+A function literal returned to the caller (`return func() { ... }`, nested
+ones too) that makes its own context while one is in scope is reported where it
+is made: the function handed back is what should carry the context.
+
+What crosses function and package boundaries is learnt from the module's own
+source (see `ctxguard rules` and the README's "Across packages"): packages of
+the module being linted (found from `go.mod`), analysed after the packages they
+import. Calls the source does not pin to one function are not followed:
+interface methods, function values (in variables, maps or struct fields),
+reflection, and packages outside the run (the standard library and other
+modules, beyond the tables above).
+
 ## Why it leaks
 A fresh root context has no deadline and is never cancelled. Work started
 under it outlives the caller who gave up: a handler whose client hung up

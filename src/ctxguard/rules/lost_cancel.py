@@ -24,6 +24,23 @@ The cancel function returned by `context.WithCancel`, `WithTimeout`,
 from the derivation to a return on which the cancel variable is never used
 (called, deferred, returned, stored, passed or captured by a closure).
 
+## Across functions and packages
+A function of the module that derives a cancelable context and returns its
+cancel function (a result of type `context.CancelFunc` or `CancelCauseFunc`)
+binds its callers as `context.WithCancel` does: `ctx, _ :=
+reqctx.New(r)` is reported, and so is a cancel not used on some path. A helper
+that can fail (it also returns an `error` or a `bool`) returns no cancel to call
+on failure, so for it only a discarded cancel is reported. A function returning
+a cancel function it did not make (one looked up in a map) is not such a helper.
+
+What crosses function and package boundaries is learnt from the module's own
+source (see `ctxguard rules` and the README's "Across packages"): packages of
+the module being linted (found from `go.mod`), analysed after the packages they
+import. Calls the source does not pin to one function are not followed:
+interface methods, function values (in variables, maps or struct fields),
+reflection, and packages outside the run (the standard library and other
+modules, beyond the tables above).
+
 ## Why it leaks
 A derived context stays registered with its parent (and a `WithTimeout`
 context keeps its timer) until it is cancelled or the parent ends. On a

@@ -37,9 +37,16 @@ only handed on to functions that tolerate nil in turn): the `context` package
 says never to pass a nil context, even if a function permits it, and the next
 change to the callee (a `ctx.Done()`, a `context.WithTimeout(ctx, ...)`)
 turns the call into a panic. The message says when the callee tolerates nil
-today. This matches staticcheck's SA1012. Other packages' functions outside
-the tables are not known and not reported (SA1012, with type information,
-sees those too).
+today. This matches staticcheck's SA1012. Functions of packages outside the
+module and outside the tables are not known and not reported (SA1012, with type
+information, sees those too).
+
+## Across packages
+A function or method of another package of the module whose first parameter
+is a `context.Context` is known from that package's facts: `nil` passed to it
+is reported too (whether it tolerates nil today is not worked out there). Calls
+through interfaces and function values, and packages outside the module, are
+not followed.
 
 ## Why it matters
 A nil context is not an empty one: the `context.With*` functions panic on a

@@ -108,6 +108,24 @@ is never done, so passing it would change nothing (the check looks past it, at
 what was in scope where it was declared; a `WithTimeout` or `WithCancel` of one
 does count); and calls where no context is at hand at all.
 
+## Across functions and packages
+A call, where a context is at hand, of a function of the module that takes
+no context and calls one of the APIs above (or relays to one that does, at most
+two calls deep) is reported at the call: `fetch.Page calls http.Get without a
+context (fetch.go:13): give it a context parameter, pass r.Context() and use the
+context twin there`. The wrapped call must be one this rule reports by default
+(not a request or command built for the caller to finish, not `net.Listen` and
+the other bounded calls, not in a `defer`, a goroutine of its own or a cleanup
+call such as `closeConnection`). One finding per calling function and callee.
+
+What crosses function and package boundaries is learnt from the module's own
+source (see `ctxguard rules` and the README's "Across packages"): packages of
+the module being linted (found from `go.mod`), analysed after the packages they
+import. Calls the source does not pin to one function are not followed:
+interface methods, function values (in variables, maps or struct fields),
+reflection, and packages outside the run (the standard library and other
+modules, beyond the tables above).
+
 ## Why it leaks
 The call cannot be cancelled. When the caller gives up (the client went away,
 the deadline passed, the service is shutting down), the query, request, dial or

@@ -97,6 +97,21 @@ A send in a goroutine loop that also ignores its context is reported once, by
 CG104 (goroutine-ignores-cancel), with this rule's reason in its message (here
 when CG104 is not selected).
 
+## Across functions and packages
+A goroutine started on a function or method of the same package (`go
+worker(ch)`, `go s.run(ch)` with `s`'s type in the source) is followed to its
+body. One started on a function or method of another package of the module
+(`go work.Probe(host, errc)`, `go w.Run(errc)` with `w` a `*work.Worker`) is
+judged from that package's facts: for each channel parameter, its sends along
+the function's paths (whether they repeat, how many along one path, whether a
+`select` lets them give way). The finding is then at the `go` statement and
+names the send: `(the send is in work.Probe at work.go:9)`.
+
+Not followed: channels stored in struct fields (a goroutine sending on
+`w.results` while `Stop` elsewhere stops reading it: the receivers of a field
+are not gathered across methods), functions reached through interfaces or
+function values, and packages outside the module.
+
 ## Why it leaks
 This is the pattern behind most production goroutine leaks. The handler gives
 up on a timeout and returns; the worker finishes later and blocks forever on
