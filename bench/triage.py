@@ -2,6 +2,7 @@
 
     python bench/triage.py sample --seed 7 --total 40 -o sheet.md ~/src/moby ~/src/etcd ~/src/prometheus
     python bench/triage.py score sheet.md
+    python bench/triage.py sample --select CG201 --match 'makes its own context' -o cross.md ~/src/moby ...
 
 `sample` lints each checkout with the default rules (as a new user would, no
 cache, no configuration), draws a seeded random sample stratified per rule
@@ -37,10 +38,10 @@ _ENTRY = re.compile(r"^## (\d+)\. (CG\d+) ")
 _VERDICT = re.compile(r"^verdict:\s*(\w*)", re.I)
 
 
-def lint(checkout: Path) -> list[dict[str, object]]:
+def lint(checkout: Path, select: str | None = None) -> list[dict[str, object]]:
     ctxguard = str(Path(sys.executable).with_name("ctxguard"))
     proc = subprocess.run(
-        [ctxguard, "lint", "--isolated", "--no-cache", "-f", "json", "."],
+        [ctxguard, "lint", "--isolated", "--no-cache", "-f", "json", *(["--select", select] if select else []), "."],
         cwd=checkout,
         capture_output=True,
         text=True,
@@ -152,13 +153,22 @@ def main() -> None:
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("--total", type=int, default=40)
     s.add_argument("-o", "--output", type=Path, required=True)
+    s.add_argument("--select", help="rules to run instead of the defaults (as `ctxguard lint --select`)")
+    s.add_argument(
+        "--match",
+        help="keep only findings whose message matches this regular expression (the cross-function "
+        "ones: 'makes its own context|without a context (through|\\()|the send is in|callee may use')",
+    )
     c = sub.add_parser("score", help="precision per rule from a filled sheet")
     c.add_argument("sheet", type=Path)
     args = ap.parse_args()
     if args.cmd == "score":
         score(args.sheet)
         return
-    findings = [f for checkout in args.checkouts for f in lint(checkout)]
+    findings = [f for checkout in args.checkouts for f in lint(checkout, args.select)]
+    if args.match:
+        keep = re.compile(args.match)
+        findings = [f for f in findings if keep.search(str(f["message"]))]
     population = Counter(str(f["code"]) for f in findings)
     sample = draw(findings, args.total, args.seed)
     write_sheet(sample, args.output, args.seed, population)
