@@ -239,10 +239,10 @@ def _owned_lifetime(file: GoFile, call: Node) -> bool:
     scope = file.scope_for(cancel)
     if decl is None or scope is None:
         return False
-    return any(_kept_in_struct(r) for r in scope.refs(decl) if not is_write(r))
+    return any(kept_in_struct(r) for r in scope.refs(decl) if not is_write(r))
 
 
-def _kept_in_struct(ref: Node) -> bool:
+def kept_in_struct(ref: Node) -> bool:
     """`T{cancel: cancel}`, `s.cancel = cancel`, `s.cancels = append(s.cancels, cancel)`."""
     node = outer_parens(ref)
     for _ in range(2):

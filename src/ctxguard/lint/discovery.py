@@ -29,6 +29,12 @@ class Discovery:
 TEST_SUPPORT_DIRS = frozenset(
     {"test", "tests", "testing", "testutil", "testutils", "testhelper", "testhelpers", "e2e", "integration-test"}
 )
+# ... and any directory named for the test it serves: `networkdb-test`, `e2e_tests`
+_TEST_SUFFIXES = ("-test", "-tests", "_test", "_tests")
+
+
+def is_test_support_dir(name: str) -> bool:
+    return name in TEST_SUPPORT_DIRS or name.endswith(_TEST_SUFFIXES)
 # Vendored copies under the names golangci-lint also leaves out by default (with vendor/).
 VENDORED_DIRS = frozenset({"vendor", "third_party", "Godeps"})
 
@@ -112,7 +118,7 @@ def discover(args: list[str], opts: Discovery) -> list[PackageUnit]:
             if gofiles:
                 directory = os.path.normpath(dirpath)
                 by_dir.setdefault(directory, set()).update(gofiles)
-                if not TEST_SUPPORT_DIRS.isdisjoint(Path(os.path.relpath(dirpath, root)).parts):
+                if any(is_test_support_dir(part) for part in Path(os.path.relpath(dirpath, root)).parts):
                     support.add(directory)
     return [PackageUnit(d, tuple(sorted(fs)), d in support) for d, fs in sorted(by_dir.items())]
 

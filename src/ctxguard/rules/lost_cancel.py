@@ -10,10 +10,19 @@ from tree_sitter import Node
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.cfg import CFG, Block
 from ctxguard.gosrc.ctxfacts import Derivation, bind_results, declared_in, derivations, is_blank, target_decl
+from ctxguard.gosrc.detach import kept_in_struct
 from ctxguard.gosrc.facts import declared_key, short_name
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
-from ctxguard.gosrc.syntax import contains, enclosing, loops_between
+from ctxguard.gosrc.syntax import (
+    contains,
+    enclosing,
+    enclosing_function,
+    expression_list,
+    loops_between,
+    unparen,
+    walk,
+)
 from ctxguard.rules.base import FactPass, Pass, Rule, insert, replace
 from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts
 
@@ -113,22 +122,43 @@ def check(p: Pass) -> None:
 
 def export_facts(fp: FactPass) -> None:
     """`{"cancel": 1, "fails": false}` for each function of the package that derives a cancelable
-    context and returns its cancel function (result 1 here) for the caller to call; `fails` when
-    it also returns an error or a success flag."""
+    context and hands its cancel function (result 1 here) to the caller to call; `fails` when it
+    also returns an error or a success flag."""
     for file in fp.package.files:
         if b"Cancel" not in file.source:
             continue
-        made = [d.call.start_byte for d in derivations(file) if d.cancelable]
+        made = [d for d in derivations(file) if d.cancelable and d.function is not None]
         for decl in file.root.named_children:
-            if decl.type not in NAMED_FUNCS or not any(decl.start_byte <= b < decl.end_byte for b in made):
+            if decl.type not in NAMED_FUNCS or not any(d.function == decl for d in made):
                 continue
             results = file.func_info(decl).results
             index = next((i for i, r in enumerate(results) if r.type in _CANCEL_TYPES), None)
             key = declared_key(file, decl)
-            if index is not None and key is not None:
-                # (ctx, cancel, err) or (ctx, cancel, ok): on failure there is no cancel to call
-                fails = any(r.type in ("error", "bool") for r in results)
-                fp.export(file, key, {"cancel": index, "fails": fails})
+            if index is None or key is None or not _hands_over_cancel(file, decl, index, made):
+                continue
+            # (ctx, cancel, err) or (ctx, cancel, ok): on failure there is no cancel to call
+            fails = any(r.type in ("error", "bool") for r in results)
+            fp.export(file, key, {"cancel": index, "fails": fails})
+
+
+def _hands_over_cancel(file: GoFile, decl: Node, index: int, made: list[Derivation]) -> bool:
+    """Some return of `decl` gives its caller the cancel of a derivation it made and keeps nowhere
+    else (`return context.WithTimeout(...)`, `return ctx, cancel`): not a cancel looked up in
+    a map, or one a struct keeps and its own Stop calls."""
+    own = [d for d in made if d.function == decl]
+    cancels = {id(decl_): decl_ for d in own if (decl_ := target_decl(file, d.cancel_target)) is not None}
+    scope = file.scope_for(decl)
+    for ret in walk(decl):
+        if ret.type != "return_statement" or enclosing_function(ret) != decl or not ret.named_child_count:
+            continue
+        values = expression_list(ret.named_children[0])
+        if len(values) == 1 and any(d.call == unparen(values[0]) for d in own):
+            return True  # return context.WithCancel(parent)
+        value = unparen(values[index]) if index < len(values) else None
+        found = file.decl_of(value) if value is not None and value.type == "identifier" else None
+        if found is not None and id(found) in cancels and scope is not None:
+            return not any(kept_in_struct(r) for r in scope.refs(found))
+    return False
 
 
 _CANCEL_TYPES = frozenset({"context.CancelFunc", "context.CancelCauseFunc"})
