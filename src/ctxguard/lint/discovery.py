@@ -35,6 +35,8 @@ _TEST_SUFFIXES = ("-test", "-tests", "_test", "_tests")
 
 def is_test_support_dir(name: str) -> bool:
     return name in TEST_SUPPORT_DIRS or name.endswith(_TEST_SUFFIXES)
+
+
 # Vendored copies under the names golangci-lint also leaves out by default (with vendor/).
 VENDORED_DIRS = frozenset({"vendor", "third_party", "Godeps"})
 

@@ -55,3 +55,8 @@ func FailsDropped(parent context.Context) error {
 	use(ctx)
 	return err
 }
+
+func Owned(c *reqctx.Cache) {
+	ctx, _ := c.Add("k") // ok: the cache keeps and calls the cancel
+	use(ctx)
+}

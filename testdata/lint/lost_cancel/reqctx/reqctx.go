@@ -31,3 +31,13 @@ func Locked(parent context.Context, ok bool) (context.Context, context.CancelFun
 	ctx, cancel := context.WithCancel(parent)
 	return ctx, cancel, nil
 }
+
+// Cache keeps the cancel of what it makes: it cancels them itself, not its callers.
+type Cache struct{ m map[string]context.CancelFunc }
+
+// Add returns a cancel the cache also keeps.
+func (c *Cache) Add(key string) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c.m[key] = cancel
+	return ctx, cancel
+}
