@@ -15,11 +15,10 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
-from ctxguard.gosrc.ctxfacts import available_context
+from ctxguard.gosrc.ctxfacts import CARRIERS, is_context_type_text
 from ctxguard.gosrc.facts import declared_key, short_name
-from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.syntax import call_of_callee, text, walk
-from ctxguard.gosrc.testcode import in_test_code
+from ctxguard.gosrc.model import TESTING_TYPES, GoFile
+from ctxguard.gosrc.syntax import call_of_callee, text
 from ctxguard.rules.base import FactPass
 
 NAMED_FUNCS = frozenset({"function_declaration", "method_declaration"})
@@ -45,7 +44,7 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
             if decl.type not in NAMED_FUNCS or has_own_context(file, decl) or entry_point(file, decl):
                 continue
             key = declared_key(file, decl)
-            if key is None or in_test_code(file, decl):
+            if key is None or _test_function(file, decl):
                 continue
             found = direct(file, decl)
             if found is not None:
@@ -53,19 +52,33 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
             else:
                 candidates.append((file, decl, key))
     for _ in range(_MAX_ROUNDS):
+        if not candidates:
+            break
+        # the calls that may reach a function with the fact, found once per file and round by
+        # name (most functions call none): not every call of every function resolved
+        names = frozenset({*fp.exported, *fp.imported})
+        by_file: dict[int, list[Node]] = {}
         changed = False
+        left: list[tuple[GoFile, Node, str]] = []
         for file, decl, key in candidates:
-            if fp.fact(key) is None:
-                relayed = _first_relay(fp, file, decl, key, relays)
-                if relayed is not None:
-                    fp.export(file, key, relayed)
-                    changed = True
+            if id(file) not in by_file:
+                by_file[id(file)] = calls_with_facts(file, names)
+            calls = [c for c in by_file[id(file)] if decl.start_byte <= c.start_byte < decl.end_byte]
+            relayed = _first_relay(fp, file, decl, key, relays, calls) if calls else None
+            if relayed is not None:
+                fp.export(file, key, relayed)
+                changed = True
+            else:
+                left.append((file, decl, key))
+        candidates = left
         if not changed:
             break
 
 
-def _first_relay(fp: FactPass, file: GoFile, decl: Node, key: str, relays: Relays) -> dict[str, object] | None:
-    for call in (n for n in walk(decl) if n.type == "call_expression"):
+def _first_relay(
+    fp: FactPass, file: GoFile, decl: Node, key: str, relays: Relays, calls: list[Node]
+) -> dict[str, object] | None:
+    for call in calls:
         found = fp.lookup(file, call)
         if found is None or found[0] == key or not relays(file, call, decl):
             continue
@@ -79,9 +92,36 @@ def _first_relay(fp: FactPass, file: GoFile, decl: Node, key: str, relays: Relay
     return None
 
 
+# a gRPC streaming handler's stream: `stream.Context()` (protoc-gen-go-grpc's `Svc_MethodServer`)
+_STREAM = re.compile(r"(?:^|\.)[A-Za-z0-9]+_[A-Za-z0-9]+Server$|^google\.golang\.org/grpc\.\w*Server\b")
+
+
 def has_own_context(file: GoFile, decl: Node) -> bool:
+    """A context parameter, a request, a gRPC stream: a context the function was given (read
+    from the signature: no scope table)."""
     body = decl.child_by_field_name("body")
-    return body is None or available_context(file, body) is not None
+    if body is None:
+        return True
+    if not any(m in file.source[decl.start_byte : body.start_byte] for m in _CARRIER_MARKERS):
+        return False  # most functions: the signature cannot name a carrier
+    return any(
+        p.type in CARRIERS or is_context_type_text(file, p.type) or _STREAM.search(p.type)
+        for p in file.func_info(decl).params
+    )
+
+
+# what a signature must spell for a parameter to carry a context (a context.Context, also
+# dot-imported or aliased, an *http.Request, a gRPC stream, a *testing.T)
+_CARRIER_MARKERS = (b"Context", b"Request", b"Server", b"testing", b"TB")
+
+
+def _test_function(file: GoFile, decl: Node) -> bool:
+    """Test code, read from the file name and the signature (as in_test_code, without a scope table)."""
+    if file.path.endswith("_test.go"):
+        return True
+    body = decl.child_by_field_name("body")
+    head = file.source[decl.start_byte : body.start_byte if body is not None else decl.end_byte]
+    return b"testing" in head and any(p.type in TESTING_TYPES for p in file.func_info(decl).params)
 
 
 def entry_point(file: GoFile, decl: Node) -> bool:

@@ -492,26 +492,36 @@ def export_facts(fp: FactPass) -> None:
     """`{"api": "http.Get", "at": "fetch.go:12", "via": [...]}` for each function without a context
     of its own that calls an API with a context twin (through `via`, the relaying callees)."""
     extras = parse_extra_apis(tuple(fp.options.get("extra-apis", ())))
-    export_relayed(fp, lambda file, decl: _uncontexted_call(file, decl, extras), _relays)
+    by_file: dict[int, dict[int, dict[str, object]]] = {}
+
+    def direct(file: GoFile, decl: Node) -> dict[str, object] | None:
+        if id(file) not in by_file:
+            by_file[id(file)] = _uncontexted_calls(file, extras)
+        return by_file[id(file)].get(decl.id)
+
+    export_relayed(fp, direct, _relays)
 
 
-def _uncontexted_call(file: GoFile, decl: Node, extras: ExtraApis) -> dict[str, object] | None:
-    """The first call in the function of a library API with a twin that CG202 would report had
-    the function a context: not a request or command built for the caller to finish (it may
-    add the context itself), nor the calls the default leaves out."""
+def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, object]]:
+    """Per top-level function (by node id), the first call in it of a library API with a twin
+    that CG202 would report had the function a context: not a request or command built for the
+    caller to finish (it may add the context itself), nor the calls the default leaves out."""
     local = _local_twins(file)
-    for call in _file_candidates(file, extras):
-        if not (decl.start_byte <= call.start_byte < decl.end_byte) or not _relays(file, call, decl):
+    out: dict[int, dict[str, object]] = {}
+    dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
+    for call in _candidates(file, _BASE_NAMES | extras.names, local.names, dotted):
+        decl = file.root_function(call)
+        if decl is None or decl.id in out:
             continue
         found = _match(file, call, extras, local)
-        if found is None or not found.path or found.what in _REQUEST_LIKE:
+        if found is None or not found.path or found.what in _REQUEST_LIKE or not _relays(file, call, decl):
             continue
         if found.what in _SOCKET_CALLS and (_local_network(call) or _nothing_to_wait_for(call)):
             continue
         if (not found.twin.by_default and not _blocking_dial(call)) or _raced_against_done(file, call):
             continue
-        return {"api": found.what, "at": where(file, call)}
-    return None
+        out[decl.id] = {"api": found.what, "at": where(file, call)}
+    return out
 
 
 def _relays(file: GoFile, call: Node, decl: Node) -> bool:
@@ -522,14 +532,6 @@ def _relays(file: GoFile, call: Node, decl: Node) -> bool:
 
 
 _DETACHED_FROM_CALLER = frozenset({"defer_statement", "go_statement"})
-
-
-def _file_candidates(file: GoFile, extras: ExtraApis) -> list[Node]:
-    dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
-    names = _BASE_NAMES | extras.names
-    return file.memo(
-        f"cg202.candidates.{id(extras)}", lambda: _candidates(file, names, _local_twins(file).names, dotted)
-    )
 
 
 def _check_wrappers(p: Pass) -> None:
