@@ -19,10 +19,18 @@ from ctxguard.gosrc.detach import deliberate_detach, runs_detached
 from ctxguard.gosrc.facts import declared_key, short_name
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.nochange import changes_nothing
-from ctxguard.gosrc.syntax import call_of_callee, enclosing, text
+from ctxguard.gosrc.syntax import call_args, call_of_callee, enclosing, text
 from ctxguard.gosrc.testcode import in_test_code
 from ctxguard.rules.base import FactPass, Pass
-from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts, entry_point, export_relayed, via_text, where
+from ctxguard.rules.callfacts import (
+    NAMED_FUNCS,
+    calls_with_facts,
+    entry_point,
+    every_call_runs,
+    export_relayed,
+    via_text,
+    where,
+)
 
 _ROOT_CALL = re.compile(rb"\b(?:Background|TODO)\s*\(\s*\)")
 
@@ -61,16 +69,27 @@ def check(p: Pass) -> None:
         )
 
 
+def _bounded(file: GoFile, call: Node) -> bool:
+    """`context.WithTimeout(context.Background(), d)`: the function bounds its own work."""
+    args = call.parent
+    outer = args.parent if args is not None and args.type == "argument_list" else None
+    return outer is not None and file.pkg_call(outer, "context") in _TIMEOUTS and call_args(outer)[:1] == [call]
+
+
+_TIMEOUTS = frozenset({"WithTimeout", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause"})
+
+
 def _first_root(file: GoFile, decl: Node) -> dict[str, object] | None:
-    """The first `Background()`/`TODO()` of the function that is not a deliberate detach nor a
-    context for which the caller's would change nothing; closures count (they run for it)."""
+    """The first `Background()`/`TODO()` that runs whenever the function does (see
+    every_call_runs), is not a deliberate detach, not a context for which the caller's would
+    change nothing, and not the parent of a timeout the function sets itself."""
     for m in _ROOT_CALL.finditer(file.source, decl.start_byte, decl.end_byte):
         name = file.root.descendant_for_byte_range(m.start(), m.start() + 1)
         call = call_of_callee(name) if name is not None else None
         if call is None or file.pkg_call(call, "context") not in ROOTS:
             continue
-        if available_context(file, call) is not None:
-            continue  # a closure with a context parameter of its own
+        if not every_call_runs(call, decl) or _bounded(file, call):
+            continue
         if changes_nothing(file, call) or deliberate_detach(file, call, decl) is not None:
             continue
         return {"root": f"{text(call.child_by_field_name('function'))}()", "at": where(file, call)}

@@ -96,6 +96,39 @@ def _first_relay(
 _STREAM = re.compile(r"(?:^|\.)[A-Za-z0-9]+_[A-Za-z0-9]+Server$|^google\.golang\.org/grpc\.\w*Server\b")
 
 
+# nodes whose body runs only sometimes, or later, for the function holding them
+_CONDITIONAL = frozenset(
+    {
+        "expression_case",
+        "type_case",
+        "default_case",
+        "communication_case",
+        "func_literal",
+        "go_statement",
+        "defer_statement",
+    }
+)
+
+
+def every_call_runs(node: Node, decl: Node) -> bool:
+    """`node` runs whenever `decl` runs to it: not in a branch of an `if` (its initialiser and
+    condition do run), a case of a `switch` or `select`, a closure, a goroutine or a defer. A
+    fact about a function is about what calling it does, not what one of its branches may do
+    (a `Background()` only in the branch for an invalid status code is not the caller's to fix)."""
+    cur = node
+    while cur.parent is not None and cur.id != decl.id:
+        parent = cur.parent
+        if cur.type in _CONDITIONAL:
+            return False
+        if parent.type == "if_statement" and cur in (
+            parent.child_by_field_name("consequence"),
+            parent.child_by_field_name("alternative"),
+        ):
+            return False
+        cur = parent
+    return True
+
+
 def has_own_context(file: GoFile, decl: Node) -> bool:
     """A context parameter, a request, a gRPC stream: a context the function was given (read
     from the signature: no scope table)."""

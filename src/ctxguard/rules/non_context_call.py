@@ -36,7 +36,7 @@ from ctxguard.gosrc.testcode import in_test_code
 from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
 from ctxguard.rules.background_in_scope import passable_context
 from ctxguard.rules.base import FactPass, Pass, Rule, insert, replace
-from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts, export_relayed, via_text, where
+from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts, every_call_runs, export_relayed, via_text, where
 
 DOC = """\
 ## What it finds
@@ -511,7 +511,7 @@ def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, o
     dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
     for call in _candidates(file, _BASE_NAMES | extras.names, local.names, dotted):
         decl = file.root_function(call)
-        if decl is None or decl.id in out:
+        if decl is None or decl.id in out or not every_call_runs(call, decl):
             continue
         found = _match(file, call, extras, local)
         if found is None or not found.path or found.what in _REQUEST_LIKE or not _relays(file, call, decl):
@@ -551,8 +551,8 @@ def _check_wrappers(p: Pass) -> None:
             continue  # one finding per calling function and callee: the fix is one parameter
         seen.add((outer.id, key))
         avail = passable_context(file, call)
-        if avail is None or _borrowed(file, avail) or _runs_late(call, avail):
-            continue
+        if avail is None or avail.decl.kind != "param" or _borrowed(file, avail) or _runs_late(call, avail):
+            continue  # the function's own context: a local one may be spent or bounded already
         if runs_detached(file, call, outer):
             continue  # deferred, cleanup, or once the caller's context is done
         assert isinstance(fact, dict)

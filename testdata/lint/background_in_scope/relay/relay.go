@@ -21,7 +21,7 @@ func Sync(ctx context.Context, s *store.Store) error {
 	if err := Refresh(); err != nil { // want `CG201 Refresh makes its own context through store.FetchAll \(context.Background\(\) at store.go:13\)`
 		return err
 	}
-	if err := s.Get("k"); err != nil { // want `CG201 store.Store.Get makes its own context \(context.TODO\(\) at store.go:20\)`
+	if err := s.Get("k"); err != nil { // want `CG201 store.Store.Get makes its own context \(context.TODO\(\) at store.go:34\)`
 		return err
 	}
 	defer s.Close()        // ok: cleanup, and a deferred call

@@ -10,9 +10,23 @@ type Store struct{ lease func(context.Context) }
 
 // FetchAll has no context parameter and starts from Background: a caller's deadline never reaches it.
 func FetchAll() error {
+	ctx := context.Background()
+	return query(ctx)
+}
+
+// Bounded sets its own timeout: the work is bounded even without the caller's context.
+func Bounded() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	return query(ctx)
+}
+
+// Status makes a context only in a branch that its callers never take with a valid code.
+func Status(code int) error {
+	if code < 100 {
+		return query(context.Background())
+	}
+	return nil
 }
 
 // Get makes its own context too, as a method.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"time"
 
 	"fixture/fetch"
 )
@@ -27,8 +28,18 @@ func Count(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer rows.Close()
-	defer fetch.Page("http://audit/") // ok: deferred
+	defer fetch.Page("http://audit/")      // ok: deferred
+	_ = fetch.Dialer("upstream:443")       // ok: the dial runs later, in a function of its own
+	fetch.Maybe("http://upstream/", false) // ok: only in a branch
 	return nil
+}
+
+// Local's innermost context is one it derived and already cancelled: nothing worth passing on.
+func Local(parent context.Context) {
+	ctx, cancel := context.WithTimeout(parent, time.Second)
+	cancel()
+	_ = ctx
+	_, _ = fetch.Page("http://upstream/") // ok: the context at hand is spent
 }
 
 // Startup has no context to pass: the wrapper is the caller's to fix, not this call.

@@ -38,3 +38,15 @@ func Listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) 
 func Later(url string) {
 	go http.Get(url)
 }
+
+// Dialer returns a dial function for later: the caller's context is not the one it needs.
+func Dialer(addr string) func() (net.Conn, error) {
+	return func() (net.Conn, error) { return net.Dial("tcp", addr) }
+}
+
+// Maybe fetches only in one branch.
+func Maybe(url string, ok bool) {
+	if ok {
+		http.Get(url)
+	}
+}
