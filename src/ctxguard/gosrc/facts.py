@@ -41,10 +41,13 @@ def declared_key(file: GoFile, decl: Node) -> str | None:
     if decl.type == "function_declaration":
         return f"{package_key(file)}#{name}"
     if decl.type == "method_declaration":
-        info = file.func_info(decl)
-        if info.receiver is None:
+        # the receiver's type name from its text (`(s *Store[K])` -> Store): no FuncInfo needed
+        receiver = decl.child_by_field_name("receiver")
+        param = receiver.named_children[0] if receiver is not None and receiver.named_child_count else None
+        kind = param.child_by_field_name("type") if param is not None else None
+        if kind is None:
             return None
-        return f"{package_key(file)}#{base_type_name(info.receiver.type)}.{name}"
+        return f"{package_key(file)}#{base_type_name(text(kind))}.{name}"
     return None
 
 

@@ -122,3 +122,31 @@ def ready_units(deps: Sequence[frozenset[int]], done: set[int], pending: set[int
     if ready or not pending or in_flight:
         return ready
     return [min(pending, key=lambda i: (len(deps[i] - done), i))]
+
+
+def critical_path(deps: Sequence[frozenset[int]], weights: Sequence[int]) -> list[int]:
+    """Per unit, its weight plus the heaviest chain of units that import it, directly or not: the
+    work that cannot start before it ends. Scheduling the heaviest first keeps a large package
+    that imports much (a daemon, a server) from starting last and running alone at the end."""
+    importers: list[list[int]] = [[] for _ in deps]
+    for i, ds in enumerate(deps):
+        for d in ds:
+            importers[d].append(i)
+    done: dict[int, int] = {}
+    visiting: set[int] = set()  # on the current path: an import cycle adds nothing more
+    for start in range(len(deps)):
+        stack = [start]
+        while stack:
+            i = stack[-1]
+            if i in done:
+                stack.pop()
+                continue
+            visiting.add(i)
+            pending = [j for j in importers[i] if j not in done and j not in visiting]
+            if pending:
+                stack.extend(pending)
+                continue
+            done[i] = weights[i] + max((done.get(j, 0) for j in importers[i]), default=0)
+            visiting.discard(i)
+            stack.pop()
+    return [done[i] for i in range(len(deps))]

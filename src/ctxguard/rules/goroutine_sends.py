@@ -42,7 +42,8 @@ def export_facts(fp: FactPass) -> None:
         if b"chan" not in file.source or b"<-" not in file.source:
             continue
         for decl in file.root.named_children:
-            if decl.type not in NAMED_FUNCS:
+            params = decl.child_by_field_name("parameters")
+            if decl.type not in NAMED_FUNCS or params is None or b"chan" not in (params.text or b""):
                 continue
             summary = _channel_params(file, decl)
             key = declared_key(file, decl)

@@ -229,6 +229,9 @@ def export_facts(fp: FactPass) -> None:
         for decl in file.root.named_children:
             if decl.type not in ("function_declaration", "method_declaration"):
                 continue
+            params = decl.child_by_field_name("parameters")
+            if params is None or b"Context" not in file.source[params.start_byte : params.end_byte]:
+                continue  # most functions: no context parameter to look at
             info = file.func_info(decl)
             if not info.params or not is_context_type_text(file, info.params[0].type):
                 continue
