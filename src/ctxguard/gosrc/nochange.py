@@ -27,6 +27,9 @@ LOOKUPS: dict[str, frozenset[str]] = {
     "go.opentelemetry.io/otel/baggage": frozenset({"FromContext"}),
     "github.com/opentracing/opentracing-go": frozenset({"SpanFromContext"}),
     "go.opencensus.io/trace": frozenset({"FromContext"}),
+    # OpenCensus metrics: the context only carries tags to the in-memory recorder
+    "go.opencensus.io/stats": frozenset({"Record", "RecordWithTags", "RecordWithOptions"}),
+    "go.opencensus.io/tag": frozenset({"New", "FromContext"}),
 }
 # logger methods taking the context first, named as slog's are (on any logger)
 _LOG_METHODS = frozenset({"DebugContext", "InfoContext", "WarnContext", "ErrorContext"})

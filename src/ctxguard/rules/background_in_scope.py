@@ -78,7 +78,8 @@ Not reported:
     (functions, and methods of that name on any logger), `Log`/`LogAttrs` on a
     `*slog.Logger` or with a slog level, `trace.SpanFromContext` and
     `SpanContextFromContext` (OpenTelemetry), `baggage.FromContext`,
-    opentracing's `SpanFromContext`, OpenCensus' `trace.FromContext`;
+    opentracing's `SpanFromContext`, OpenCensus' `trace.FromContext`, and OpenCensus
+    metrics (`stats.Record`, `RecordWithTags`, `RecordWithOptions`, `tag.New`);
   - a function or method of the same package whose context parameter is named
     `_` or unnamed (a named one the body does not read today may be read tomorrow);
   - `context.WithoutCancel`: `WithoutCancel(context.TODO())` is never cancelled, and

@@ -39,12 +39,19 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
     (outside test code and entry points), then, to a fixed point, the same fact with `via` for
     the functions that call one that has it."""
     candidates: list[tuple[GoFile, Node, str]] = []
+    declared: dict[str, int] = {}
+    for file in fp.package.files:
+        for decl in file.root.named_children:
+            if decl.type in NAMED_FUNCS and (key := declared_key(file, decl)) is not None:
+                declared[key] = declared.get(key, 0) + 1
     for file in fp.package.files:
         for decl in file.root.named_children:
             if decl.type not in NAMED_FUNCS or has_own_context(file, decl) or entry_point(file, decl):
                 continue
             key = declared_key(file, decl)
-            if key is None or _test_function(file, decl):
+            # declared in several files (one per platform, by build tags): which one a caller
+            # gets is not known here
+            if key is None or declared[key] > 1 or _test_function(file, decl):
                 continue
             found = direct(file, decl)
             if found is not None:
@@ -80,7 +87,7 @@ def _first_relay(
 ) -> dict[str, object] | None:
     for call in calls:
         found = fp.lookup(file, call)
-        if found is None or found[0] == key or not relays(file, call, decl):
+        if found is None or found[0] == key or not every_call_runs(call, decl) or not relays(file, call, decl):
             continue
         callee, fact = found
         assert isinstance(fact, dict)
