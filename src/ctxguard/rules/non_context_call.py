@@ -4,39 +4,58 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
-from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_type_text, is_context_value, is_write
+from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_type_text, is_write
 from ctxguard.gosrc.detach import runs_detached
-from ctxguard.gosrc.done import done_receive
 from ctxguard.gosrc.facts import declared_key, short_name
-from ctxguard.gosrc.model import TESTING_TYPES, GoFile, default_import_name
+from ctxguard.gosrc.model import GoFile, default_import_name
 from ctxguard.gosrc.nochange import ignores_parameter
-from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
-    FUNC_TYPES,
     call_args,
     call_name,
     call_of_callee,
-    call_taking,
     contains,
     enclosing,
     enclosing_function,
     expression_list,
-    received_channel,
     text,
     unparen,
-    walk,
 )
 from ctxguard.gosrc.testcode import in_test_code
-from ctxguard.gosrc.types import EMBEDDED, GRPC, SQL, SQLX, expr_type, short_type, strip_pointer
+from ctxguard.gosrc.types import EMBEDDED, SQLX, expr_type, short_type, strip_pointer
 from ctxguard.rules.background_in_scope import passable_context
 from ctxguard.rules.base import FactPass, Pass, Rule, insert, replace
 from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts, every_call_runs, export_relayed, via_text, where
+from ctxguard.rules.context_twin_exemptions import (
+    DIALS,
+    REQUEST_LIKE,
+    SOCKET_CALLS,
+    blocking_dial,
+    borrowed,
+    deadline_carried,
+    handled_later,
+    local_network,
+    nothing_to_wait_for,
+    raced_against_done,
+    runs_late,
+)
+from ctxguard.rules.context_twins import (
+    ADVICE,
+    BASE_NAMES,
+    EXT,
+    METHODS,
+    NIL_OPTS,
+    PACKAGE_FUNCS,
+    ExtraApis,
+    Twin,
+    everywhere_packages,
+    parse_extra_apis,
+)
 
 DOC = """\
 ## What it finds
@@ -194,171 +213,8 @@ different shape of code and get no fix. The fix changes only the call; if it
 lengthens a line in a block of aligned trailing comments, run gofmt afterwards.
 """
 
-RENAME = "rename"  # F(args) -> Twin(ctx, args)
-NIL_OPTS = "nil-opts"  # Begin() -> BeginTx(ctx, nil)
-EXT = "ext"  # sqlx.Get(q, ...) -> sqlx.GetContext(ctx, q, ...), when q is proven to have the Context methods
-ADVICE = "advice"  # not a mechanical rewrite: a message, no fix
-
-
-@dataclass(frozen=True)
-class Twin:
-    name: str  # the twin's name; for ADVICE the remedy, with {ctx} and {recv} placeholders
-    form: str = RENAME
-    problem: str = "has no context"
-    # reported where a context is at hand (the default), or only under report-everywhere
-    # (noctx's stance) when the call waits for nothing the context would cut short in practice:
-    # see the comment at each such entry
-    by_default: bool = True
-
-
-def _ctx_twins(*names: str) -> dict[str, Twin]:
-    return {n: Twin(n + "Context") for n in names}
-
-
-_HTTP_ADVICE = Twin("http.NewRequestWithContext({ctx}, ...) and a client's Do", ADVICE)
-_CLIENT_ADVICE = Twin("http.NewRequestWithContext({ctx}, ...) and {recv}.Do", ADVICE)
-_GRPC_REMEDY = "grpc.NewClient and pass {ctx} to each RPC"
-
-PACKAGE_FUNCS: dict[str, dict[str, Twin]] = {
-    "net/http": {
-        "Get": _HTTP_ADVICE,
-        "Head": _HTTP_ADVICE,
-        "Post": _HTTP_ADVICE,
-        "PostForm": _HTTP_ADVICE,
-        "NewRequest": Twin("NewRequestWithContext"),
-    },
-    "net/http/httptest": {"NewRequest": Twin("NewRequestWithContext")},  # Go 1.23
-    "os/exec": {"Command": Twin("CommandContext")},
-    "net": {
-        "Dial": Twin("(&net.Dialer{}).DialContext({ctx}, ...)", ADVICE),
-        # bounded by its timeout already
-        "DialTimeout": Twin("(&net.Dialer{Timeout: timeout}).DialContext({ctx}, ...)", ADVICE, by_default=False),
-        "Listen": Twin("(&net.ListenConfig{}).Listen({ctx}, ...)", ADVICE, by_default=False),
-        "ListenPacket": Twin("(&net.ListenConfig{}).ListenPacket({ctx}, ...)", ADVICE, by_default=False),
-        # name lookups are bounded by the resolver's timeouts and attempts (resolv.conf)
-        "LookupIP": Twin('net.DefaultResolver.LookupIP({ctx}, "ip", ...)', ADVICE, by_default=False),
-        **{
-            n: Twin(f"net.DefaultResolver.{n}({{ctx}}, ...)", ADVICE, by_default=False)
-            for n in (
-                "LookupHost",
-                "LookupAddr",
-                "LookupCNAME",
-                "LookupMX",
-                "LookupNS",
-                "LookupTXT",
-                "LookupSRV",
-            )
-        },
-        # a service name is looked up in /etc/services (and a number parsed): nothing waits
-        "LookupPort": Twin("net.DefaultResolver.LookupPort({ctx}, ...)", ADVICE, by_default=False),
-    },
-    "crypto/tls": {
-        "Dial": Twin("(&tls.Dialer{Config: config}).DialContext({ctx}, ...)", ADVICE),
-        "DialWithDialer": Twin("(&tls.Dialer{NetDialer: dialer, Config: config}).DialContext({ctx}, ...)", ADVICE),
-    },
-    GRPC: {
-        # without grpc.WithBlock() a dial returns at once: the RPCs take the context
-        "Dial": Twin(_GRPC_REMEDY, ADVICE, "is deprecated and has no context", by_default=False),
-        "DialContext": Twin(
-            _GRPC_REMEDY, ADVICE, "is deprecated and its context only bounds a blocking dial", by_default=False
-        ),
-    },
-    SQLX: {
-        "Connect": Twin("ConnectContext"),
-        **{
-            n: Twin(n + "Context", EXT)
-            for n in ("Get", "Select", "MustExec", "NamedExec", "NamedQuery", "Preparex", "LoadFile")
-        },
-    },
-}
-
-# receiver type (qualified, without "*") -> method -> twin; all of these have pointer receivers
-METHODS: dict[str, dict[str, Twin]] = {
-    f"{SQL}.DB": {
-        "Begin": Twin("BeginTx", NIL_OPTS),
-        **_ctx_twins("Exec", "Ping", "Prepare", "Query", "QueryRow"),
-    },
-    f"{SQL}.Tx": _ctx_twins("Exec", "Prepare", "Query", "QueryRow", "Stmt"),
-    f"{SQL}.Stmt": _ctx_twins("Exec", "Query", "QueryRow"),
-    f"{SQLX}.DB": {
-        "Beginx": Twin("BeginTxx", NIL_OPTS),
-        "MustBegin": Twin("MustBeginTx", NIL_OPTS),
-        **_ctx_twins(
-            "NamedQuery", "NamedExec", "Select", "Get", "Queryx", "QueryRowx", "MustExec", "Preparex", "PrepareNamed"
-        ),
-    },
-    f"{SQLX}.Tx": {
-        # sqlx.Tx has no NamedQueryContext method: the package function takes the transaction
-        "NamedQuery": Twin("sqlx.NamedQueryContext({ctx}, {recv}, ...)", ADVICE),
-        **_ctx_twins(
-            "NamedExec", "Select", "Get", "Queryx", "QueryRowx", "MustExec", "Preparex", "PrepareNamed", "Stmtx"
-        ),
-        "NamedStmt": Twin("NamedStmtContext"),
-    },
-    f"{SQLX}.Stmt": _ctx_twins("Select", "Get", "MustExec", "Queryx", "QueryRowx"),
-    f"{SQLX}.NamedStmt": _ctx_twins("Exec", "Query", "QueryRow", "MustExec", "Queryx", "QueryRowx", "Select", "Get"),
-    "net/http.Client": {
-        "Get": _CLIENT_ADVICE,
-        "Head": _CLIENT_ADVICE,
-        "Post": _CLIENT_ADVICE,
-        "PostForm": _CLIENT_ADVICE,
-    },
-    "net.Dialer": {"Dial": Twin("DialContext")},
-    "crypto/tls.Dialer": {"Dial": Twin("DialContext")},
-    "crypto/tls.Conn": _ctx_twins("Handshake"),
-}
-
 # sqlx's package functions take an interface; the Context variant a wider one that these implement
 _SQLX_EXT_TYPES = frozenset({f"{SQLX}.DB", f"{SQLX}.Tx"})
-
-# where a callback runs late, typically once the context is done
-_LATE_CALLBACKS = frozenset({"Cleanup", "AfterFunc"})
-
-
-def _names(tables: Iterable[dict[str, dict[str, Twin]]]) -> frozenset[str]:
-    return frozenset(n for table in tables for by_name in table.values() for n in by_name)
-
-
-_BASE_NAMES = _names((PACKAGE_FUNCS, METHODS))
-
-
-@dataclass(frozen=True)
-class ExtraApis:
-    """The `extra-apis` option, parsed."""
-
-    funcs: dict[str, dict[str, Twin]] = field(default_factory=dict)  # import path -> function -> twin
-    methods: dict[str, dict[str, Twin]] = field(default_factory=dict)  # "path.Type" -> method -> twin
-
-    @property
-    def names(self) -> frozenset[str]:
-        return _names((self.funcs, self.methods))
-
-
-_EXTRA = re.compile(r"(?P<qual>[^=\s]+)\.(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<twin>[A-Za-z_]\w*)")
-_TYPE_NAME = re.compile(r"\*?[A-Za-z_]\w*")
-
-
-@functools.cache
-def parse_extra_apis(entries: tuple[str, ...]) -> ExtraApis:
-    """Parse `extra-apis` entries; a malformed one raises ValueError naming it."""
-    funcs: dict[str, dict[str, Twin]] = {}
-    methods: dict[str, dict[str, Twin]] = {}
-    for entry in entries:
-        m = _EXTRA.fullmatch(entry.strip())
-        if m is None:
-            expected = "'import/path.Func=Twin' or 'import/path.*Type.Method=Twin'"
-            raise ValueError(f"extra-apis: cannot read {entry!r}: expected {expected}")
-        qual, name, twin = m.group("qual"), m.group("name"), Twin(m.group("twin"))
-        # `path.Type`: the last path element holds a dot followed by a type name (`*Client`, `Client`);
-        # `gopkg.in/yaml.v3` is a path: its last dot is followed by a lower-case version
-        last = qual.rsplit("/", 1)[-1]
-        head, dot, tail = last.rpartition(".")
-        if dot and head and _TYPE_NAME.fullmatch(tail) and (tail.startswith("*") or tail[0].isupper()):
-            recv = qual[: len(qual) - len(tail)] + tail.lstrip("*")
-            methods.setdefault(recv, {})[name] = twin
-        else:
-            funcs.setdefault(qual, {})[name] = twin
-    return ExtraApis(funcs, methods)
 
 
 @dataclass(frozen=True)
@@ -449,7 +305,7 @@ def check(p: Pass) -> None:
         return
     local = _local_twins(file)
     dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
-    names = _BASE_NAMES | extras.names
+    names = BASE_NAMES | extras.names
     calls = [(c, None) for c in _candidates(file, names, local.names, dotted)]
     for call, callee in sorted([*calls, *_indirect_calls(file, names)], key=lambda c: c[0].start_byte):
         sees = _may_see_context(file, call)
@@ -462,22 +318,22 @@ def check(p: Pass) -> None:
         if not sees and not wide:
             continue
         avail = passable_context(file, call) if sees else None
-        usable = avail is not None and not _borrowed(file, avail) and not _runs_late(call, avail)
+        usable = avail is not None and not borrowed(file, avail) and not runs_late(call, avail)
         if not usable and not wide:
             continue
-        if found.what in _SOCKET_CALLS and _local_network(call):
+        if found.what in SOCKET_CALLS and local_network(call):
             continue
-        if not wide and found.what in _SOCKET_CALLS and _nothing_to_wait_for(call):
+        if not wide and found.what in SOCKET_CALLS and nothing_to_wait_for(call):
             continue
-        if not wide and found.what in _DIALS and avail is not None and _deadline_carried(file, call, avail):
+        if not wide and found.what in DIALS and avail is not None and deadline_carried(file, call, avail):
             continue
-        if not wide and not found.twin.by_default and not _blocking_dial(call):
+        if not wide and not found.twin.by_default and not blocking_dial(call):
             continue
-        if not wide and _raced_against_done(file, call):
+        if not wide and raced_against_done(file, call):
             continue
         if avail is not None and usable:
             # with report-everywhere the call itself is the problem, whatever is done with its result
-            if not wide and found.what in _REQUEST_LIKE and _handled_later(file, call, found.what, avail):
+            if not wide and found.what in REQUEST_LIKE and handled_later(file, call, found.what, avail):
                 continue
             message, fix = _message(found, avail.expr, call), _fix(file, found, avail, call)
         else:
@@ -509,16 +365,16 @@ def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, o
     local = _local_twins(file)
     out: dict[int, dict[str, object]] = {}
     dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
-    for call in _candidates(file, _BASE_NAMES | extras.names, local.names, dotted):
+    for call in _candidates(file, BASE_NAMES | extras.names, local.names, dotted):
         decl = file.root_function(call)
         if decl is None or decl.id in out or not every_call_runs(call, decl):
             continue
         found = _match(file, call, extras, local)
-        if found is None or not found.path or found.what in _REQUEST_LIKE or not _relays(file, call, decl):
+        if found is None or not found.path or found.what in REQUEST_LIKE or not _relays(file, call, decl):
             continue
-        if found.what in _SOCKET_CALLS and (_local_network(call) or _nothing_to_wait_for(call)):
+        if found.what in SOCKET_CALLS and (local_network(call) or nothing_to_wait_for(call)):
             continue
-        if (not found.twin.by_default and not _blocking_dial(call)) or _raced_against_done(file, call):
+        if (not found.twin.by_default and not blocking_dial(call)) or raced_against_done(file, call):
             continue
         out[decl.id] = {"api": found.what, "at": where(file, call)}
     return out
@@ -551,7 +407,7 @@ def _check_wrappers(p: Pass) -> None:
             continue  # one finding per calling function and callee: the fix is one parameter
         seen.add((outer.id, key))
         avail = passable_context(file, call)
-        if avail is None or avail.decl.kind != "param" or _borrowed(file, avail) or _runs_late(call, avail):
+        if avail is None or avail.decl.kind != "param" or borrowed(file, avail) or runs_late(call, avail):
             continue  # the function's own context: a local one may be spent or bounded already
         if runs_detached(file, call, outer):
             continue  # deferred, cleanup, or once the caller's context is done
@@ -819,262 +675,6 @@ def _same_type(file: GoFile, recv: str, key: str) -> bool:
     return recv == type_name and default_import_name(path) == file.package_name
 
 
-# results that can get their context after the call
-_REQUEST_LIKE = frozenset({"http.NewRequest", "httptest.NewRequest", "exec.Command"})
-
-
-def _blocking_dial(call: Node) -> bool:
-    """`grpc.Dial(addr, grpc.WithBlock())`: waits for the connection with no context to bound it
-    (`DialContext` with it does take one)."""
-    return call_name(call)[1] == "Dial" and any(b"WithBlock" in a.text for a in call_args(call) if a.text is not None)
-
-
-def _raced_against_done(file: GoFile, call: Node) -> bool:
-    """The call runs in a goroutine of its own whose result the spawner races against a context:
-    `go func() { errc <- conn.Handshake() }()` then `select { case err := <-errc: ... case
-    <-ctx.Done(): conn.Close() }`. The caller already gives up on the context, and the twin
-    would change nothing it can see (closing the connection ends the call)."""
-    lit = enclosing_function(call)
-    if lit is None or lit.type != "func_literal":
-        return False
-    spawn = lit.parent
-    go = spawn.parent if spawn is not None and spawn.type == "call_expression" else None
-    if go is None or go.type != "go_statement":
-        return False
-    channels = {
-        text(ch) for send in walk(lit) if send.type == "send_statement" and (ch := send.child_by_field_name("channel"))
-    }
-    outer = enclosing_function(go)
-    if not channels or outer is None:
-        return False
-    for select in walk(outer):
-        if select.type != "select_statement" or select.start_byte < go.end_byte:
-            continue
-        comms = [c.child_by_field_name("communication") for c in select.named_children]
-        received = [ch for c in select.named_children if (ch := received_channel(c)) is not None]
-        if any(c is not None and done_receive(c) for c in comms) and any(
-            text(unparen(ch)) in channels for ch in received
-        ):
-            return True
-    return False
-
-
-_SOCKET_CALLS = frozenset({"net.Dial", "net.DialTimeout", "net.Listen", "net.ListenPacket"})
-_DIALS = _SOCKET_CALLS | {"tls.Dial", "tls.DialWithDialer", "(*net.Dialer).Dial", "(*tls.Dialer).Dial"}
-
-
-def _local_network(call: Node) -> bool:
-    """A Unix or raw IP socket (`net.Dial("unix", path)`, or `net.Dial(proto, addr)` under
-    `case "unix":` of a `switch proto`): no name to resolve and no remote peer to wait for, so a
-    context would bound nothing. (A loopback TCP address is still reported, as noctx does: its
-    context bounds the name lookup of "localhost".)"""
-    args = call_args(call)
-    if not args:
-        return False
-    if args[0].type in ("interpreted_string_literal", "raw_string_literal"):
-        return _local_network_name(args[0])
-    network = text(args[0])
-    cur = call.parent
-    while cur is not None and cur.type not in FUNC_TYPES:
-        switch = cur.parent
-        if cur.type == "expression_case" and switch is not None and switch.type == "expression_switch_statement":
-            if text(switch.child_by_field_name("value")) != network:
-                return False
-            values = expression_list(cur.child_by_field_name("value"))
-            return bool(values) and all(
-                v.type in ("interpreted_string_literal", "raw_string_literal") and _local_network_name(v)
-                for v in values
-            )
-        cur = cur.parent
-    return False
-
-
-_LOOPBACK = ("localhost:", "127.", "[::1]:")
-
-
-def _nothing_to_wait_for(call: Node) -> bool:
-    """A datagram socket (`net.Dial("udp", addr)`: no handshake) or a loopback address given
-    as a literal (`"localhost:8080"`, `fmt.Sprintf("127.0.0.1:%d", port)`): refused or accepted
-    at once. noctx reports them (a context would bound the lookup of "localhost"); they are
-    left to report-everywhere."""
-    args = call_args(call)
-    if not args:
-        return False
-    if _literal_text(args[0]).startswith("udp"):
-        return True
-    if len(args) < 2:
-        return False
-    address = unparen(args[1])
-    if address.type == "call_expression" and call_name(address)[1] == "Sprintf" and call_args(address):
-        address = unparen(call_args(address)[0])
-    while address.type == "binary_expression":
-        address = unparen(address.child_by_field_name("left") or address)
-    return _literal_text(address).startswith(_LOOPBACK)
-
-
-def _literal_text(node: Node) -> str:
-    return text(node).strip('"`') if node.type in ("interpreted_string_literal", "raw_string_literal") else ""
-
-
-def _deadline_carried(file: GoFile, call: Node, avail: AvailableContext) -> bool:
-    """The function reads the context's deadline itself (`dialer.Deadline, _ = ctx.Deadline()`):
-    the dial is bounded by it already."""
-    return f"{avail.expr}.Deadline()".encode() in _function_source(file, call)
-
-
-def _function_source(file: GoFile, node: Node) -> bytes:
-    """The bytes of the outermost function holding `node` (closures included)."""
-    root = file.root_function(node)
-    return file.source[root.start_byte : root.end_byte] if root is not None else b""
-
-
-def _local_network_name(literal: Node) -> bool:
-    return text(literal).strip('"`').startswith(("unix", "ip"))
-
-
-def _handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext) -> bool:
-    """What the code does with the result shows the missing context is dealt with: the request
-    gets one later (`req.WithContext(ctx)`, `req.Clone(ctx)`, maybe after `s.req = req`, or it is
-    handed over together with a context, `do(ctx, req)`: noctx's best-known false positive), or
-    the command is handed over with a context (`run(ctx, cmd)`), started and never waited for
-    (a detached process, meant to outlive the caller; also when a helper of the package starts it),
-    or the function watches `ctx.Done()` itself (a graceful shutdown CommandContext would preempt)."""
-    bound = _bound_variable(file, call)
-    if bound is None:
-        return False
-    decl, scope = bound
-    holders = {decl.name}
-    methods: set[str] = set()
-    returned = False  # the caller starts it and decides how long it may run
-    for ref in scope.refs(decl):
-        up = ref.parent
-        if up is None:
-            continue
-        if up.type == "return_statement" or (
-            up.type == "expression_list" and up.parent is not None and up.parent.type == "return_statement"
-        ):
-            returned = True
-        if up.type == "argument_list" and any(is_context_value(file, a) for a in up.named_children if a.id != ref.id):
-            return True  # handed over together with a context
-        if up.type == "argument_list" and what == "exec.Command" and _helper_detaches(file, up, ref):
-            return True
-        if up.type == "selector_expression" and up.parent is not None and up.parent.type == "call_expression":
-            methods.add(text(up.child_by_field_name("field")))
-        if up.type == "expression_list" and up.parent is not None:
-            assign = up.parent
-            if assign.type == "assignment_statement" and assign.child_by_field_name("right") == up:
-                holders.update(text(x) for x in expression_list(assign.child_by_field_name("left")))
-    if what == "exec.Command":
-        body = _function_source(file, call)
-        watched = f"{avail.expr}.Done()".encode() in body
-        # a process group or session of its own: a daemon meant to outlive whoever started it
-        detached = b"Setpgid" in body or b"Setsid" in body
-        return watched or detached or returned or ("Start" in methods and "Wait" not in methods)
-    if methods & {"Write", "WriteProxy"}:
-        return True  # written to a connection by hand: nothing reads its context
-    for other in scope.nodes("call_expression"):
-        fn = unparen(other.child_by_field_name("function"))  # type: ignore[arg-type]
-        if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in ("WithContext", "Clone"):
-            continue
-        holder = text(fn.child_by_field_name("operand"))
-        # `req.WithContext(context.WithValue(req.Context(), k, v))` re-wraps the request's own
-        # Background context: that attaches nothing
-        if holder in holders and f"{holder}.Context()" not in text(other.child_by_field_name("arguments")):
-            return True
-    return False
-
-
-def _helper_detaches(file: GoFile, args: Node, ref: Node) -> bool:
-    """`runRemote(cmd)`, where the package's runRemote starts its parameter and never waits for it."""
-    call = args.parent
-    if call is None or call.type != "call_expression":
-        return False
-    operand, name = call_name(call)
-    helper = file.package.function(name) if operand is None and file.package is not None else None
-    if helper is None:
-        return False
-    params = helper.file.func_info(helper.node).params
-    index = next((i for i, a in enumerate(call_args(call)) if a.id == ref.id), -1)
-    if not 0 <= index < len(params) or not params[index].name:
-        return False
-    body = text(helper.node.child_by_field_name("body"))
-    param = re.escape(params[index].name)
-    return re.search(rf"\b{param}\.Start\(", body) is not None and re.search(rf"\b{param}\.Wait\(", body) is None
-
-
-def _bound_variable(file: GoFile, call: Node) -> tuple[Decl, ScopeTable] | None:
-    """The local variable the call's (first) result is bound to, `x, err := call`."""
-    parent = call.parent
-    stmt = parent.parent if parent is not None and parent.type == "expression_list" else None
-    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
-        return None
-    if stmt.type == "var_spec":
-        left = stmt.children_by_field_name("name")
-    else:
-        left = expression_list(stmt.child_by_field_name("left"))
-    if not left or left[0].type != "identifier":
-        return None
-    decl = file.decl_of(left[0])
-    scope = file.scope_for(call)
-    return None if decl is None or scope is None else (decl, scope)
-
-
-def _borrowed(file: GoFile, avail: AvailableContext) -> bool:
-    """The context at hand is not the caller's to pass on: a test's (`t.Context()`, directly or
-    through a derived variable), where the twin buys little (test code runs under the test
-    binary's deadline and t.Context() is cancelled before Cleanup runs), or that of an
-    `*http.Request` variable that is not this function's own request (a request being built,
-    or one captured by a fake transport)."""
-    decl = avail.decl
-    if decl.type_node is not None:
-        tt = file.type_text(decl.type_node)
-        return tt in TESTING_TYPES or (tt == "*net/http.Request" and decl.kind not in ("param", "receiver"))
-    return _test_context_value(file, decl.value, 0)
-
-
-def _test_context_value(file: GoFile, value: Node | None, depth: int) -> bool:
-    """`t.Context()`, or a context derived from one (`context.WithTimeout(t.Context(), d)`)."""
-    if value is None or depth > 4:
-        return False
-    value = unparen(value)
-    if value.type == "identifier":
-        decl = file.decl_of(value)
-        if decl is None:
-            return False
-        if decl.type_node is not None:
-            return file.type_text(decl.type_node) in TESTING_TYPES
-        return decl.value_index == 0 and _test_context_value(file, decl.value, depth + 1)
-    if value.type != "call_expression":
-        return False
-    operand, name = call_name(value)
-    if operand is None:
-        return False
-    if name == "Context":
-        return _test_context_value(file, operand, depth + 1)
-    if file.pkg_call(value, "context") is not None:
-        args = call_args(value)
-        return bool(args) and _test_context_value(file, args[0], depth + 1)
-    return False
-
-
-def _runs_late(call: Node, avail: AvailableContext) -> bool:
-    """Between the context's declaration and the call: a defer, or a callback run at cleanup."""
-    decl = avail.decl.ident
-    cur: Node | None = call
-    while cur is not None and not (cur.start_byte <= decl.start_byte and decl.end_byte <= cur.end_byte):
-        if cur.type == "defer_statement":
-            return True
-        if cur.type == "func_literal" and _is_late_callback(cur):
-            return True
-        cur = cur.parent
-    return False
-
-
-def _is_late_callback(lit: Node) -> bool:
-    call = call_taking(lit)
-    return call is not None and call_name(call)[1] in _LATE_CALLBACKS
-
-
 def _message(m: Match, ctx: str, call: Node) -> str:
     twin = m.twin
     if twin.form == ADVICE:
@@ -1123,15 +723,6 @@ def _validate_options(options: Mapping[str, tuple[str, ...]]) -> None:
                 f"report-everywhere: {entry!r} is not a package this rule knows "
                 f'(use "*" or one of: {", ".join(sorted(known))})'
             )
-
-
-def everywhere_packages(extras: ExtraApis | None = None) -> frozenset[str]:
-    """The import paths `report-everywhere` accepts: those of the functions and receiver types
-    this rule knows, and those of `extra-apis`."""
-    paths = set(PACKAGE_FUNCS) | {t.rpartition(".")[0] for t in METHODS}
-    if extras is not None:
-        paths |= set(extras.funcs) | {t.rpartition(".")[0] for t in extras.methods}
-    return frozenset(paths)
 
 
 RULE = Rule(

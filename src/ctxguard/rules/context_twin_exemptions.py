@@ -1,0 +1,290 @@
+"""Where CG202 leaves a call without its twin: nothing to wait for, or the context arrives another way.
+
+A Unix socket or a loopback literal answers at once; a dial that reads the context's deadline
+itself, a call raced against `ctx.Done()` in a goroutine of its own, a request that gets its
+context after it is built: in each, passing the caller's context changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_value
+from ctxguard.gosrc.done import done_receive
+from ctxguard.gosrc.model import TESTING_TYPES, GoFile
+from ctxguard.gosrc.scope import Decl, ScopeTable
+from ctxguard.gosrc.syntax import (
+    FUNC_TYPES,
+    call_args,
+    call_name,
+    call_taking,
+    enclosing_function,
+    expression_list,
+    received_channel,
+    text,
+    unparen,
+    walk,
+)
+
+# results that can get their context after the call
+REQUEST_LIKE = frozenset({"http.NewRequest", "httptest.NewRequest", "exec.Command"})
+
+
+def blocking_dial(call: Node) -> bool:
+    """`grpc.Dial(addr, grpc.WithBlock())`: waits for the connection with no context to bound it
+    (`DialContext` with it does take one)."""
+    return call_name(call)[1] == "Dial" and any(b"WithBlock" in a.text for a in call_args(call) if a.text is not None)
+
+
+def raced_against_done(file: GoFile, call: Node) -> bool:
+    """The call runs in a goroutine of its own whose result the spawner races against a context:
+    `go func() { errc <- conn.Handshake() }()` then `select { case err := <-errc: ... case
+    <-ctx.Done(): conn.Close() }`. The caller already gives up on the context, and the twin
+    would change nothing it can see (closing the connection ends the call)."""
+    lit = enclosing_function(call)
+    if lit is None or lit.type != "func_literal":
+        return False
+    spawn = lit.parent
+    go = spawn.parent if spawn is not None and spawn.type == "call_expression" else None
+    if go is None or go.type != "go_statement":
+        return False
+    channels = {
+        text(ch) for send in walk(lit) if send.type == "send_statement" and (ch := send.child_by_field_name("channel"))
+    }
+    outer = enclosing_function(go)
+    if not channels or outer is None:
+        return False
+    for select in walk(outer):
+        if select.type != "select_statement" or select.start_byte < go.end_byte:
+            continue
+        comms = [c.child_by_field_name("communication") for c in select.named_children]
+        received = [ch for c in select.named_children if (ch := received_channel(c)) is not None]
+        if any(c is not None and done_receive(c) for c in comms) and any(
+            text(unparen(ch)) in channels for ch in received
+        ):
+            return True
+    return False
+
+
+SOCKET_CALLS = frozenset({"net.Dial", "net.DialTimeout", "net.Listen", "net.ListenPacket"})
+
+
+DIALS = SOCKET_CALLS | {"tls.Dial", "tls.DialWithDialer", "(*net.Dialer).Dial", "(*tls.Dialer).Dial"}
+
+
+def local_network(call: Node) -> bool:
+    """A Unix or raw IP socket (`net.Dial("unix", path)`, or `net.Dial(proto, addr)` under
+    `case "unix":` of a `switch proto`): no name to resolve and no remote peer to wait for, so a
+    context would bound nothing. (A loopback TCP address is still reported, as noctx does: its
+    context bounds the name lookup of "localhost".)"""
+    args = call_args(call)
+    if not args:
+        return False
+    if args[0].type in ("interpreted_string_literal", "raw_string_literal"):
+        return _local_network_name(args[0])
+    network = text(args[0])
+    cur = call.parent
+    while cur is not None and cur.type not in FUNC_TYPES:
+        switch = cur.parent
+        if cur.type == "expression_case" and switch is not None and switch.type == "expression_switch_statement":
+            if text(switch.child_by_field_name("value")) != network:
+                return False
+            values = expression_list(cur.child_by_field_name("value"))
+            return bool(values) and all(
+                v.type in ("interpreted_string_literal", "raw_string_literal") and _local_network_name(v)
+                for v in values
+            )
+        cur = cur.parent
+    return False
+
+
+_LOOPBACK = ("localhost:", "127.", "[::1]:")
+
+
+def nothing_to_wait_for(call: Node) -> bool:
+    """A datagram socket (`net.Dial("udp", addr)`: no handshake) or a loopback address given
+    as a literal (`"localhost:8080"`, `fmt.Sprintf("127.0.0.1:%d", port)`): refused or accepted
+    at once. noctx reports them (a context would bound the lookup of "localhost"); they are
+    left to report-everywhere."""
+    args = call_args(call)
+    if not args:
+        return False
+    if _literal_text(args[0]).startswith("udp"):
+        return True
+    if len(args) < 2:
+        return False
+    address = unparen(args[1])
+    if address.type == "call_expression" and call_name(address)[1] == "Sprintf" and call_args(address):
+        address = unparen(call_args(address)[0])
+    while address.type == "binary_expression":
+        address = unparen(address.child_by_field_name("left") or address)
+    return _literal_text(address).startswith(_LOOPBACK)
+
+
+def _literal_text(node: Node) -> str:
+    return text(node).strip('"`') if node.type in ("interpreted_string_literal", "raw_string_literal") else ""
+
+
+def deadline_carried(file: GoFile, call: Node, avail: AvailableContext) -> bool:
+    """The function reads the context's deadline itself (`dialer.Deadline, _ = ctx.Deadline()`):
+    the dial is bounded by it already."""
+    return f"{avail.expr}.Deadline()".encode() in _function_source(file, call)
+
+
+def _function_source(file: GoFile, node: Node) -> bytes:
+    """The bytes of the outermost function holding `node` (closures included)."""
+    root = file.root_function(node)
+    return file.source[root.start_byte : root.end_byte] if root is not None else b""
+
+
+def _local_network_name(literal: Node) -> bool:
+    return text(literal).strip('"`').startswith(("unix", "ip"))
+
+
+def handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext) -> bool:
+    """What the code does with the result shows the missing context is dealt with: the request
+    gets one later (`req.WithContext(ctx)`, `req.Clone(ctx)`, maybe after `s.req = req`, or it is
+    handed over together with a context, `do(ctx, req)`: noctx's best-known false positive), or
+    the command is handed over with a context (`run(ctx, cmd)`), started and never waited for
+    (a detached process, meant to outlive the caller; also when a helper of the package starts it),
+    or the function watches `ctx.Done()` itself (a graceful shutdown CommandContext would preempt)."""
+    bound = _bound_variable(file, call)
+    if bound is None:
+        return False
+    decl, scope = bound
+    holders = {decl.name}
+    methods: set[str] = set()
+    returned = False  # the caller starts it and decides how long it may run
+    for ref in scope.refs(decl):
+        up = ref.parent
+        if up is None:
+            continue
+        if up.type == "return_statement" or (
+            up.type == "expression_list" and up.parent is not None and up.parent.type == "return_statement"
+        ):
+            returned = True
+        if up.type == "argument_list" and any(is_context_value(file, a) for a in up.named_children if a.id != ref.id):
+            return True  # handed over together with a context
+        if up.type == "argument_list" and what == "exec.Command" and _helper_detaches(file, up, ref):
+            return True
+        if up.type == "selector_expression" and up.parent is not None and up.parent.type == "call_expression":
+            methods.add(text(up.child_by_field_name("field")))
+        if up.type == "expression_list" and up.parent is not None:
+            assign = up.parent
+            if assign.type == "assignment_statement" and assign.child_by_field_name("right") == up:
+                holders.update(text(x) for x in expression_list(assign.child_by_field_name("left")))
+    if what == "exec.Command":
+        body = _function_source(file, call)
+        watched = f"{avail.expr}.Done()".encode() in body
+        # a process group or session of its own: a daemon meant to outlive whoever started it
+        detached = b"Setpgid" in body or b"Setsid" in body
+        return watched or detached or returned or ("Start" in methods and "Wait" not in methods)
+    if methods & {"Write", "WriteProxy"}:
+        return True  # written to a connection by hand: nothing reads its context
+    for other in scope.nodes("call_expression"):
+        fn = unparen(other.child_by_field_name("function"))  # type: ignore[arg-type]
+        if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in ("WithContext", "Clone"):
+            continue
+        holder = text(fn.child_by_field_name("operand"))
+        # `req.WithContext(context.WithValue(req.Context(), k, v))` re-wraps the request's own
+        # Background context: that attaches nothing
+        if holder in holders and f"{holder}.Context()" not in text(other.child_by_field_name("arguments")):
+            return True
+    return False
+
+
+def _helper_detaches(file: GoFile, args: Node, ref: Node) -> bool:
+    """`runRemote(cmd)`, where the package's runRemote starts its parameter and never waits for it."""
+    call = args.parent
+    if call is None or call.type != "call_expression":
+        return False
+    operand, name = call_name(call)
+    helper = file.package.function(name) if operand is None and file.package is not None else None
+    if helper is None:
+        return False
+    params = helper.file.func_info(helper.node).params
+    index = next((i for i, a in enumerate(call_args(call)) if a.id == ref.id), -1)
+    if not 0 <= index < len(params) or not params[index].name:
+        return False
+    body = text(helper.node.child_by_field_name("body"))
+    param = re.escape(params[index].name)
+    return re.search(rf"\b{param}\.Start\(", body) is not None and re.search(rf"\b{param}\.Wait\(", body) is None
+
+
+def _bound_variable(file: GoFile, call: Node) -> tuple[Decl, ScopeTable] | None:
+    """The local variable the call's (first) result is bound to, `x, err := call`."""
+    parent = call.parent
+    stmt = parent.parent if parent is not None and parent.type == "expression_list" else None
+    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+        return None
+    if stmt.type == "var_spec":
+        left = stmt.children_by_field_name("name")
+    else:
+        left = expression_list(stmt.child_by_field_name("left"))
+    if not left or left[0].type != "identifier":
+        return None
+    decl = file.decl_of(left[0])
+    scope = file.scope_for(call)
+    return None if decl is None or scope is None else (decl, scope)
+
+
+def borrowed(file: GoFile, avail: AvailableContext) -> bool:
+    """The context at hand is not the caller's to pass on: a test's (`t.Context()`, directly or
+    through a derived variable), where the twin buys little (test code runs under the test
+    binary's deadline and t.Context() is cancelled before Cleanup runs), or that of an
+    `*http.Request` variable that is not this function's own request (a request being built,
+    or one captured by a fake transport)."""
+    decl = avail.decl
+    if decl.type_node is not None:
+        tt = file.type_text(decl.type_node)
+        return tt in TESTING_TYPES or (tt == "*net/http.Request" and decl.kind not in ("param", "receiver"))
+    return _test_context_value(file, decl.value, 0)
+
+
+def _test_context_value(file: GoFile, value: Node | None, depth: int) -> bool:
+    """`t.Context()`, or a context derived from one (`context.WithTimeout(t.Context(), d)`)."""
+    if value is None or depth > 4:
+        return False
+    value = unparen(value)
+    if value.type == "identifier":
+        decl = file.decl_of(value)
+        if decl is None:
+            return False
+        if decl.type_node is not None:
+            return file.type_text(decl.type_node) in TESTING_TYPES
+        return decl.value_index == 0 and _test_context_value(file, decl.value, depth + 1)
+    if value.type != "call_expression":
+        return False
+    operand, name = call_name(value)
+    if operand is None:
+        return False
+    if name == "Context":
+        return _test_context_value(file, operand, depth + 1)
+    if file.pkg_call(value, "context") is not None:
+        args = call_args(value)
+        return bool(args) and _test_context_value(file, args[0], depth + 1)
+    return False
+
+
+def runs_late(call: Node, avail: AvailableContext) -> bool:
+    """Between the context's declaration and the call: a defer, or a callback run at cleanup."""
+    decl = avail.decl.ident
+    cur: Node | None = call
+    while cur is not None and not (cur.start_byte <= decl.start_byte and decl.end_byte <= cur.end_byte):
+        if cur.type == "defer_statement":
+            return True
+        if cur.type == "func_literal" and _is_late_callback(cur):
+            return True
+        cur = cur.parent
+    return False
+
+
+def _is_late_callback(lit: Node) -> bool:
+    call = call_taking(lit)
+    return call is not None and call_name(call)[1] in _LATE_CALLBACKS
+
+
+# where a callback runs late, typically once the context is done
+_LATE_CALLBACKS = frozenset({"Cleanup", "AfterFunc"})
