@@ -77,15 +77,29 @@ def import_graph(units: Sequence[PackageUnit], contents: Mapping[int, Mapping[st
                 continue  # an external test package may import what imports its package
             source = contents.get(i, {}).get(path)
             if source is None:
-                try:
-                    with open(path, "rb") as fh:
-                        source = fh.read()
-                except OSError:
+                source = _head(path)
+                if source is None:
                     continue  # the worker reports it
             edges.update(index[p] for p in scan_imports(source) if p in index)
         edges.discard(i)
         deps.append(frozenset(edges))
     return ImportGraph(tuple(paths), tuple(deps))
+
+
+_HEAD_BYTES = 8192
+
+
+def _head(path: str) -> bytes | None:
+    """The start of a file up to its first declaration after the imports (the whole file when
+    that is not in the first few kilobytes): the workers read the files again in full."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+            if len(head) == _HEAD_BYTES and _FIRST_DECL.search(head) is None:
+                head += fh.read()
+    except OSError:
+        return None
+    return head
 
 
 def _module_of(directory: str, memo: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:

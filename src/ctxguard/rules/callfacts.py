@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable
 
 from tree_sitter import Node
@@ -39,25 +40,23 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
     (outside test code and entry points), then, to a fixed point, the same fact with `via` for
     the functions that call one that has it."""
     candidates: list[tuple[GoFile, Node, str]] = []
-    declared: dict[str, int] = {}
-    for file in fp.package.files:
-        for decl in file.root.named_children:
-            if decl.type in NAMED_FUNCS and (key := declared_key(file, decl)) is not None:
-                declared[key] = declared.get(key, 0) + 1
-    for file in fp.package.files:
-        for decl in file.root.named_children:
-            if decl.type not in NAMED_FUNCS or has_own_context(file, decl) or entry_point(file, decl):
-                continue
-            key = declared_key(file, decl)
-            # declared in several files (one per platform, by build tags): which one a caller
-            # gets is not known here
-            if key is None or declared[key] > 1 or _test_function(file, decl):
-                continue
-            found = direct(file, decl)
-            if found is not None:
-                fp.export(file, key, {**found, "via": []})
-            else:
-                candidates.append((file, decl, key))
+    functions = [
+        (file, decl, key)
+        for file in fp.package.files
+        for decl in file.root.named_children
+        if decl.type in NAMED_FUNCS and (key := declared_key(file, decl)) is not None
+    ]
+    # declared in several files (one per platform, by build tags): which one a caller gets is
+    # not known here
+    declared = Counter(key for _, _, key in functions)
+    for file, decl, key in functions:
+        if declared[key] > 1 or has_own_context(file, decl) or entry_point(file, decl) or _test_function(file, decl):
+            continue
+        found = direct(file, decl)
+        if found is not None:
+            fp.export(file, key, {**found, "via": []})
+        else:
+            candidates.append((file, decl, key))
     for _ in range(_MAX_ROUNDS):
         if not candidates:
             break

@@ -365,9 +365,15 @@ def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, o
     local = _local_twins(file)
     out: dict[int, dict[str, object]] = {}
     dotted = any(file.names_for(path) and "." in file.names_for(path) for path in (*PACKAGE_FUNCS, *extras.funcs))
+    # a method of net/http's, database/sql's... types is called on a value whose type the file
+    # names (a parameter, a variable, a composite literal): without one of those imports,
+    # `x.Get(k)` is some other Get, and proving it costs a scope table per function
+    methods = file.imports_any({t.rpartition(".")[0] for t in (*METHODS, *extras.methods)})
     for call in _candidates(file, BASE_NAMES | extras.names, local.names, dotted):
         decl = file.root_function(call)
         if decl is None or decl.id in out or not every_call_runs(call, decl):
+            continue
+        if not methods and not _package_call(file, call):
             continue
         found = _match(file, call, extras, local)
         if found is None or not found.path or found.what in REQUEST_LIKE or not _relays(file, call, decl):
@@ -378,6 +384,12 @@ def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, o
             continue
         out[decl.id] = {"api": found.what, "at": where(file, call)}
     return out
+
+
+def _package_call(file: GoFile, call: Node) -> bool:
+    """`pkg.F(...)` with `pkg` an import's name: no receiver whose type needs proving."""
+    operand = call_name(call)[0]
+    return operand is None or (operand.type == "identifier" and file.import_path_of(text(operand)) is not None)
 
 
 def _relays(file: GoFile, call: Node, decl: Node) -> bool:

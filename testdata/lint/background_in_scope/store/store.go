@@ -47,3 +47,8 @@ func Name() string { return "store" }
 
 func query(ctx context.Context) error   { return ctx.Err() }
 func release(ctx context.Context) error { return ctx.Err() }
+
+// Warm has a context and calls a function of its own package that makes another.
+func Warm(ctx context.Context) error {
+	return FetchAll() // want `CG201 FetchAll makes its own context \(context.Background\(\) at store.go:13\): give it a context parameter and pass ctx`
+}

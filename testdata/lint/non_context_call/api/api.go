@@ -11,11 +11,11 @@ import (
 )
 
 func Handle(w http.ResponseWriter, r *http.Request) {
-	resp, err := fetch.Page("http://upstream/") // want `CG202 fetch.Page calls http.Get without a context \(fetch.go:13\): give it a context parameter, pass r.Context\(\)`
+	resp, err := fetch.Page("http://upstream/") // want `CG202 fetch.Page calls http.Get without a context \(fetch.go:14\): give it a context parameter, pass r.Context\(\)`
 	if err == nil {
 		resp.Body.Close()
 	}
-	_, _ = fetch.Cached("http://upstream/")     // want `CG202 fetch.Cached calls http.Get without a context through fetch.Page \(fetch.go:13\)`
+	_, _ = fetch.Cached("http://upstream/")     // want `CG202 fetch.Cached calls http.Get without a context through fetch.Page \(fetch.go:14\)`
 	_, _ = fetch.NewRequest("http://upstream/") // ok: the caller can still add the context
 	_ = fetch.Cmd("true")                       // ok: built, not run
 	_, _ = fetch.Listen("127.0.0.1:0")          // ok: nothing to wait for
@@ -23,7 +23,7 @@ func Handle(w http.ResponseWriter, r *http.Request) {
 }
 
 func Count(ctx context.Context, db *sql.DB) error {
-	rows, err := fetch.Rows(db) // want `CG202 fetch.Rows calls \(\*sql.DB\).Query without a context \(fetch.go:18\)`
+	rows, err := fetch.Rows(db) // want `CG202 fetch.Rows calls \(\*sql.DB\).Query without a context \(fetch.go:19\)`
 	if err != nil {
 		return err
 	}

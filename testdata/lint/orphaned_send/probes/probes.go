@@ -10,7 +10,7 @@ import (
 
 func TimedOut(ctx context.Context, host string) error {
 	errc := make(chan error)
-	go work.Probe(host, errc) // want `CG105 goroutine may block forever sending on errc: .*select on ctx.Done\(\).*\(the send is in work.Probe at work.go:9\)`
+	go work.Probe(host, errc) // want `CG105 goroutine may block forever sending on errc: .*select on ctx.Done\(\).*\(the send is in work.Probe at work.go:12\)`
 	select {
 	case err := <-errc:
 		return err
@@ -32,7 +32,7 @@ func Buffered(ctx context.Context, host string) error {
 
 func FirstOnly(ctx context.Context) int {
 	vals := make(chan int, 1)
-	go work.Stream(vals) // want `CG105 goroutine may block forever sending on vals: the receiver at line 36 can stop receiving \(receives 1 of many sends\) \(the send is in work.Stream at work.go:15\)`
+	go work.Stream(vals) // want `CG105 goroutine may block forever sending on vals: the receiver at line 36 can stop receiving \(receives 1 of many sends\) \(the send is in work.Stream at work.go:18\)`
 	return <-vals
 }
 
@@ -65,7 +65,7 @@ func Gives(ctx context.Context) {
 
 func Method(ctx context.Context, w *work.Worker) error {
 	errc := make(chan error)
-	go w.Run(errc) // want `CG105 goroutine may block forever sending on errc: .*\(the send is in work.Worker.Run at work.go:40\)`
+	go w.Run(errc) // want `CG105 goroutine may block forever sending on errc: .*\(the send is in work.Worker.Run at work.go:43\)`
 	select {
 	case err := <-errc:
 		return err

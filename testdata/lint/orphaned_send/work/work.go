@@ -1,12 +1,15 @@
 // Package work holds functions that callers in other packages start as goroutines.
 package work
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Probe sends one result on the channel it is given.
 func Probe(host string, out chan<- error) {
 	time.Sleep(time.Millisecond)
-	out <- nil
+	out <- nil // want `CG105 goroutine may block forever sending on errc: .*select on ctx.Done\(\)`
 }
 
 // Stream sends values until it is told to stop, without a way out of a blocked send.
@@ -38,3 +41,15 @@ type Worker struct{}
 
 // Run sends its result.
 func (w *Worker) Run(out chan<- error) { out <- nil }
+
+// Local starts Probe itself and may stop listening.
+func Local(ctx context.Context) error {
+	errc := make(chan error)
+	go Probe("h", errc)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
