@@ -15,8 +15,8 @@ from ctxguard.lint.fixes import FileFix, apply_edits, plan_fixes
 
 from lintkit import FIXTURES, assert_builds, rule_for_folder
 
-GOLDENS = sorted(FIXTURES.glob("*/*.go.golden"))
-FIX_FOLDERS = sorted({g.parent.name for g in GOLDENS})
+GOLDENS = sorted(FIXTURES.glob("*/**/*.go.golden"))
+FIX_FOLDERS = sorted({g.relative_to(FIXTURES).parts[0] for g in GOLDENS})
 
 
 def _plans(folder: Path) -> list[FileFix]:
@@ -28,7 +28,7 @@ def _plans(folder: Path) -> list[FileFix]:
 @pytest.mark.parametrize("folder", FIX_FOLDERS)
 def test_fixes_match_golden_files(folder: str) -> None:
     plans = {Path(p.disk_path).resolve(): p for p in _plans(FIXTURES / folder)}
-    goldens = {g.with_suffix("").resolve(): g for g in (FIXTURES / folder).glob("*.go.golden")}
+    goldens = {g.with_suffix("").resolve(): g for g in (FIXTURES / folder).rglob("*.go.golden")}
     fixed = {path for path, p in plans.items() if p.applied}
     assert fixed == set(goldens), "every fixed fixture has a golden file and every golden file is fixed"
     for path, golden in goldens.items():
@@ -41,7 +41,7 @@ def test_fixes_match_golden_files(folder: str) -> None:
 def test_fixed_fixtures_build(folder: str, tmp_path: Path) -> None:
     """The fixed code is valid, gofmt-clean Go: fixes never break a build."""
     shutil.copytree(FIXTURES / folder, tmp_path, dirs_exist_ok=True)
-    for golden in tmp_path.glob("*.go.golden"):
+    for golden in tmp_path.rglob("*.go.golden"):
         golden.replace(golden.with_suffix(""))
     assert_builds(tmp_path)
 
