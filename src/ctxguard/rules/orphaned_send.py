@@ -43,6 +43,7 @@ from ctxguard.gosrc.syntax import (
     walk,
 )
 from ctxguard.rules.base import Pass, Rule
+from ctxguard.rules.field_channels import FieldChannel, field_channels
 from ctxguard.rules.goroutine_sends import (
     Send,
     case_reason,
@@ -187,6 +188,9 @@ def orphans(file: GoFile, facts: Mapping[str, object] | None = None) -> dict[tup
         for make in index.nodes(file, "makechan"):
             for o in _check_channel(file, make, facts or {}):
                 found.setdefault((o.file.path, o.node.start_byte), o)
+        for fc in field_channels(file):
+            for o in _check_field(file, fc):
+                found.setdefault((o.file.path, o.node.start_byte), o)
         return found
 
     return file.memo(f"cg105.orphans.{bool(facts)}", compute)
@@ -277,6 +281,32 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
             receives.append(ref)
     if returned:
         return [] if receives else _generator(decl, senders, buffer)
+    return _judge(file, func, make, decl.name, receives, senders, buffer)
+
+
+def _check_field(file: GoFile, fc: FieldChannel) -> list[Orphan]:
+    """A channel a struct field holds, sent on by a goroutine its spawner alone receives from."""
+    uses = [_use_of(u) for u in fc.uses]
+    if "escapes" in uses:
+        return []  # handed on, or made again here: the receiver is not only this function
+    receives = [u for u, use in zip(fc.uses, uses, strict=True) if use == "receive"]
+    g = fc.goroutine
+    found = [s for s in fc.sends if not guarded(g.file, s) and not (fc.buffer and makes_room(s))]
+    if not found or not receives:
+        return []
+    sends, per_run = count_sends(g, found)
+    starts = repetitions(fc.stmt, fc.func, trips=trips(file))
+    sender = _Sender(fc.stmt, g, sends, starts, starts * per_run)
+    # the field outlives every loop of the function: `func` stands where a local make would be
+    return _judge(file, fc.func, fc.func, fc.name, receives, [sender], fc.buffer)
+
+
+def _judge(
+    file: GoFile, func: Node, make: Node, name: str, receives: list[Node], senders: list[_Sender], buffer: float
+) -> list[Orphan]:
+    """The sends that can be left blocked on channel `name` (made at `make`, or for a channel a
+    struct field holds, `func` itself: it outlives every loop of the function) when the
+    receiver, `receives` in `func`, can stop before taking them all."""
     total = _pending(senders, receives)
     if not receives or total <= buffer or (total <= buffer + 1 and _takes_every_outcome(receives, senders)):
         return []
@@ -306,7 +336,7 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
                     why_send = f"it sends in a loop and may send {more} into {into}, and "
                 else:
                     why_send = f"this can be its {_nth(s.prefix)} send along one path, into {into}, and "
-            message = f"goroutine may block forever sending on {decl.name}: {why_send}{reason}"
+            message = f"goroutine may block forever sending on {name}: {why_send}{reason}"
             if s.elsewhere:
                 message += f" (the send is in {s.elsewhere})"
             out.append(Orphan(s.node, s.file, message, reason))
@@ -317,7 +347,7 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
     # repeat if one can
     first = next((o for o in out for s in senders for x in s.sends if x.node == o.node and x.repeats), out[0])
     others = len(out) - 1
-    note = f" ({others} more send{'s' if others > 1 else ''} on {decl.name} can block the same way)"
+    note = f" ({others} more send{'s' if others > 1 else ''} on {name} can block the same way)"
     return [Orphan(first.node, first.file, first.message + note, first.reason)]
 
 
