@@ -108,10 +108,19 @@ the function's paths (whether they repeat, how many along one path, whether a
 `select` lets them give way). The finding is then at the `go` statement and
 names the send: `(the send is in work.Probe at work.go:9)`.
 
-Not followed: channels stored in struct fields (a goroutine sending on
-`w.results` while `Stop` elsewhere stops reading it: the receivers of a field
-are not gathered across methods), functions reached through interfaces or
-function values, and packages outside the module.
+A channel kept in a struct field is followed too: a goroutine (a function
+literal, or a method started on the struct, `go f.fetch(id)`) that sends on
+`f.results`, started by a function that then receives from `f.results` and can
+give up. Every place in the package that receives from a field of that name is
+looked at: one that receives in a loop (a worker, a `Stop` that drains it)
+takes what the spawner leaves, and nothing is reported; a one-off receive
+elsewhere does not (it strands its own goroutine in turn). The field's buffer is
+read where the package makes it (`results: make(chan R, 1)`, `f.results =
+make(chan R)`); a channel the package makes nowhere it can see, or with a
+computed size, is not judged, nor one the spawner hands on or makes again.
+
+Not followed: functions reached through interfaces or function values, and
+packages outside the module.
 
 ## Why it leaks
 This is the pattern behind most production goroutine leaks. The handler gives
