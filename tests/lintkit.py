@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ctxguard.lint.discovery import Discovery, discover
-from ctxguard.lint.engine import LintResult, lint, load_package
+from ctxguard.lint.engine import LintResult, load_package
 from ctxguard.lint.expect import Expectation, compare, expectations
+from ctxguard.lint.run import lint
 from ctxguard.rules import ALL_RULES, Rule
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from ctxguard.gosrc import GoFile, GoParser
 from ctxguard.gosrc.detach import REASON_WORDS, cleanup_call, deliberate_detach
 from ctxguard.gosrc.syntax import call_name, enclosing_function, walk
 from ctxguard.lint.discovery import Discovery, discover
-from ctxguard.lint.engine import lint
+from ctxguard.lint.run import lint
 from ctxguard.rules import BY_CODE
 from ctxguard.rules.background_in_scope import _caller_context, _root_calls, roots_in_scope
 

@@ -9,8 +9,8 @@ import pytest
 
 from ctxguard.lint.cache import Cache
 from ctxguard.lint.discovery import Discovery, discover
-from ctxguard.lint.engine import lint
 from ctxguard.lint.modules import import_graph, scan_imports
+from ctxguard.lint.run import lint
 from ctxguard.rules import BY_CODE
 
 RULES = (BY_CODE["CG101"], BY_CODE["CG105"], BY_CODE["CG201"], BY_CODE["CG202"], BY_CODE["CG204"])

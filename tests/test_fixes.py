@@ -10,8 +10,8 @@ import pytest
 
 from ctxguard.findings import Edit, Fix
 from ctxguard.lint.discovery import Discovery, discover
-from ctxguard.lint.engine import lint
 from ctxguard.lint.fixes import FileFix, apply_edits, plan_fixes
+from ctxguard.lint.run import lint
 
 from lintkit import FIXTURES, assert_builds, rule_for_folder
 

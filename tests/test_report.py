@@ -10,7 +10,8 @@ import pytest
 
 from ctxguard.findings import Finding, Severity
 from ctxguard.lint.discovery import Discovery, discover
-from ctxguard.lint.engine import LintResult, lint
+from ctxguard.lint.engine import LintResult
+from ctxguard.lint.run import lint
 from ctxguard.report import json_format, sarif, text
 from ctxguard.rules import ALL_RULES
 

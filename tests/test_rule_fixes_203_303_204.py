@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ctxguard.findings import Finding
 from ctxguard.lint.discovery import Discovery, discover
-from ctxguard.lint.engine import lint
+from ctxguard.lint.run import lint
 
 from lintkit import rule_for_folder
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from ctxguard.lint.discovery import Discovery, discover
-from ctxguard.lint.engine import lint, load_package
+from ctxguard.lint.engine import load_package
 from ctxguard.lint.expect import compare, expectations
+from ctxguard.lint.run import lint
 from ctxguard.rules import ALL_RULES, BY_CODE, default_rules, select_rules, unknown_selectors
 from test_cli import run
 from test_lint_adoption import codes

@@ -22,8 +22,8 @@ from ctxguard.lint.config import ConfigError, LintConfig
 from ctxguard.lint.config import load as load_config
 from ctxguard.lint.discovery import Discovery, InputError, discover
 from ctxguard.lint.engine import LintResult
-from ctxguard.lint.engine import lint as run_lint
 from ctxguard.lint.fixes import plan_fixes
+from ctxguard.lint.run import lint as run_lint
 from ctxguard.report import FORMATS
 from ctxguard.report.statistics import render as render_statistics
 from ctxguard.rules import ALL_RULES, BY_CODE, select_rules, unknown_selectors

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ctxguard.findings import Finding
 from ctxguard.gosrc.syntax import FUNC_TYPES
 from ctxguard.lint.discovery import Discovery, PackageUnit, discover
-from ctxguard.lint.engine import lint
+from ctxguard.lint.run import lint
 from ctxguard.rules import ALL_RULES
 from ctxguard.runtime.model import Frame
 
