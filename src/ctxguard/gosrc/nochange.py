@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tree_sitter import Node
 
 from ctxguard.gosrc.ctxfacts import is_context_type_text, is_write
@@ -41,21 +43,27 @@ _CONTAINERD_LOG = ("github.com/containerd/log", "github.com/containerd/container
 _LOGRUS_TYPES = frozenset({"github.com/sirupsen/logrus.Entry", "github.com/sirupsen/logrus.Logger"})
 
 
-def changes_nothing(file: GoFile, call: Node) -> bool:
+# whether the callee of a call uses its argument at an index only where a caller's context
+# would change nothing (known from another function's facts)
+IgnoredArgument = Callable[[Node, int], bool]
+
+
+def changes_nothing(file: GoFile, call: Node, ignored: IgnoredArgument | None = None) -> bool:
     """The fresh context only reaches calls for which the caller's would change nothing: a logger
-    or span lookup, a function of this package that declares it ignores that parameter, or an
-    explicit detach (`context.WithoutCancel(context.TODO())`: never cancelled either way);
-    directly (`log.G(context.TODO())`) or through a variable whose every read is such a call."""
+    or span lookup, a function of this package that declares it ignores that parameter (or, by
+    `ignored`, one that only hands it to such calls), or an explicit detach
+    (`context.WithoutCancel(context.TODO())`: never cancelled either way); directly
+    (`log.G(context.TODO())`) or through a variable whose every read is such a call."""
     node = outer_parens(call)
     parent = node.parent
     if parent is not None and parent.type == "argument_list":
-        return harmless_argument(file, node)
+        return harmless_argument(file, node, ignored)
     decl = bound_to(file, node)
     scope = file.scope_for(call)
     if decl is None or scope is None:
         return False
     reads = [r for r in scope.refs(decl) if not is_write(r)]
-    return bool(reads) and all(harmless_argument(file, outer_parens(r)) for r in reads)
+    return bool(reads) and all(harmless_argument(file, outer_parens(r), ignored) for r in reads)
 
 
 def outer_parens(node: Node) -> Node:
@@ -64,7 +72,7 @@ def outer_parens(node: Node) -> Node:
     return node
 
 
-def harmless_argument(file: GoFile, arg: Node) -> bool:
+def harmless_argument(file: GoFile, arg: Node, ignored: IgnoredArgument | None = None) -> bool:
     args = arg.parent
     call = args.parent if args is not None and args.type == "argument_list" else None
     if call is None or call.type != "call_expression":
@@ -72,7 +80,13 @@ def harmless_argument(file: GoFile, arg: Node) -> bool:
     index = next((i for i, a in enumerate(call_args(call)) if a == arg), -1)
     if index == 0 and file.pkg_call(call, "context") == "WithoutCancel":
         return True
-    return index >= 0 and (context_lookup(file, call, index) or ignored_context_argument(file, call, index))
+    if index < 0:
+        return False
+    return (
+        context_lookup(file, call, index)
+        or ignored_context_argument(file, call, index)
+        or (ignored is not None and ignored(call, index))
+    )
 
 
 def bound_to(file: GoFile, value: Node) -> Decl | None:

@@ -12,7 +12,7 @@ from ctxguard.gosrc.ctxfacts import CANCELABLE, CARRIERS, ROOTS, AvailableContex
 from ctxguard.gosrc.detach import deliberate_detach
 from ctxguard.gosrc.done import done_before
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.nochange import changes_nothing
+from ctxguard.gosrc.nochange import IgnoredArgument, changes_nothing
 from ctxguard.gosrc.origin import origin_of, with_value
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
@@ -81,7 +81,11 @@ Not reported:
     opentracing's `SpanFromContext`, OpenCensus' `trace.FromContext`, and OpenCensus
     metrics (`stats.Record`, `RecordWithTags`, `RecordWithOptions`, `tag.New`);
   - a function or method of the same package whose context parameter is named
-    `_` or unnamed (a named one the body does not read today may be read tomorrow);
+    `_` or unnamed (a named one the body does not read at all today may be read
+    tomorrow), or, in any package of the module (from its facts), one whose
+    context parameter only reaches the lookups above or another such function
+    (`func (c *Controller) Networks(ctx context.Context)` that only logs with
+    it);
   - `context.WithoutCancel`: `WithoutCancel(context.TODO())` is never cancelled, and
     neither would `WithoutCancel(ctx)` be;
 - a nil guard: `if ctx == nil { ctx = context.Background() }`;
@@ -239,20 +243,21 @@ class RootInScope:
         return f"use {expr}"
 
 
-def roots_in_scope(file: GoFile, tests: bool) -> list[RootInScope]:
+def roots_in_scope(file: GoFile, tests: bool, ignored: IgnoredArgument | None = None) -> list[RootInScope]:
     """The findings of CG201 (`tests` False: code outside tests) or of CG205 (`tests` True),
     each computed once per file; a call is judged only for the rule that could report it,
-    so a run without CG205 spends nothing on the thousands of roots in test code."""
-    return file.memo(f"cg201.roots.{tests}", lambda: _roots_in_scope(file, tests))
+    so a run without CG205 spends nothing on the thousands of roots in test code. `ignored`
+    says which arguments other functions only hand to calls a context changes nothing for."""
+    return file.memo(f"cg201.roots.{tests}.{ignored is None}", lambda: _roots_in_scope(file, tests, ignored))
 
 
-def _roots_in_scope(file: GoFile, tests: bool) -> list[RootInScope]:
+def _roots_in_scope(file: GoFile, tests: bool, ignored: IgnoredArgument | None) -> list[RootInScope]:
     out: list[RootInScope] = []
     for call in _root_calls(file):
         if in_test_code(file, call) != tests:
             continue
         found = _caller_context(file, call)
-        if found is None or _exempt(file, call, found) or changes_nothing(file, call):
+        if found is None or _exempt(file, call, found) or changes_nothing(file, call, ignored):
             continue
         if deliberate_detach(file, call, enclosing_function(found.decl.ident)) is not None:
             continue
@@ -262,7 +267,7 @@ def _roots_in_scope(file: GoFile, tests: bool) -> list[RootInScope]:
 
 
 def check(p: Pass) -> None:
-    for r in roots_in_scope(p.file, tests=False):
+    for r in roots_in_scope(p.file, tests=False, ignored=background_calls.ignored_by(p)):
         closure = _returned_closure(r.call)
         if closure is None:
             p.report(r.call, f"{r.root} cuts the caller's deadline and cancellation: {r.advice(p.file)}")

@@ -89,7 +89,8 @@ def _first_relay(
         if found is None or found[0] == key or not every_call_runs(call, decl) or not relays(file, call, decl):
             continue
         callee, fact = found
-        assert isinstance(fact, dict)
+        if not isinstance(fact, dict) or "via" not in fact:
+            continue  # another kind of fact the rule keeps in the same table
         via = fact.get("via")
         chain = [callee, *(via if isinstance(via, list) else [])]
         if len(chain) > MAX_VIA:
