@@ -13,6 +13,7 @@ from ctxguard.gosrc import index
 from ctxguard.gosrc.cfg import Block
 from ctxguard.gosrc.goroutines import (
     Goroutine,
+    breaks_out_of,
     early_exit,
     failed_before,
     fails_test,
@@ -554,6 +555,8 @@ def _gives_up(
     for ref in receives:
         loops = [lp for lp in loops_between(ref, func) if outlives(lp)]
         if loops and sends - buffer > 1:  # one receive happened; the others may be stranded
+            if _iterations_take_their_own(file, func, loops[-1], receives, senders):
+                continue
             exit_stmt = early_exit(file, loops[-1], func, skip=lambda n: failed_before(file, n))
             if exit_stmt is not None and not _drained_after(receives, loops[-1]):
                 keyword = text(exit_stmt).split()[0]
@@ -720,6 +723,72 @@ def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
             if decl is not None and decl not in out:
                 out.append(decl)
     return out
+
+
+def _iterations_take_their_own(
+    file: GoFile, func: Node, loop: Node, receives: list[Node], senders: list[_Sender]
+) -> bool:
+    """Each iteration of `loop` starts one goroutine that sends once, and every way out of the
+    loop after it has started receives first: `go func() { errc <- try() }()` then `select {
+    case err := <-errc: ... return; case <-stop: <-errc; return }`. Leaving the loop strands
+    nothing: this iteration's send was taken, and no earlier one is pending."""
+    if len(senders) != 1:
+        return False
+    sender = senders[0]
+    go = sender.stmt
+    if not contains(loop, go) or any(s.repeats or s.prefix > 1 for s in sender.sends):
+        return False
+    if any(lp.id != loop.id and contains(lp, go) for lp in loops_between(go, loop)):
+        return False  # several goroutines per iteration
+    if not _every_case_receives(loop, go, receives):
+        return False  # an iteration can go round again without taking its goroutine's send
+    exits = [
+        n
+        for n in walk(loop)
+        if n.start_byte > go.end_byte
+        and not in_nested_func(n, func)
+        and (
+            n.type in ("return_statement", "goto_statement")
+            or (n.type == "break_statement" and breaks_out_of(n, loop))
+            or (n.type == "continue_statement" and _continues(n, loop))
+        )
+    ]
+    return all(_receives_on_way_out(n, receives, go.end_byte) for n in exits)
+
+
+def _every_case_receives(loop: Node, go: Node, receives: list[Node]) -> bool:
+    """The loop body, after `go`, has a statement of its own that is a select whose every case
+    takes the send: its communication receives it, or its body does before anything else can."""
+    body = loop.child_by_field_name("body")
+    after = [st for st in statements(body) if st.start_byte > go.end_byte] if body is not None else []
+    select = next((st for st in after if st.type == "select_statement"), None)
+    if select is None:
+        return False
+    for case in select.named_children:
+        if case.type not in ("communication_case", "default_case"):
+            continue
+        channel = received_channel(case) if case.type == "communication_case" else None
+        takes = channel is not None and any(r.id == channel.id or contains(channel, r) for r in receives)
+        if not takes and not any(_plain_in(r, st) for st in statements(case) for r in receives if contains(st, r)):
+            return False
+    return True
+
+
+def _continues(stmt: Node, loop: Node) -> bool:
+    """`continue` (or `continue label`) starts the next iteration of `loop`."""
+    if any(c.type == "label_name" for c in stmt.named_children):
+        return breaks_out_of(stmt, loop)  # the label names the loop either way
+    return enclosing(stmt, frozenset({"for_statement"})) == loop
+
+
+def _receives_on_way_out(exit_stmt: Node, receives: list[Node], after: int) -> bool:
+    """A receive runs before `exit_stmt` on every path to it: the exit is in the body of a select
+    case that receives, or a plain receive comes before it."""
+    case = enclosing(exit_stmt, frozenset({"communication_case"}))
+    channel = received_channel(case) if case is not None else None
+    if channel is not None and any(contains(channel, r) or r.id == channel.id for r in receives):
+        return True
+    return _received_before(exit_stmt, receives, after) >= 1
 
 
 def _received_before(point: Node, receives: list[Node], after: int) -> float:
