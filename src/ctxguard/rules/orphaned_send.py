@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
@@ -14,6 +14,7 @@ from ctxguard.gosrc.cfg import Block
 from ctxguard.gosrc.goroutines import (
     Goroutine,
     breaks_out_of,
+    closed_somewhere,
     early_exit,
     failed_before,
     fails_test,
@@ -22,6 +23,7 @@ from ctxguard.gosrc.goroutines import (
     goroutine_context,
     in_nested_func,
     observes_cancellation,
+    spawner_decl,
     trips,
 )
 from ctxguard.gosrc.model import GoFile
@@ -270,6 +272,10 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
         found = [s for s in found if not guarded(gfile, s) and not (buffer and makes_room(s))]
         if found:
             sends, per_run = count_sends(g, found)
+            if _answers_requests(g, found):
+                # one reply per request, each taken before the next can be made: never more
+                # than one outstanding, and the goroutine ends when the requests are closed
+                sends, per_run = [replace(x, repeats=False, prefix=1) for x in sends], 1
             starts = repetitions(stmt, func, outside=make, trips=count_trips)
             senders.append(_Sender(stmt, g, sends, starts, starts * per_run))
     if not senders:
@@ -723,6 +729,32 @@ def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
             if decl is not None and decl not in out:
                 out.append(decl)
     return out
+
+
+def _answers_requests(g: Goroutine, sends: list[Node]) -> bool:
+    """The goroutine's sends answer requests: each sits, once per iteration, in a `for x := range
+    req` loop over an unbuffered channel the spawner sends requests on and closes (`defer
+    close(req)`): go-ethereum's console reads a line per prompt. The spawner cannot make a
+    second request before it takes the first answer (the goroutine is not receiving), so at
+    most one answer is ever pending."""
+    loops = {id(lp): lp for s in sends for lp in loops_between(s, g.func)[:1]}
+    if len(loops) != 1 or any(len(loops_between(s, g.func)) != 1 for s in sends):
+        return False
+    loop = next(iter(loops.values()))
+    if len(sends) > 1 and not all(_exclusive(a, b) for i, a in enumerate(sends) for b in sends[i + 1 :]):
+        return False
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    ranged = unparen(clause.child_by_field_name("right")) if clause is not None else None  # type: ignore[arg-type]
+    if ranged is None or ranged.type != "identifier":
+        return False
+    inner = g.file.decl_of(ranged)
+    requests = spawner_decl(g, inner) if inner is not None else None
+    if requests is None or requests.value is None:
+        return False
+    made = unparen(requests.value)
+    if made.type != "call_expression" or text(made.child_by_field_name("function")) != "make" or _buffer(made) != 0:
+        return False
+    return closed_somewhere(g.stmt_file, requests)
 
 
 def _iterations_take_their_own(
