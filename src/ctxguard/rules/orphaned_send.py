@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -32,9 +33,11 @@ from ctxguard.gosrc.syntax import (
     FUNC_TYPES,
     call_args,
     call_name,
+    call_of_callee,
     contains,
     enclosing,
     enclosing_function,
+    expression_list,
     is_receive,
     line_of,
     loops_between,
@@ -296,7 +299,9 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
         elif use == "receive":
             receives.append(ref)
     if returned:
-        return [] if receives else _generator(decl, senders, buffer)
+        if receives or _read_to_the_end(file, func):
+            return []
+        return _generator(decl, senders, buffer)
     return _judge(file, func, make, decl.name, receives, senders, buffer)
 
 
@@ -373,6 +378,55 @@ def _returned(ref: Node, func: Node) -> bool:
     if parent is not None and parent.type == "expression_list":
         parent = parent.parent
     return parent is not None and parent.type == "return_statement" and enclosing_function(parent) == func
+
+
+def _read_to_the_end(file: GoFile, func: Node) -> bool:
+    """Every caller of `func`, an unexported function or method (its callers are all in the
+    package), reads the channel it returns to the end: `for x := range ch` with no way out
+    of the loop. A caller that never stops reading never strands the goroutine feeding it."""
+    name = text(func.child_by_field_name("name"))
+    pkg = file.package
+    if func.type not in ("function_declaration", "method_declaration") or not name[:1].islower() or pkg is None:
+        return False
+    pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")
+    calls = 0
+    for f in pkg.files:
+        for m in pattern.finditer(f.source):
+            node = f.root.descendant_for_byte_range(m.start(), m.start() + 1)
+            call = call_of_callee(node) if node is not None else None
+            if call is None:
+                continue  # the declaration, a comment, a method value
+            calls += 1
+            if not _ranged_to_the_end(f, call):
+                return False
+    return calls > 0
+
+
+def _ranged_to_the_end(file: GoFile, call: Node) -> bool:
+    """`for x := range call`, or `ch, err := call` (or `ch := call`) whose channel is only ever
+    ranged over; to the end."""
+    owner = enclosing_function(call)
+    if call.parent is not None and call.parent.type == "range_clause" and owner is not None:
+        loop = call.parent.parent
+        return loop is not None and early_exit(file, loop, owner) is None
+    values = call.parent
+    stmt = values.parent if values is not None and values.type == "expression_list" else None
+    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement"):
+        return False
+    left = expression_list(stmt.child_by_field_name("left"))
+    decl = file.decl_of(left[0]) if left and left[0].type == "identifier" else None
+    scope = file.scope_for(call)
+    if decl is None or scope is None or owner is None:
+        return False
+    reads = [r for r in scope.refs(decl) if r.id != left[0].id]
+    for r in reads:
+        clause = r.parent
+        loop = clause.parent if clause is not None and clause.type == "range_clause" else None
+        if loop is None or clause.child_by_field_name("right") != r:  # type: ignore[union-attr]
+            return False
+        if early_exit(file, loop, owner) is not None:
+            return False
+    return bool(reads)
 
 
 def _generator(decl: Decl, senders: list[_Sender], buffer: float) -> list[Orphan]:
