@@ -99,7 +99,19 @@ the process (`log.Fatal`, `panic`): the sender is stranded only once the test
 has failed or the process is going away; a `select` case waiting on a channel
 the sender itself closes when it is done; and a goroutine that sends once, on
 one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
-`select` that takes either.
+`select` that takes either. Nor these protocols:
+- a loop that starts one goroutine per iteration and takes its send on every
+  way out: a `select` whose every case receives (`case err := <-done:`, or
+  `case <-stop: <-done; return`), so leaving the loop leaves nothing pending;
+- a goroutine answering requests: one send per iteration of `for p := range
+  prompts`, over an unbuffered channel the spawner sends requests on and
+  closes (`defer close(prompts)`). The spawner cannot ask again before it takes
+  the answer, so at most one answer is ever pending (reported only when the
+  answer channel has no room for it);
+- a channel returned by an unexported function or method whose every caller
+  (all in the package) reads it to the end (`for v := range values(ctx)` with
+  no way out of the loop).
+
 A send in a goroutine loop that also ignores its context is reported once, by
 CG104 (goroutine-ignores-cancel), with this rule's reason in its message (here
 when CG104 is not selected).
