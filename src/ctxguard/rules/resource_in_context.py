@@ -5,9 +5,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.ctxfacts import stored_values
+from ctxguard.gosrc.ctxfacts import is_context_type_text, stored_values
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.syntax import text, unparen
+from ctxguard.gosrc.syntax import enclosing_function, text, unparen
 from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, short_type
 from ctxguard.rules.base import Pass, Rule
 
@@ -25,7 +25,10 @@ the source, a resource or an object bound to goroutines:
 
 Values whose type cannot be established are not reported, nor are values an
 API asks for under its own key (`context.WithValue(ctx, oauth2.HTTPClient,
-client)` is how golang.org/x/oauth2 takes its HTTP client).
+client)` is how golang.org/x/oauth2 takes its HTTP client), nor a connection
+stored by a function of `http.Server.ConnContext`'s shape, `func(ctx
+context.Context, c net.Conn) context.Context`, in the context it makes for that
+connection: that context lives as long as the connection does.
 
 ## Why it leaks
 A context value lives as long as the context chain, and contexts are often
@@ -105,7 +108,7 @@ def check(p: Pass) -> None:
     extra = frozenset(p.options.get("extra-types", ()))
     for stored in stored_values(file):
         value = stored.value
-        if _api_key(file, stored.key):
+        if _api_key(file, stored.key) or _connection_hook(file, value):
             continue
         vtype = expr_type(file, value)
         if vtype is None:
@@ -118,6 +121,30 @@ def check(p: Pass) -> None:
             value,
             f"context.WithValue stores {what} {short_type(vtype)}: {_ADVICE[kind]}",
         )
+
+
+def _connection_hook(file: GoFile, value: Node) -> bool:
+    """`func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, k, c) }`:
+    http.Server's ConnContext hook (or a helper of its shape). The context is made for that
+    connection and lives as long as it does: storing the connection there is what it is for."""
+    value = unparen(value)
+    decl = file.decl_of(value) if value.type == "identifier" else None
+    fn = enclosing_function(value)
+    if decl is None or decl.kind != "param" or fn is None or enclosing_function(decl.ident) != fn:
+        return False
+    info = file.func_info(fn)
+    types = [p.type for p in info.params]
+    results = [r.type for r in info.results]
+    return (
+        len(types) == 2
+        and is_context_type_text(file, types[0])
+        and types[1] in _CONNECTIONS
+        and len(results) == 1
+        and is_context_type_text(file, results[0])
+    )
+
+
+_CONNECTIONS = frozenset({"net.Conn", "*crypto/tls.Conn", "*net.TCPConn", "*net.UnixConn"})
 
 
 def _api_key(file: GoFile, key: Node) -> bool:
