@@ -12,6 +12,7 @@ from tree_sitter import Node
 from ctxguard.findings import Severity
 from ctxguard.gosrc import index
 from ctxguard.gosrc.cfg import Block
+from ctxguard.gosrc.ctxfacts import is_write
 from ctxguard.gosrc.goroutines import (
     Goroutine,
     breaks_out_of,
@@ -108,6 +109,11 @@ one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
   closes (`defer close(prompts)`). The spawner cannot ask again before it takes
   the answer, so at most one answer is ever pending (reported only when the
   answer channel has no room for it);
+- an async writer kept to one in flight by its `done` channel, which it closes
+  only when it succeeds (`if done == nil { done = make(...); go func() { if err
+  := w(); err != nil { fail <- err; return }; close(done) }() }`, and `done =
+  nil` only in `case <-done:`): a writer that fails leaves `done` set, so no
+  other starts, and its one error is the only send on `fail`;
 - a channel returned by an unexported function or method whose every caller
   (all in the package) reads it to the end (`for v := range values(ctx)` with
   no way out of the loop).
@@ -292,6 +298,9 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
                 # than one outstanding, and the goroutine ends when the requests are closed
                 sends, per_run = [replace(x, repeats=False, prefix=1) for x in sends], 1
             starts = repetitions(stmt, func, outside=make, trips=count_trips)
+            if _fails_once(file, func, stmt, g, found):
+                # one goroutine in flight, and none after one that failed: one send in all
+                sends, per_run, starts = [replace(x, repeats=False, prefix=1) for x in sends], 1, 1
             senders.append(_Sender(stmt, g, sends, starts, starts * per_run))
     if not senders:
         return []
@@ -795,6 +804,79 @@ def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
             if decl is not None and decl not in out:
                 out.append(decl)
     return out
+
+
+def _fails_once(file: GoFile, func: Node, stmt: Node, g: Goroutine, sends: list[Node]) -> bool:
+    """An async writer kept to one in flight by its done channel, which it closes only when it
+    succeeds: `if done == nil { done = make(chan struct{}); go func() { if err := w(); err !=
+    nil { fail <- err; return }; close(done) }() }`, with `done = nil` only once `<-done`
+    fires. A writer that fails leaves `done` set, so no other starts: it sends once in all
+    (go-ethereum's transaction broadcast)."""
+    if g.func.type != "func_literal":
+        return False
+    guard = enclosing(stmt, frozenset({"if_statement"}))
+    cond = guard.child_by_field_name("condition") if guard is not None else None
+    if cond is None:
+        return False
+    for name in (m.group(1) for m in _NIL_TEST.finditer(text(cond))):
+        ident = next((n for n in walk(cond) if n.type == "identifier" and text(n) == name), None)
+        done = file.decl_of(ident) if ident is not None else None
+        scope = file.scope_for(stmt)
+        if done is None or scope is None:
+            continue
+        refs = scope.refs(done)
+        closes = [r for r in refs if contains(g.func, r) and _closed_here(r)]
+        if not closes or not all(_returns_after(s) for s in sends):
+            continue
+        writes = [r for r in refs if is_write(r) and not contains(g.func, r)]
+        if all(_made_before(w, stmt, guard) or _reset_on_receive(w, done, file) for w in writes):
+            return True
+    return False
+
+
+_NIL_TEST = re.compile(r"\b(\w+)\s*==\s*nil\b")
+
+
+def _closed_here(ref: Node) -> bool:
+    args = ref.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    return call is not None and call_name(call) == (None, "close")
+
+
+def _returns_after(send: Node) -> bool:
+    nxt = send.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    return nxt is not None and nxt.type == "return_statement"
+
+
+def _made_before(write: Node, stmt: Node, guard: Node | None) -> bool:
+    """`done = make(chan ...)` inside the guard, before the go statement."""
+    assign = write.parent.parent if write.parent is not None else None
+    right = assign.child_by_field_name("right") if assign is not None else None
+    values = expression_list(right) if right is not None else []
+    return (
+        guard is not None
+        and contains(guard, write)
+        and write.start_byte < stmt.start_byte
+        and len(values) == 1
+        and text(unparen(values[0]).child_by_field_name("function")) == "make"
+    )
+
+
+def _reset_on_receive(write: Node, done: Decl, file: GoFile) -> bool:
+    """`done = nil` in the body of `case <-done:`."""
+    assign = write.parent.parent if write.parent is not None else None
+    right = assign.child_by_field_name("right") if assign is not None else None
+    case = enclosing(write, frozenset({"communication_case"}))
+    channel = received_channel(case) if case is not None else None
+    return (
+        right is not None
+        and text(right) == "nil"
+        and channel is not None
+        and unparen(channel).type == "identifier"
+        and file.decl_of(unparen(channel)) is done
+    )
 
 
 def _answers_requests(g: Goroutine, sends: list[Node]) -> bool:
