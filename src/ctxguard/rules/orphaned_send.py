@@ -814,11 +814,9 @@ def _fails_once(file: GoFile, func: Node, stmt: Node, g: Goroutine, sends: list[
     (go-ethereum's transaction broadcast)."""
     if g.func.type != "func_literal":
         return False
-    guard = enclosing(stmt, frozenset({"if_statement"}))
-    cond = guard.child_by_field_name("condition") if guard is not None else None
-    if cond is None:
-        return False
-    for name in (m.group(1) for m in _NIL_TEST.finditer(text(cond))):
+    guards = [a for a in _ancestors(stmt, func) if a.type == "if_statement"]
+    tests = [(guard, cond) for guard in guards if (cond := guard.child_by_field_name("condition")) is not None]
+    for guard, cond, name in ((g_, c, m.group(1)) for g_, c in tests for m in _NIL_TEST.finditer(text(c))):
         ident = next((n for n in walk(cond) if n.type == "identifier" and text(n) == name), None)
         done = file.decl_of(ident) if ident is not None else None
         scope = file.scope_for(stmt)

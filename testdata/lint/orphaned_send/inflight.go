@@ -22,14 +22,16 @@ func broadcast(batches <-chan []int, term <-chan struct{}) {
 		if done == nil && len(queue) > 0 && !failed {
 			batch := queue[0]
 			queue = queue[1:]
-			done = make(chan struct{})
-			go func() {
-				if err := write(batch); err != nil {
-					fail <- err // ok: at most one writer ever fails
-					return
-				}
-				close(done)
-			}()
+			if len(batch) > 0 {
+				done = make(chan struct{})
+				go func() {
+					if err := write(batch); err != nil {
+						fail <- err // ok: at most one writer ever fails
+						return
+					}
+					close(done)
+				}()
+			}
 		}
 		select {
 		case b := <-batches:
