@@ -133,6 +133,72 @@ def deadline_carried(file: GoFile, call: Node, avail: AvailableContext) -> bool:
     return f"{avail.expr}.Deadline()".encode() in _function_source(file, call)
 
 
+# calls whose receiver (or, for DialWithDialer, first argument) carries its own time limit
+_TIMED_RECEIVERS = frozenset(
+    {
+        "(*http.Client).Get",
+        "(*http.Client).Head",
+        "(*http.Client).Post",
+        "(*http.Client).PostForm",
+        "(*net.Dialer).Dial",
+        "(*tls.Dialer).Dial",
+    }
+)
+
+
+def bounded_by_timeout(file: GoFile, what: str, call: Node, recv: Node | None) -> bool:
+    """The call has a time limit of its own: an `http.Client` or a `net.Dialer` built with a
+    `Timeout` (`&http.Client{Timeout: 10 * time.Second}`, in place, in a variable or a
+    package variable), or `tls.DialWithDialer` given such a dialer. It ends by itself; the
+    caller's cancellation would only end it sooner."""
+    if what in _TIMED_RECEIVERS and recv is not None:
+        return _has_timeout(file, recv, 0)
+    if what == "tls.DialWithDialer":
+        args = call_args(call)
+        return bool(args) and _has_timeout(file, args[0], 0)
+    return False
+
+
+def _has_timeout(file: GoFile, expr: Node, depth: int) -> bool:
+    expr = unparen(expr)
+    if expr.type == "unary_expression" and text(expr.child_by_field_name("operator")) == "&":
+        return _has_timeout(file, expr.child_by_field_name("operand"), depth)  # type: ignore[arg-type]
+    if expr.type == "composite_literal":
+        body = expr.child_by_field_name("body")
+        return body is not None and any(
+            el.type == "keyed_element" and text(el.named_children[0]) == "Timeout" for el in body.named_children
+        )
+    if expr.type != "identifier" or depth > 2:
+        return False
+    decl = file.decl_of(expr)
+    if decl is not None:
+        return decl.value is not None and decl.value_index == 0 and _has_timeout(file, decl.value, depth + 1)
+    value = _package_var_value(file, text(expr))
+    return value is not None and _has_timeout(file, value, depth + 1)
+
+
+def _package_var_value(file: GoFile, name: str) -> Node | None:
+    """The value a package variable is given where it is declared or assigned at package level
+    or in an init function (`onDemandAskClient = &http.Client{...}`), when there is one."""
+    pkg = file.package
+    for f in pkg.files if pkg is not None else (file,):
+        if name.encode() not in f.source:
+            continue
+        for node in walk(f.root):
+            if node.type not in ("var_spec", "assignment_statement"):
+                continue
+            targets = (
+                node.children_by_field_name("name")
+                if node.type == "var_spec"
+                else expression_list(node.child_by_field_name("left"))
+            )
+            values = expression_list(node.child_by_field_name("value" if node.type == "var_spec" else "right"))
+            for target, value in zip(targets, values, strict=False):
+                if text(target) == name and (node.type == "var_spec" or f.decl_of(target) is None):
+                    return value
+    return None
+
+
 def _function_source(file: GoFile, node: Node) -> bytes:
     """The bytes of the outermost function holding `node` (closures included)."""
     root = file.root_function(node)

@@ -37,6 +37,7 @@ from ctxguard.rules.context_twin_exemptions import (
     SOCKET_CALLS,
     blocking_dial,
     borrowed,
+    bounded_by_timeout,
     deadline_carried,
     handled_later,
     local_network,
@@ -84,6 +85,10 @@ own `*http.Request` parameter):
   address written as a literal, `"localhost:8080"` or `fmt.Sprintf("127.0.0.1:%d",
   port)`, refused or accepted at once; nor a dial in a function that reads the
   context's deadline itself, `dialer.Deadline, _ = ctx.Deadline()`).
+  Nor, as `net.DialTimeout`, a call with a time limit of its own: a method of an
+  `http.Client` or a `net.Dialer` built with a `Timeout` (in place, in a
+  variable or in a package variable: `&http.Client{Timeout: 10 * time.Second}`),
+  or `tls.DialWithDialer` given such a dialer; it ends by itself.
   `net.DialTimeout` (bounded by its timeout), the `net.Lookup*` functions
   (bounded by the resolver's timeouts and attempts), `net.Listen`,
   `ListenPacket` and `LookupPort` (binding a socket and reading
@@ -327,6 +332,8 @@ def check(p: Pass) -> None:
             continue
         if not wide and found.what in DIALS and avail is not None and deadline_carried(file, call, avail):
             continue
+        if not wide and bounded_by_timeout(file, found.what, call, found.recv):
+            continue
         if not wide and not found.twin.by_default and not blocking_dial(call):
             continue
         if not wide and raced_against_done(file, call):
@@ -379,6 +386,8 @@ def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, o
         if found is None or not found.path or found.what in REQUEST_LIKE or not _relays(file, call, decl):
             continue
         if found.what in SOCKET_CALLS and (local_network(call) or nothing_to_wait_for(call)):
+            continue
+        if bounded_by_timeout(file, found.what, call, found.recv):
             continue
         if (not found.twin.by_default and not blocking_dial(call)) or raced_against_done(file, call):
             continue
