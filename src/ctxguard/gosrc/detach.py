@@ -115,7 +115,7 @@ def cleanup_call(call: Node, owner: Node | None) -> bool:
     name = _verb_case(call_name(call)[1])
     if _CLEANUP_NAME.match(name):
         return True
-    return _UNDO_NAME.match(name) is not None and (_error_path(call, owner) or _in_cleanup_function(call))
+    return _UNDO_NAME.match(name) is not None and (_error_path(call, owner) or in_cleanup_function(call))
 
 
 def _verb_case(name: str) -> str:
@@ -149,7 +149,7 @@ def _tests_error(cond: Node) -> bool:
     return other.type == "identifier" and _ERROR_NAME.search(text(other)) is not None
 
 
-def _in_cleanup_function(node: Node) -> bool:
+def in_cleanup_function(node: Node) -> bool:
     """The function or method declaration holding `node` is itself named for cleanup:
     `func (d *Daemon) Cleanup(ctx context.Context, ...)`."""
     fn = enclosing(node, _NAMED_FUNCS)

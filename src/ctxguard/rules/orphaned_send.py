@@ -13,6 +13,7 @@ from ctxguard.findings import Severity
 from ctxguard.gosrc import index
 from ctxguard.gosrc.cfg import Block
 from ctxguard.gosrc.ctxfacts import is_write
+from ctxguard.gosrc.detach import in_cleanup_function
 from ctxguard.gosrc.goroutines import (
     Goroutine,
     breaks_out_of,
@@ -109,6 +110,9 @@ one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
   closes (`defer close(prompts)`). The spawner cannot ask again before it takes
   the answer, so at most one answer is ever pending (reported only when the
   answer channel has no room for it);
+- a receiver in a function or method named for cleanup (`Stop`, `Close`,
+  `Shutdown` and the other verbs CG201 lists) that gives up, typically on a
+  timeout: the goroutine is left once, as the component goes away;
 - an async writer kept to one in flight by its `done` channel, which it closes
   only when it succeeds (`if done == nil { done = make(...); go func() { if err
   := w(); err != nil { fail <- err; return }; close(done) }() }`, and `done =
@@ -352,6 +356,8 @@ def _judge(
     total = _pending(senders, receives)
     if not receives or total <= buffer or (total <= buffer + 1 and _takes_every_outcome(receives, senders)):
         return []
+    if in_cleanup_function(func.child_by_field_name("body") or func):
+        return []  # Stop, Close, Shutdown giving up: a goroutine left once, at teardown
     why = _gives_up(file, func, make, receives, senders, total, buffer)
     if why is None:
         return []
