@@ -445,7 +445,7 @@ def test_test_support_directories_are_test_code(tmp_path: Path) -> None:
     by directory name below the path given (a checkout that itself lives in a `tests` directory
     is not all test code)."""
     root = tmp_path / "tests" / "repo"
-    for pkg in ("internal/testutil/fixtures", "e2e", "cmd/load-test", "svc"):
+    for pkg in ("internal/testutil/fixtures", "e2e", "integration/cluster", "cmd/load-test", "svc"):
         (root / pkg).mkdir(parents=True)
         (root / pkg / "f.go").write_text(LEAK.format(pkg.rsplit("/", 1)[-1].replace("-", "")))
     # a helper file that imports "testing" outside _test.go is test code too
@@ -455,6 +455,7 @@ def test_test_support_directories_are_test_code(tmp_path: Path) -> None:
     assert codes(root, "--isolated", "--include-tests") == [
         ("cmd/load-test/f.go", 6, "CG101"),
         ("e2e/f.go", 6, "CG101"),
+        ("integration/cluster/f.go", 6, "CG101"),
         ("internal/testutil/fixtures/f.go", 6, "CG101"),
         ("svc/f.go", 6, "CG101"),
         ("svc/testing.go", 11, "CG101"),

@@ -27,7 +27,18 @@ class Discovery:
 # Directories of test support code: helpers, fixtures and end-to-end suites that only tests run.
 # A leak there ends with the test binary, as in a _test.go file.
 TEST_SUPPORT_DIRS = frozenset(
-    {"test", "tests", "testing", "testutil", "testutils", "testhelper", "testhelpers", "e2e", "integration-test"}
+    {
+        "test",
+        "tests",
+        "testing",
+        "testutil",
+        "testutils",
+        "testhelper",
+        "testhelpers",
+        "e2e",
+        "integration",
+        "integration-test",
+    }
 )
 # ... and any directory named for the test it serves: `networkdb-test`, `e2e_tests`
 _TEST_SUFFIXES = ("-test", "-tests", "_test", "_tests")
