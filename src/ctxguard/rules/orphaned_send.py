@@ -91,6 +91,10 @@ says so.
 Several goroutines that may each be left sending on one channel give one
 finding, at a send that can repeat if one can, counting the others.
 
+When the receiving function closes the channel as it returns (`defer
+close(ch)`), the late send does not block: it panics (send on closed channel).
+The finding is the same, and its message says so.
+
 Not reported: a receiver that hands the sender over on its way out (`go
 func() { <-ch }()` in the branch that gives up, to take the late result and
 clean it up); a send right after the goroutine took a value out of the same
@@ -327,7 +331,8 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
         if receives or _read_to_the_end(file, func):
             return []
         return _generator(decl, senders, buffer)
-    return _judge(file, func, make, decl.name, receives, senders, buffer)
+    closed_at = _closed_on_return(file, func, decl, sender_bodies)
+    return _judge(file, func, make, decl.name, receives, senders, buffer, closed_at)
 
 
 def _check_field(file: GoFile, fc: FieldChannel) -> list[Orphan]:
@@ -348,7 +353,14 @@ def _check_field(file: GoFile, fc: FieldChannel) -> list[Orphan]:
 
 
 def _judge(
-    file: GoFile, func: Node, make: Node, name: str, receives: list[Node], senders: list[_Sender], buffer: float
+    file: GoFile,
+    func: Node,
+    make: Node,
+    name: str,
+    receives: list[Node],
+    senders: list[_Sender],
+    buffer: float,
+    closed_at: int | None = None,
 ) -> list[Orphan]:
     """The sends that can be left blocked on channel `name` (made at `make`, or for a channel a
     struct field holds, `func` itself: it outlives every loop of the function) when the
@@ -385,6 +397,12 @@ def _judge(
                 else:
                     why_send = f"this can be its {_nth(s.prefix)} send along one path, into {into}, and "
             message = f"goroutine may block forever sending on {name}: {why_send}{reason}"
+            if closed_at is not None:
+                # the receiver closes the channel on its way out: the late send panics instead
+                message = (
+                    f"goroutine may send on {name} after it is closed (a panic: send on closed channel): "
+                    f"{why_send}{reason}, and closes {name} as it returns (line {closed_at})"
+                )
             if s.elsewhere:
                 message += f" (the send is in {s.elsewhere})"
             out.append(Orphan(s.node, s.file, message, reason))
@@ -397,6 +415,19 @@ def _judge(
     others = len(out) - 1
     note = f" ({others} more send{'s' if others > 1 else ''} on {name} can block the same way)"
     return [Orphan(first.node, first.file, first.message + note, first.reason)]
+
+
+def _closed_on_return(file: GoFile, func: Node, decl: Decl, sender_bodies: list[Node]) -> int | None:
+    """The line of `defer close(ch)` in the receiving function (not in a goroutine's body)."""
+    scope = file.scope_for(func)
+    for ref in scope.refs(decl) if scope is not None else []:
+        args = ref.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        if call is None or call_name(call) != (None, "close") or any(contains(b, ref) for b in sender_bodies):
+            continue
+        if call.parent is not None and call.parent.type == "defer_statement" and contains(func, call):
+            return line_of(call)
+    return None
 
 
 def _returned(ref: Node, func: Node) -> bool:
