@@ -23,6 +23,7 @@ from ctxguard.gosrc.syntax import call_args, call_of_callee, enclosing, text
 from ctxguard.gosrc.testcode import in_test_code
 from ctxguard.rules.base import FactPass, Pass
 from ctxguard.rules.callfacts import (
+    MAX_ROUNDS,
     NAMED_FUNCS,
     calls_with_facts,
     entry_point,
@@ -32,8 +33,6 @@ from ctxguard.rules.callfacts import (
     where,
 )
 
-# the `ignores` facts are followed to a fixed point; a bound keeps a pathological package cheap
-_MAX_ROUNDS = 8
 _ROOT_CALL = re.compile(rb"\b(?:Background|TODO)\s*\(\s*\)")
 
 
@@ -92,7 +91,7 @@ def _export_ignoring(fp: FactPass) -> None:
             if key is None or info.body is None or not named:
                 continue
             candidates.append((file, decl, key, named))
-    for _ in range(_MAX_ROUNDS):
+    for _ in range(MAX_ROUNDS):
         changed = False
         for file, decl, key, named in candidates:
             found = sorted(i for i, name in named if _only_harmless(fp, file, decl, name))

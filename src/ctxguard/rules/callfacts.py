@@ -24,7 +24,7 @@ from ctxguard.rules.base import FactPass
 
 NAMED_FUNCS = frozenset({"function_declaration", "method_declaration"})
 # relays are followed to a fixed point; a bound keeps a pathological package cheap
-_MAX_ROUNDS = 16
+MAX_ROUNDS = 16
 # a chain longer than this is too far from the call for its caller to act on (measured: chains
 # of 6 to 12 calls through error and cleanup paths on nats-server and moby)
 MAX_VIA = 2
@@ -57,7 +57,7 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
             fp.export(file, key, {**found, "via": []})
         else:
             candidates.append((file, decl, key))
-    for _ in range(_MAX_ROUNDS):
+    for _ in range(MAX_ROUNDS):
         if not candidates:
             break
         # the calls that may reach a function with the fact, found once per file and round by
