@@ -35,7 +35,7 @@ func Stream(ctx context.Context, s *stream) <-chan item {
 				}
 				return
 			}
-			out <- item{v: v} // want `CG105 goroutine may block forever sending on out: it sends in a loop into a channel with room for 1 without watching ctx, and the caller receives from the returned channel and can stop reading once ctx is done`
+			out <- item{v: v} // ok: a generator, CG104's (opt-in): the loop never watches ctx
 		}
 	}()
 	return out
