@@ -41,6 +41,10 @@ _SLOG_METHODS = frozenset({"Log", "LogAttrs", "Enabled"})
 _SLOG = "log/slog"
 _CONTAINERD_LOG = ("github.com/containerd/log", "github.com/containerd/containerd/log")
 _LOGRUS_TYPES = frozenset({"github.com/sirupsen/logrus.Entry", "github.com/sirupsen/logrus.Logger"})
+# every callee name for which context_lookup or a detach may hold (a cheap filter)
+LOOKUP_NAMES = frozenset(
+    {*(n for names in LOOKUPS.values() for n in names), *_LOG_METHODS, *_SLOG_METHODS, "WithContext", "WithoutCancel"}
+)
 
 
 # whether the callee of a call uses its argument at an index only where a caller's context

@@ -14,12 +14,12 @@ import re
 
 from tree_sitter import Node
 
-from ctxguard.gosrc.ctxfacts import ROOTS, available_context, is_context_type_text, is_write
+from ctxguard.gosrc.ctxfacts import ROOTS, available_context, is_context_type_text
 from ctxguard.gosrc.detach import deliberate_detach, runs_detached
 from ctxguard.gosrc.facts import declared_key, short_name
 from ctxguard.gosrc.model import GoFile
-from ctxguard.gosrc.nochange import IgnoredArgument, changes_nothing, harmless_argument, outer_parens
-from ctxguard.gosrc.syntax import call_args, call_of_callee, enclosing, text
+from ctxguard.gosrc.nochange import LOOKUP_NAMES, IgnoredArgument, changes_nothing, harmless_argument, outer_parens
+from ctxguard.gosrc.syntax import call_args, call_name, call_of_callee, enclosing, text
 from ctxguard.gosrc.testcode import in_test_code
 from ctxguard.rules.base import FactPass, Pass
 from ctxguard.rules.callfacts import (
@@ -29,6 +29,7 @@ from ctxguard.rules.callfacts import (
     entry_point,
     every_call_runs,
     export_relayed,
+    relayable,
     via_text,
     where,
 )
@@ -69,6 +70,13 @@ def _ignored_by(fp: FactPass, file: GoFile) -> IgnoredArgument:
     return ignored
 
 
+def _harmless_callees(fp: FactPass) -> frozenset[str]:
+    """The names of the calls a context may reach without mattering: the lookups, the functions
+    with an `ignores` fact, and WithoutCancel (a cheap filter before resolving the callee)."""
+    known = {k.rpartition("#")[2].rpartition(".")[2] for k, v in {**fp.imported, **fp.exported}.items() if _ignores(v)}
+    return frozenset(known) | LOOKUP_NAMES
+
+
 def _ignores(fact: object) -> list[int]:
     value = fact.get("ignores") if isinstance(fact, dict) else None
     return [i for i in value if isinstance(i, int)] if isinstance(value, list) else []
@@ -93,8 +101,9 @@ def _export_ignoring(fp: FactPass) -> None:
             candidates.append((file, decl, key, named))
     for _ in range(MAX_ROUNDS):
         changed = False
+        callees = _harmless_callees(fp)
         for file, decl, key, named in candidates:
-            found = sorted(i for i, name in named if _only_harmless(fp, file, decl, name))
+            found = sorted(i for i, name in named if _only_harmless(fp, file, decl, name, callees))
             if found and found != _ignores(fp.fact(key)):
                 fp.export(file, key, {"ignores": found})
                 changed = True
@@ -102,25 +111,43 @@ def _export_ignoring(fp: FactPass) -> None:
             break
 
 
-def _only_harmless(fp: FactPass, file: GoFile, decl: Node, name: str) -> bool:
+def _only_harmless(fp: FactPass, file: GoFile, decl: Node, name: str, callees: frozenset[str]) -> bool:
     """Parameter `name` is unused by declaration, or read only as an argument for which a
-    caller's context would change nothing."""
+    caller's context would change nothing.
+
+    Every identifier `name` in the body counts, whatever it resolves to: no scope table is
+    built (most functions of a module take a context). A shadowing variable can only make
+    the answer "no" where a scope table would say "yes", never the other way round."""
     if name in ("", "_"):
         return True
-    scope = file.scope_for(decl)
-    param = next((d for d in scope.decls if d.kind == "param" and d.name == name), None) if scope else None
-    if scope is None or param is None:
+    body = decl.child_by_field_name("body")
+    if body is None:
         return False
-    reads = [r for r in scope.refs(param) if not is_write(r)]
     ignored = _ignored_by(fp, file)
-    return bool(reads) and all(harmless_argument(file, outer_parens(r), ignored) for r in reads)
+    uses = 0
+    for m in re.finditer(
+        rb"(?<![\w.])" + re.escape(name.encode()) + rb"\b", file.source[body.start_byte : body.end_byte]
+    ):
+        start = body.start_byte + m.start()
+        node = file.root.descendant_for_byte_range(start, start + len(name))
+        if node is None or node.type != "identifier":
+            continue  # in a string or a comment
+        uses += 1
+        arg = outer_parens(node)
+        args = arg.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        if call is None or call.type != "call_expression" or call_name(call)[1] not in callees:
+            return False  # used otherwise than as an argument of a call that could ignore it
+        if not harmless_argument(file, arg, ignored):
+            return False
+    return uses > 0
 
 
 def check(p: Pass) -> None:
     """Report calls of functions that make their own context from code that has one to pass."""
     file = p.file
     seen: set[tuple[int, str]] = set()
-    for call in calls_with_facts(file, frozenset(p.facts)):
+    for call in calls_with_facts(file, relayable(p.facts)):
         found = p.fact(call)
         outer = enclosing(call, NAMED_FUNCS)
         if found is None or outer is None or in_test_code(file, call) or entry_point(file, outer):

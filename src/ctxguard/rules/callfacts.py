@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from tree_sitter import Node
 
@@ -57,12 +57,13 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
             fp.export(file, key, {**found, "via": []})
         else:
             candidates.append((file, decl, key))
+    imported = relayable(fp.imported)
     for _ in range(MAX_ROUNDS):
         if not candidates:
             break
         # the calls that may reach a function with the fact, found once per file and round by
         # name (most functions call none): not every call of every function resolved
-        names = frozenset({*fp.exported, *fp.imported})
+        names = imported | relayable(fp.exported)
         by_file: dict[int, list[Node]] = {}
         changed = False
         left: list[tuple[GoFile, Node, str]] = []
@@ -134,6 +135,12 @@ def every_call_runs(node: Node, decl: Node) -> bool:
             return False
         cur = parent
     return True
+
+
+def relayable(facts: Mapping[str, object]) -> frozenset[str]:
+    """The keys of the facts that relay (those with `via`): a rule may keep other kinds of facts
+    in the same table (CG201's `ignores`), which no relay follows."""
+    return frozenset(k for k, v in facts.items() if isinstance(v, dict) and "via" in v)
 
 
 def has_own_context(file: GoFile, decl: Node) -> bool:
