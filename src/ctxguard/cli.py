@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ctxguard import __version__
+from ctxguard.cli_watch import COMMANDS as WATCH_COMMANDS
 from ctxguard.lint.baseline import BaselineError
 from ctxguard.lint.baseline import filter_new as filter_baseline
 from ctxguard.lint.baseline import write as write_baseline_file
@@ -417,3 +418,7 @@ def capture(url: str, out_dir: str, every: str, count: int, timeout: str, retrie
             _fail(f"{out_dir}: {e.strerror or e}")
             return
     click.echo(f"captured {len(written)} files in {out_dir}")
+
+
+for _command in WATCH_COMMANDS:
+    main.add_command(_command)

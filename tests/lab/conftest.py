@@ -10,21 +10,19 @@ it passed or not, and every wait has a timeout.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import os
 import re
-import selectors
 import shutil
-import signal
 import subprocess
-import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from procs import kill_group, read_address
 
 REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "lab"
@@ -32,7 +30,6 @@ LAB = REPO / "lab"
 BUILD_TIMEOUT = 280  # seconds; a cold build of the lab takes about one minute on 2 cores
 START_TIMEOUT = 15
 HTTP_TIMEOUT = 10
-LISTENING = re.compile(r"^listening on (http://127\.0\.0\.1:\d+)$")
 
 
 FIGURE = "lab_figure"  # user property carrying one line of measured growth
@@ -103,20 +100,6 @@ def lab_bin(tmp_path_factory, xdist_worker) -> Path:
 def xdist_worker(request) -> str:
     """pytest-xdist's worker id ("gw0", ...), or "master" without xdist."""
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
-
-
-def kill_group(proc: subprocess.Popen, grace: float = 3.0) -> None:
-    """SIGTERM the process's group (it leads its own session), then SIGKILL it."""
-    if proc.poll() is not None:
-        return  # already reaped: its id may belong to someone else by now
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=grace)
 
 
 def http_get(url: str, timeout: float = HTTP_TIMEOUT) -> str:
@@ -222,35 +205,6 @@ class Service:
 
     def stop(self) -> None:
         kill_group(self.proc)
-
-
-def read_address(proc: subprocess.Popen, timeout: float) -> str:
-    """Read stdout lines until the "listening on http://..." banner."""
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    buf = b""
-    seen = []
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no 'listening on' line within {timeout}s; stdout so far: {seen!r}")
-            if not sel.select(left):
-                continue
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                raise RuntimeError(f"exited with {proc.wait(timeout=5)} before listening; stdout: {seen!r}")
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                text = line.decode(errors="replace").strip()
-                seen.append(text)
-                m = LISTENING.match(text)
-                if m:
-                    return m.group(1)
-    finally:
-        sel.close()
 
 
 @pytest.fixture

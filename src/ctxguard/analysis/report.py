@@ -87,6 +87,7 @@ def analyse(
     th: Thresholds | None = None,
     source: str | None = None,
     similarity: str = "exact",
+    need_ids: bool = True,
 ) -> RuntimeReport:
     current, restarted = since_last_restart(snaps)
     series = goroutine_series(current)
@@ -105,6 +106,7 @@ def analyse(
         total,
         series[-1].crash if len(series) == 1 else "",
         statistics.median(gaps) if gaps else 0.0,
+        need_ids,
     )
     if restarted:
         verdict = replace(verdict, reasons=(restarted, *verdict.reasons))

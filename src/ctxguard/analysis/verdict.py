@@ -55,11 +55,14 @@ def decide(
     total: Trend | None,
     crash: str = "",
     interval_s: float = 0.0,
+    need_ids: bool = True,
 ) -> Verdict:
     """`suspects`: every judged stack and heap site; `goroutine_points`: snapshots in the
     goroutine series; `id_dumps`: dumps carrying goroutine IDs; `total`: the trend of the
     total goroutine count (None for a single snapshot); `crash`: the crash kind of a
-    single crash log; `interval_s`: the series' usual spacing, to say how long to watch."""
+    single crash log; `interval_s`: the series' usual spacing, to say how long to watch;
+    `need_ids`: whether healthy needs two dumps with IDs (a one-off capture does; a watch,
+    which keeps judging and takes dumps when a stack grows, does not)."""
 
     def longer(snapshots: int) -> str:
         if interval_s <= 0:
@@ -79,7 +82,7 @@ def decide(
             f"{more} more goroutine snapshot{'s' if more != 1 else ''} over time{longer(more)} "
             f"(ctxguard capture URL --count {MIN_POINTS + 1} takes a series)"
         )
-    if id_dumps < 2:
+    if id_dumps < 2 and need_ids:
         missing.append("two goroutine dumps with IDs (debug=2) to follow goroutines across time")
     undecided = [
         s

@@ -26,15 +26,15 @@ class CaptureError(RuntimeError):
     pass
 
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$")
 
 
 def parse_duration(text: str) -> float:
-    """ "30s", "500ms", "2m", "1h" or plain seconds -> seconds."""
+    """ "30s", "500ms", "2m", "1h", "7d" or plain seconds -> seconds."""
     m = _DURATION.match(text.strip())
     if m is None:
         raise ValueError(f"not a duration: {text!r} (use e.g. 500ms, 30s, 2m)")
-    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
+    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}[m.group(2)]
 
 
 @dataclass(frozen=True)

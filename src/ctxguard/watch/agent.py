@@ -1,0 +1,321 @@
+"""The watch agent: one asyncio loop that scrapes every held target on its own schedule, stores, judges and acts.
+
+Isolation is the design: each round of each target is its own task, a global
+semaphore bounds the requests in flight, and every request ends at its
+deadline and its size limit (scrape.py), so a hung or huge target costs one
+slot for at most `timeout`, never another target's schedule. Store writes go
+through one thread (SQLite has one writer; every write is one committed
+transaction, so kill -9 loses at most the round in flight). Verdicts are the
+runtime analysis (`analysis.report.analyse`) over the target's window, kept in
+memory and refilled from the store after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import hashlib
+import math
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
+
+import httpx
+
+from ctxguard.analysis.report import analyse
+from ctxguard.store.db import LeaseLost, Store
+from ctxguard.store.model import Incident, Target
+from ctxguard.watch import bundle
+from ctxguard.watch.actions import Actions
+from ctxguard.watch.config import ScrapeOptions, WatchConfig
+from ctxguard.watch.incidents import Change, IncidentBook
+from ctxguard.watch.metrics import AgentMetrics
+from ctxguard.watch.scrape import DUMP, GOROUTINES, HEAP, Scraped, ScrapeError, client_for, fetch
+from ctxguard.watch.state import Health, TargetState
+from ctxguard.watch.targets import TargetSet, Watched
+
+P = ParamSpec("P")
+R = TypeVar("R")
+ALERT_REFRESH_S = 60.0  # Alertmanager resolves an alert not re-sent within its resolve_timeout (5 min)
+HOUSEKEEPING_S = 5.0
+
+
+class Agent:
+    def __init__(self, cfg: WatchConfig, store: Store, log: Callable[[str], None]) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.log = log
+        self.name = cfg.agent_name()
+        self.targets = TargetSet(cfg, log)
+        self.states: dict[int, TargetState] = {}
+        self.known: list[Target] = []  # every target of the config, stored (with ids)
+        self.book = IncidentBook(cfg.levels, cfg.env_label, cfg.resolve_after_s)
+        self.metrics = AgentMetrics(self)
+        self.rng = random.Random()
+        self.stopping = asyncio.Event()
+        self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="ctxguard-store")
+        self._clients: dict[ScrapeOptions, httpx.AsyncClient] = {}
+        self._slots = asyncio.Semaphore(cfg.concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._watched: dict[int, Watched] = {}
+        self._action_client = httpx.AsyncClient(trust_env=False, follow_redirects=False)
+        self.actions = Actions(cfg.actions, cfg.allow, self._action_client, recent=store.actions_since)
+        self.started = time.monotonic()
+        self.last_store_error = ""
+        self.store_size = 0
+        self.leased_until = float("inf")  # shared stores: no round starts after our leases may have expired
+
+    # -- plumbing ---------------------------------------------------------------
+
+    async def db(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run a store call on the store thread: the loop never blocks on the database."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db_thread, functools.partial(fn, *args, **kwargs))
+
+    def _client(self, opts: ScrapeOptions) -> httpx.AsyncClient:
+        if opts not in self._clients:
+            self._clients[opts] = client_for(opts, self.cfg.timeout_s, self.cfg.concurrency, self.name)
+        return self._clients[opts]
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- targets and leases -----------------------------------------------------
+
+    async def sync_targets(self) -> None:
+        """Re-read file_sd, store the target list, take leases, start or stop watching targets."""
+        watched = self.targets.refresh()
+        stored = await self.db(self.store.upsert_targets, [w.target for w in watched])
+        by_url = {w.target.url: w for w in watched}
+        self.known = stored
+        self._watched = {t.id: Watched(t, by_url[t.url].scrape) for t in stored if t.id is not None}
+        if self.cfg.shared:
+            asked = time.monotonic()
+            ttl = timedelta(seconds=self.cfg.lease_ttl_s)
+            seen_after = datetime.now(UTC) - ttl
+            agents = await self.db(self.store.agents)
+            others = sum(1 for a in agents if a.id != self.name and a.last_seen > seen_after)
+            fair = math.ceil(len(stored) / (others + 1)) if stored else 0
+            held = set(await self.db(self.store.lease, self.name, ttl, max(fair, 1)))
+            # our own clock, from before we asked: the leases surely last until then
+            self.leased_until = asked + self.cfg.lease_ttl_s
+        else:
+            held = set(self._watched)
+        if self.cfg.shared and held != set(self.states):
+            gained, lost = len(held - set(self.states)), len(set(self.states) - held)
+            self.log(f"leases: holding {len(held)} of {len(stored)} targets (+{gained} -{lost})")
+        for tid in list(self.states):
+            if tid not in held or tid not in self._watched:
+                del self.states[tid]
+                self.book.forget(tid)
+        for tid in sorted(held - set(self.states)):
+            if tid in self._watched:
+                await self._adopt(self._watched[tid])
+
+    async def _adopt(self, w: Watched) -> None:
+        """Start watching a target: its open incidents and its recent window come from the store."""
+        assert w.target.id is not None
+        tid = w.target.id
+        since = datetime.now(UTC) - timedelta(seconds=self.cfg.window_s)
+        window = await self.db(self.store.window, tid, since=since)
+        self.book.adopt(await self.db(self.store.incidents, state="open", target_id=tid))
+        st = TargetState(w, next_due=time.monotonic() + phase(w.target.url, self.cfg.interval_s))
+        st.window.extend(window)
+        self.states[tid] = st
+
+    # -- the loop ---------------------------------------------------------------
+
+    async def run(self, on_ready: Callable[[], None] | None = None) -> None:
+        await self.sync_targets()
+        self.log(f"watching {len(self.states)} of {len(self.known)} targets as {self.name}")
+        if on_ready:
+            on_ready()
+        self._spawn(self._housekeeping())
+        try:
+            while not self.stopping.is_set():
+                now = time.monotonic()
+                soonest = now + 0.5
+                if now >= self.leased_until:  # the store is unreachable: another agent may own them by now
+                    await self._nap(0.5)
+                    continue
+                for st in list(self.states.values()):
+                    if st.in_flight:
+                        continue
+                    if st.next_due <= now:
+                        st.in_flight = True
+                        self._spawn(self._round(st))
+                    else:
+                        soonest = min(soonest, st.next_due)
+                await self._nap(max(soonest - now, 0.01))
+        finally:
+            await self.close()
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep, or less if the agent is stopping (wait_for cancels its waiter: no task left behind)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+
+    async def close(self) -> None:
+        for t in list(self._tasks):
+            t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for c in [*self._clients.values(), self._action_client]:
+            await c.aclose()
+        if self.cfg.shared:
+            try:
+                await self.db(self.store.release, self.name)
+            except Exception as e:  # shutting down: the leases expire on their own
+                self.log(f"could not release leases: {e}")
+        self._db_thread.shutdown(wait=True)
+
+    async def _housekeeping(self) -> None:
+        last_alerts = last_prune = time.monotonic()
+        refresh = min((sd.refresh_s for sd in self.cfg.file_sd), default=30.0)
+        lease_every = min(self.cfg.lease_ttl_s / 3, refresh) if self.cfg.shared else refresh
+        last_sync = time.monotonic()
+        while not self.stopping.is_set():
+            await self._nap(min(HOUSEKEEPING_S, lease_every))
+            now = time.monotonic()
+            try:
+                if now - last_sync >= lease_every:
+                    last_sync = now
+                    await self.sync_targets()
+                self.store_size = await self.db(self.store.size_bytes)
+                if now - last_alerts >= ALERT_REFRESH_S:
+                    last_alerts = now
+                    for rec in await self.actions.refresh(list(self.book.open.values())):
+                        await self.db(self.store.record_action, rec)
+                if now - last_prune >= 600:
+                    last_prune = now
+                    r = self.cfg.retention
+                    await self.db(
+                        self.store.prune,
+                        timedelta(seconds=r.raw_s),
+                        timedelta(seconds=r.downsampled_s),
+                        timedelta(seconds=r.every_s),
+                        datetime.now(UTC),
+                    )
+                self.last_store_error = ""
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # the store may be down for a while: keep scraping, say why
+                self.last_store_error = str(e).splitlines()[0] if str(e) else type(e).__name__
+                self.log(f"housekeeping: {self.last_store_error}")
+
+    # -- one round of one target --------------------------------------------------
+
+    def _needs_dump(self, st: TargetState, now: float) -> bool:
+        """debug=2 stops the world: only when a suspicion needs goroutines followed by ID, at a slow cadence."""
+        if now - st.last_dump < self.cfg.dump_interval_s:
+            return False
+        if any(k[0] == st.id for k in self.book.open):
+            return True
+        report = st.report
+        return report is not None and any(s.level in ("leaking", "suspect") for s in report.suspects)
+
+    async def _get(self, st: TargetState, path: str, keep_raw: bool = False) -> Scraped:
+        w = st.watched
+        return await fetch(
+            self._client(w.scrape), w.scrape, w.target.url, path, self.cfg.timeout_s, self.cfg.max_body, keep_raw
+        )
+
+    async def _round(self, st: TargetState) -> None:
+        due = st.next_due
+        try:
+            async with self._slots:
+                start = time.monotonic()
+                lag = max(start - due, 0.0)
+                self.metrics.lag.observe(lag)
+                got = [await self._get(st, GOROUTINES)]
+                seconds = got[0].seconds
+                extras = []
+                if start - st.last_heap >= self.cfg.heap_interval_s:
+                    extras.append(HEAP)
+                    st.last_heap = start
+                if self._needs_dump(st, start):
+                    extras.append(DUMP)
+                    st.last_dump = start
+                for path in extras:  # the goroutine profile makes the round; these only add to it
+                    try:
+                        got.append(await self._get(st, path))
+                    except ScrapeError as e:
+                        self.metrics.failures.labels(kind=e.kind).inc()
+                        st.extra_error = str(e)
+            for g in got:
+                await self.db(self.store.add_snapshot, st.id, g.snapshot, agent=self.name if self.cfg.shared else None)
+                st.window.append(g.snapshot)
+            st.trim(self.cfg.window_s)
+            st.rounds += 1
+            report = await asyncio.to_thread(analyse, list(st.window), need_ids=False)
+            st.report = report
+            st.health = Health(True, "", "", seconds, lag, 0, report.verdict.verdict)
+            for change in self.book.judge(st.watched.target, report, datetime.now(UTC)):
+                await self._apply(st, change)
+        except ScrapeError as e:
+            st.errors_total += 1
+            self.metrics.failures.labels(kind=e.kind).inc()
+            h = st.health
+            if h.failures == 0:  # said once when a target goes down, not every round it stays down
+                self.log(f"{st.watched.target.url}: down: {e}")
+            st.health = Health(False, str(e), e.kind, h.scrape_seconds, h.lag_seconds, h.failures + 1, h.verdict)
+        except LeaseLost:
+            self.log(f"{st.watched.target.url}: lease lost to another agent; no longer watching it")
+            self.states.pop(st.id, None)
+            self.book.forget(st.id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # a store outage or a bug in one round must not stop the others
+            self.last_store_error = f"{type(e).__name__}: {e}".splitlines()[0]
+            self.log(f"{st.watched.target.url}: round failed: {self.last_store_error}")
+        finally:
+            st.in_flight = False
+            st.schedule_next(time.monotonic(), self.cfg.interval_s, self.cfg.max_backoff_s, self.rng)
+
+    async def _apply(self, st: TargetState, change: Change) -> None:
+        inc = await self.db(self.store.save_incident, change.incident)
+        self.book.record(inc)
+        if change.event != "updated":
+            where = f"{inc.function} ({inc.file}:{inc.line})"
+            self.log(f"incident {inc.id} {change.event}: {inc.level} {inc.target} {where}")
+        if change.event == "opened":
+            inc = await self._bundle(st, inc)
+        for rec in await self.actions.fire(inc, change.event):
+            await self.db(self.store.record_action, rec)
+
+    async def _bundle(self, st: TargetState, inc: Incident) -> Incident:
+        """The evidence before the pod can restart: debug=2, heap, and the runtime report in JSON and HTML."""
+        raw: dict[str, bytes] = {}
+        extra = []
+        for path in (DUMP, HEAP):
+            try:
+                got = await self._get(st, path, keep_raw=True)
+            except ScrapeError as e:
+                self.log(f"incident {inc.id}: evidence bundle: {e}")
+                continue
+            assert got.raw is not None
+            raw[path] = got.raw
+            extra.append(got.snapshot)
+        where = await asyncio.to_thread(bundle.write, self.cfg.bundles, inc, raw, [*st.window, *extra])
+        inc = await self.db(self.store.save_incident, _with_bundle(inc, str(where)))
+        self.book.record(inc)
+        return inc
+
+
+def phase(url: str, interval_s: float) -> float:
+    """A target's offset in the interval, from a hash of its URL (as Prometheus spreads its
+    scrapes): rounds spread evenly over the interval instead of bursting, and the same target
+    keeps its place across restarts."""
+    digest = hashlib.blake2b(url.encode(), digest_size=8).digest()
+    return interval_s * int.from_bytes(digest, "big") / 2**64
+
+
+def _with_bundle(inc: Incident, where: str) -> Incident:
+    from dataclasses import replace
+
+    return replace(inc, bundle=where)

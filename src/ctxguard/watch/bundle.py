@@ -1,0 +1,38 @@
+"""Evidence bundles: what an incident rested on when it opened, kept on disk before the process can restart."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ctxguard.analysis.html_report import render
+from ctxguard.analysis.report import analyse, to_json
+from ctxguard.runtime.model import Snapshot
+from ctxguard.store.model import Incident
+from ctxguard.watch.present import incident_json
+from ctxguard.watch.scrape import DUMP, HEAP
+
+_FILES = {DUMP: "goroutine-debug2.txt", HEAP: "heap.pb.gz"}
+
+
+def _slug(url: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", url.split("://", 1)[-1]).strip("_")[:80] or "target"
+
+
+def write(root: Path, inc: Incident, raw: dict[str, bytes], snaps: list[Snapshot]) -> Path:
+    """root/<target>/<incident id>-<opened>/: the raw answers, report.json, report.html, incident.json.
+    Files appear whole (written aside, then renamed): a bundle is never half a file."""
+    stamp = inc.opened_at.strftime("%Y%m%dT%H%M%SZ")
+    where = root / _slug(inc.target) / f"{inc.id}-{stamp}"
+    where.mkdir(parents=True, exist_ok=True)
+    report = analyse(snaps)
+    files = {name: raw[path] for path, name in _FILES.items() if path in raw}
+    files["report.json"] = to_json(report).encode()
+    files["report.html"] = render(report).encode()
+    files["incident.json"] = (json.dumps(incident_json(inc), indent=2) + "\n").encode()
+    for name, data in files.items():
+        part = where / (name + ".part")
+        part.write_bytes(data)
+        part.replace(where / name)
+    return where

@@ -1,0 +1,69 @@
+"""`ctxguard watch`: the store, the agent and its HTTP endpoints in one process, stopped by SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+from collections.abc import Callable
+
+import uvicorn
+
+from ctxguard.store.db import Store
+from ctxguard.watch.agent import Agent
+from ctxguard.watch.config import WatchConfig
+from ctxguard.watch.server import app, read_token
+
+
+class WatchError(RuntimeError):
+    """One line: what stopped the agent from starting."""
+
+
+def _bind(listen: str) -> socket.socket:
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, int(port)))
+    except OSError as e:
+        sock.close()
+        raise WatchError(f"listen {listen}: {e.strerror or e}") from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+async def serve(cfg: WatchConfig, log: Callable[[str], None], announce: Callable[[str], None]) -> None:
+    try:
+        token = read_token(cfg.token_file)
+    except OSError as e:
+        raise WatchError(f"{cfg.token_file}: cannot read the token: {e.strerror or e}") from None
+    sock = _bind(cfg.listen)
+    store = await asyncio.to_thread(Store.open, cfg.database)
+    agent = Agent(cfg, store, log)
+    config = uvicorn.Config(app(agent, token), log_level="warning", access_log=False, lifespan="off", ws="none")
+    config.load()
+    server = uvicorn.Server(config)
+    # started by hand, not by serve(): the agent owns the signals and the loop
+    server.lifespan = config.lifespan_class(config)
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        agent.stopping.set()
+        server.should_exit = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+    host, port = sock.getsockname()[:2]
+    try:
+        await server.startup(sockets=[sock])
+        web = asyncio.create_task(server.main_loop())
+        await agent.run(on_ready=lambda: announce(f"listening on http://{host}:{port}"))
+        server.should_exit = True
+        await web
+        await server.shutdown(sockets=[sock])
+    finally:
+        sock.close()
+        store.close()
