@@ -341,3 +341,8 @@ def test_go_vet_flags_only_the_deliberate_leaks(go, lab_dir, lab_bin):  # lab_bi
     assert any(p == "cancelmw/leaky.go" and msg.startswith("the cancel function") for p, _l, _c, msg in diags), (
         proc.stderr
     )
+
+
+def test_go_tests_pass_under_the_race_detector(go, lab_bin):  # lab_bin: warm build cache
+    proc = go("test", "-race", "-count=1", "./...", timeout=280)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -10,64 +10,25 @@ no target is ever scraped by two agents in the same stretch of time.
 from __future__ import annotations
 
 import os
-import re
 import signal
-import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fakefleet import FakeFleet
 from pgserver import pg_fresh_url, pg_server  # noqa: F401  (fixtures)
 from watchkit import Watch, start_watch, toml_config
 
 TARGETS = 30
 TTL = 3.0
-BODY = b"""goroutine profile: total 5
-3 @ 0x43a2d6 0x4062ec 0x6a1b25 0x46f3a1
-#\t0x6a1b24\tmain.worker+0x44\t/src/svc/worker.go:42
-
-2 @ 0x43a2d6 0x4062ec 0x6a1c25 0x46f3a1
-#\t0x6a1c24\tmain.tick+0x44\t/src/svc/tick.go:17
-
-"""
-AGENT = re.compile(r"ctxguard-watch \((.+)\)")
-
-
-class Fleet(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.log: list[tuple[float, int, str]] = []  # (time, target, agent)
-        self.lock = threading.Lock()
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: Fleet
-
-    def do_GET(self) -> None:
-        m = re.match(r"^/t/(\d+)/debug/pprof/goroutine", self.path)
-        agent = AGENT.search(self.headers.get("User-Agent", ""))
-        if m and agent:
-            with self.server.lock:
-                self.server.log.append((time.monotonic(), int(m.group(1)), agent.group(1)))
-        body = BODY if m else b""
-        self.send_response(200 if m else 404)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
-def fleet() -> Fleet:
-    server = Fleet()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def fleet() -> Iterator[FakeFleet]:
+    server = FakeFleet().start()
     yield server
     server.shutdown()
 
@@ -80,10 +41,9 @@ def owners(log: list[tuple[float, int, str]], start: float, end: float) -> dict[
     return out
 
 
-def test_three_agents_one_killed(fleet: Fleet, pg_fresh_url, tmp_path: Path) -> None:  # noqa: F811
+def test_three_agents_one_killed(fleet: FakeFleet, pg_fresh_url, tmp_path: Path) -> None:  # noqa: F811
     url = pg_fresh_url()
-    base = f"http://127.0.0.1:{fleet.server_address[1]}"
-    targets = [(f"{base}/t/{i}", {"service": f"s{i}"}) for i in range(TARGETS)]
+    targets = [(f"{fleet.base}/t/{i}", {"service": f"s{i}"}) for i in range(TARGETS)]
     agents: dict[str, Watch] = {}
     try:
         for name in ("a1", "a2", "a3"):

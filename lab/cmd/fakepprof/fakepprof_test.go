@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -329,12 +328,12 @@ func TestBadModes(t *testing.T) {
 
 func TestLoopbackOnly(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", ":0"} {
-		if ln, err := listen(context.Background(), addr); err == nil {
+		if ln, err := listen(t.Context(), addr); err == nil {
 			ln.Close()
 			t.Errorf("%s accepted", addr)
 		}
 	}
-	ln, err := listen(context.Background(), "127.0.0.1:0")
+	ln, err := listen(t.Context(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -285,6 +285,8 @@ class Agent:
             self.log(f"incident {inc.id} {change.event}: {inc.level} {inc.target} {where}")
         if change.event == "opened":
             inc = await self._bundle(st, inc)
+        if change.event == "updated":
+            return  # more of the same evidence pages nobody; Alertmanager hears it through refresh()
         for rec in await self.actions.fire(inc, change.event):
             await self.db(self.store.record_action, rec)
 

@@ -116,7 +116,8 @@ class WatchConfig:
     database: str  # a SQLAlchemy-style URL: sqlite:///... (default) or postgresql://...
     listen: str = "127.0.0.1:9464"
     token_file: str = ""  # bearer token the HTTP endpoints require (mandatory off loopback)
-    agent: str = ""  # this agent's name in leases; default host:pid
+    agent: str = ""  # this agent's name in leases; default host:pid (set a stable one, e.g. the pod's
+    # name, so that a restarted agent resumes its leases at once instead of after lease-ttl)
     interval_s: float = 30.0
     heap_interval_s: float = 300.0
     dump_interval_s: float = 600.0
