@@ -12,8 +12,6 @@ from pathlib import Path
 
 from procs import kill_group, read_address
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 def toml_config(
     data_dir: Path,
