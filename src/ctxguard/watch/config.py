@@ -21,6 +21,9 @@ tls = { ca-file = "ca.pem", cert-file = "c.pem", key-file = "c.key", insecure-sk
 [[file_sd]]                         # Prometheus file_sd JSON or YAML, re-read on change
 files = ["targets/*.json"]
 
+[sources]                           # service label -> a checkout: suspects link to its lines
+quote = "/src/quote"
+
 [levels.L3]                         # severe: respond within 30 s
 response = "30s"
 env = ["prod", "production"]
@@ -136,6 +139,7 @@ class WatchConfig:
     actions: tuple[ActionSpec, ...] = ()
     allow: frozenset[str] = field(default_factory=frozenset)
     dashboard_url: str = ""  # links in alerts; default: http://<listen>
+    sources: tuple[tuple[str, str], ...] = ()  # service label -> a checkout of its source (suspects linked to lines)
 
     @property
     def bundles(self) -> Path:
@@ -174,6 +178,7 @@ _TOP_KEYS = {
     "retention",
     "actions",
     "commands",
+    "sources",
 }
 _SIZE_UNITS = {
     "": 1,
@@ -406,6 +411,13 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
     )
     if retention.downsampled_s < retention.raw_s:
         raise ret.fail("downsampled", "must be at least as long as raw")
+    src = r.sub("sources")
+    sources = []
+    for service, checkout in sorted(src.table.items()):
+        path = base / str(checkout)
+        if not isinstance(checkout, str) or not path.is_dir():
+            raise src.fail(service, f"expected the path of a checkout, got {checkout!r}")
+        sources.append((service, str(path)))
     commands = r.sub("commands")
     commands.unknown({"allow"})
     try:
@@ -439,6 +451,7 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
         actions=actions,
         allow=allow,
         dashboard_url=r.text("dashboard-url"),
+        sources=tuple(sources),
     )
     if cfg.window_s < 4 * cfg.interval_s:
         raise r.fail("window", f"must hold at least 4 intervals ({4 * cfg.interval_s:g} s) to judge a trend")
