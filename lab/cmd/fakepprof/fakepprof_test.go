@@ -15,6 +15,8 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
+
+	"ctxguard.dev/lab/internal/labsrv"
 )
 
 type fakeClock struct {
@@ -328,12 +330,12 @@ func TestBadModes(t *testing.T) {
 
 func TestLoopbackOnly(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", ":0"} {
-		if ln, err := listen(t.Context(), addr); err == nil {
+		if ln, err := labsrv.Listen(t.Context(), addr); err == nil {
 			ln.Close()
 			t.Errorf("%s accepted", addr)
 		}
 	}
-	ln, err := listen(t.Context(), "127.0.0.1:0")
+	ln, err := labsrv.Listen(t.Context(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

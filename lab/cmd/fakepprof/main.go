@@ -45,6 +45,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"ctxguard.dev/lab/internal/labsrv"
 )
 
 func main() {
@@ -86,21 +88,8 @@ func (c *config) check() error {
 	return nil
 }
 
-// listen opens a loopback listener; any other address is refused.
-func listen(ctx context.Context, address string) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return nil, err
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("%s is not a loopback address", address)
-	}
-	var lc net.ListenConfig
-	return lc.Listen(ctx, "tcp", address)
-}
-
 func run(ctx context.Context, addr string, cfg config) error {
-	ln, err := listen(ctx, addr)
+	ln, err := labsrv.Listen(ctx, addr)
 	if err != nil {
 		return err
 	}
@@ -112,22 +101,5 @@ func run(ctx context.Context, addr string, cfg config) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	srv.RegisterOnShutdown(s.stop)
-	fmt.Printf("listening on http://%s\n", ln.Addr())
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return labsrv.Run(ctx, srv, ln)
 }

@@ -78,8 +78,14 @@ func Serve(ctx context.Context, app http.Handler) error {
 		ReadHeaderTimeout: 5 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
-	fmt.Printf("listening on http://%s\n", ln.Addr())
+	return Run(ctx, srv, ln)
+}
 
+// Run prints "listening on http://HOST:PORT", serves srv on ln until ctx
+// ends, then shuts down under a fresh 2 s budget (ctx is already done);
+// what is still running after it is abandoned.
+func Run(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	fmt.Printf("listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -87,7 +93,6 @@ func Serve(ctx context.Context, app http.Handler) error {
 		return err
 	case <-ctx.Done():
 	}
-	// ctx is already done: shut down under a fresh, bounded budget.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
