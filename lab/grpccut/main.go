@@ -21,6 +21,7 @@ import (
 
 	"ctxguard.dev/lab/internal/inventory"
 	"ctxguard.dev/lab/internal/labsrv"
+	"ctxguard.dev/lab/internal/loopback"
 )
 
 type server struct {
@@ -30,7 +31,7 @@ type server struct {
 // startInventory serves the inventory backend on a free loopback port until
 // ctx ends and returns a client connected to it.
 func startInventory(ctx context.Context, delay time.Duration) (*grpc.ClientConn, error) {
-	ln, err := labsrv.Listen(ctx, "127.0.0.1:0")
+	ln, err := loopback.Listen(ctx, "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"ctxguard.dev/lab/internal/labsrv"
+	"ctxguard.dev/lab/internal/loopback"
 	_ "ctxguard.dev/lab/internal/slowdb"
 )
 
@@ -59,7 +60,7 @@ func pricing(delay time.Duration) http.HandlerFunc {
 // startPricing serves the pricing service on a free loopback port until
 // ctx ends and returns its base URL.
 func startPricing(ctx context.Context, delay time.Duration) (string, error) {
-	ln, err := labsrv.Listen(ctx, "127.0.0.1:0")
+	ln, err := loopback.Listen(ctx, "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}

@@ -16,7 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"ctxguard.dev/lab/internal/labsrv"
+	"ctxguard.dev/lab/internal/loopback"
 )
 
 type fakeClock struct {
@@ -330,12 +330,12 @@ func TestBadModes(t *testing.T) {
 
 func TestLoopbackOnly(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", ":0"} {
-		if ln, err := labsrv.Listen(t.Context(), addr); err == nil {
+		if ln, err := loopback.Listen(t.Context(), addr); err == nil {
 			ln.Close()
 			t.Errorf("%s accepted", addr)
 		}
 	}
-	ln, err := labsrv.Listen(t.Context(), "127.0.0.1:0")
+	ln, err := loopback.Listen(t.Context(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ import (
 	"syscall"
 	"time"
 
-	"ctxguard.dev/lab/internal/labsrv"
+	"ctxguard.dev/lab/internal/loopback"
 )
 
 func main() {
@@ -89,7 +89,7 @@ func (c *config) check() error {
 }
 
 func run(ctx context.Context, addr string, cfg config) error {
-	ln, err := labsrv.Listen(ctx, addr)
+	ln, err := loopback.Listen(ctx, addr)
 	if err != nil {
 		return err
 	}
@@ -101,5 +101,5 @@ func run(ctx context.Context, addr string, cfg config) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	srv.RegisterOnShutdown(s.stop)
-	return labsrv.Run(ctx, srv, ln)
+	return loopback.Run(ctx, srv, ln)
 }

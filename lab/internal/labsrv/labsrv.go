@@ -6,7 +6,6 @@ package labsrv
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"expvar"
 	"flag"
 	"fmt"
@@ -18,6 +17,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"ctxguard.dev/lab/internal/loopback"
 )
 
 var (
@@ -41,20 +42,6 @@ func Setup() (context.Context, context.CancelFunc, bool) {
 	return life, stop, *variant == "leaky"
 }
 
-// Listen opens a loopback listener. The lab never talks to anything but
-// this machine, so any other address is refused.
-func Listen(ctx context.Context, address string) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return nil, err
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("%s is not a loopback address", address)
-	}
-	var lc net.ListenConfig
-	return lc.Listen(ctx, "tcp", address)
-}
-
 // Serve mounts app next to the debug endpoints, listens on -addr, prints
 // "listening on http://HOST:PORT" once the socket is open and serves until
 // ctx ends. Shutdown waits a little for in-flight requests; handlers stuck
@@ -69,7 +56,7 @@ func Serve(ctx context.Context, app http.Handler) error {
 	mux.Handle("/debug/vars", expvar.Handler())
 	mux.Handle("/", app)
 
-	ln, err := Listen(ctx, *addr)
+	ln, err := loopback.Listen(ctx, *addr)
 	if err != nil {
 		return err
 	}
@@ -78,30 +65,7 @@ func Serve(ctx context.Context, app http.Handler) error {
 		ReadHeaderTimeout: 5 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
-	return Run(ctx, srv, ln)
-}
-
-// Run prints "listening on http://HOST:PORT", serves srv on ln until ctx
-// ends, then shuts down under a fresh 2 s budget (ctx is already done);
-// what is still running after it is abandoned.
-func Run(ctx context.Context, srv *http.Server, ln net.Listener) error {
-	fmt.Printf("listening on http://%s\n", ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return loopback.Run(ctx, srv, ln)
 }
 
 // WriteJSON answers with v as JSON.
