@@ -27,6 +27,7 @@ from typing import Any, ParamSpec, TypeVar
 import httpx
 
 from ctxguard.analysis.report import analyse
+from ctxguard.runtime.share import StackTable
 from ctxguard.store.db import LeaseLost, Store
 from ctxguard.store.model import Incident, Target
 from ctxguard.watch import bundle
@@ -52,6 +53,7 @@ class Agent:
         self.name = cfg.agent_name()
         self.targets = TargetSet(cfg, log)
         self.states: dict[int, TargetState] = {}
+        self.stacks = StackTable()  # the windows share their stacks: memory follows the fleet's distinct stacks
         self.known: list[Target] = []  # every target of the config, stored (with ids)
         self.book = IncidentBook(cfg.levels, cfg.env_label, cfg.resolve_after_s)
         self.metrics = AgentMetrics(self)
@@ -126,7 +128,7 @@ class Agent:
         window = await self.db(self.store.window, tid, since=since)
         self.book.adopt(await self.db(self.store.incidents, state="open", target_id=tid))
         st = TargetState(w, next_due=time.monotonic() + phase(w.target.url, self.cfg.interval_s))
-        st.window.extend(window)
+        st.window.extend(self.stacks.share(s) for s in window)
         self.states[tid] = st
 
     # -- the loop ---------------------------------------------------------------
@@ -249,7 +251,7 @@ class Agent:
                         st.extra_error = str(e)
             for g in got:
                 await self.db(self.store.add_snapshot, st.id, g.snapshot, agent=self.name if self.cfg.shared else None)
-                st.window.append(g.snapshot)
+                st.window.append(self.stacks.share(g.snapshot))
             st.trim(self.cfg.window_s)
             st.rounds += 1
             report = await asyncio.to_thread(analyse, list(st.window), need_ids=False)
