@@ -130,6 +130,11 @@ def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, a
             if n < MIN_POINTS
             else "snapshots at different times",
         )
+    if max(y) - min(y) < min_rise:
+        # no growth, step or decline can be smaller than the range: skip the quadratic estimators
+        # (most stacks of a process: a watch judges hundreds of them every round)
+        spread = max(y) - min(y)
+        return Trend("flat", n, 0.0, 1.0, 0.0, 0.0, reason=f"moves by {spread:.0f}, less than {min_rise:g}")
     slope, icpt = theil_sen(t, y)
     span = t[-1] - t[0]
     rise = slope * span

@@ -36,6 +36,7 @@ class Evidence:
     heap_share: float = 0.0  # share of the process's live heap bytes at the suspect's site (heap suspects)
     survivors: int = 0  # goroutines followed by ID that stayed (0: not followed)
     snapshots: int = 0  # snapshots the verdict was judged on
+    held: int = 0  # what the suspect holds: goroutines on the stack, or live objects at the heap site
 
 
 @dataclass(frozen=True)

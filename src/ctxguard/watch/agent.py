@@ -21,6 +21,7 @@ import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -28,7 +29,7 @@ import httpx
 
 from ctxguard.analysis.report import analyse
 from ctxguard.runtime.share import StackTable
-from ctxguard.store.db import LeaseLost, Store
+from ctxguard.store.db import LeaseLost, Store, StoreError
 from ctxguard.store.model import Incident, Target
 from ctxguard.watch import bundle
 from ctxguard.watch.actions import Actions
@@ -55,11 +56,15 @@ class Agent:
         self.states: dict[int, TargetState] = {}
         self.stacks = StackTable()  # the windows share their stacks: memory follows the fleet's distinct stacks
         self.known: list[Target] = []  # every target of the config, stored (with ids)
-        self.book = IncidentBook(cfg.levels, cfg.env_label, cfg.resolve_after_s)
+        self.book = IncidentBook(cfg.levels, cfg.env_label, cfg.resolve_after_s, confirm_s=cfg.window_s / 2)
         self.metrics = AgentMetrics(self)
         self.rng = random.Random()
         self.stopping = asyncio.Event()
         self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="ctxguard-store")
+        # leases must not wait behind snapshot writes (nor retention behind anything): their own threads
+        self._lease_thread = ThreadPoolExecutor(1, thread_name_prefix="ctxguard-leases")
+        self._prune_thread = ThreadPoolExecutor(1, thread_name_prefix="ctxguard-retention")
+        self.waiting = 0  # rounds due and waiting for a request slot
         self._clients: dict[ScrapeOptions, httpx.AsyncClient] = {}
         self._slots = asyncio.Semaphore(cfg.concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -78,6 +83,10 @@ class Agent:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db_thread, functools.partial(fn, *args, **kwargs))
 
+    async def _leases(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._lease_thread, functools.partial(fn, *args, **kwargs))
+
     def _client(self, opts: ScrapeOptions) -> httpx.AsyncClient:
         if opts not in self._clients:
             self._clients[opts] = client_for(opts, self.cfg.timeout_s, self.cfg.concurrency, self.name)
@@ -93,7 +102,7 @@ class Agent:
     async def sync_targets(self) -> None:
         """Re-read file_sd, store the target list, take leases, start or stop watching targets."""
         watched = self.targets.refresh()
-        stored = await self.db(self.store.upsert_targets, [w.target for w in watched])
+        stored = await self._leases(self.store.upsert_targets, [w.target for w in watched])
         by_url = {w.target.url: w for w in watched}
         self.known = stored
         self._watched = {t.id: Watched(t, by_url[t.url].scrape) for t in stored if t.id is not None}
@@ -101,10 +110,10 @@ class Agent:
             asked = time.monotonic()
             ttl = timedelta(seconds=self.cfg.lease_ttl_s)
             seen_after = datetime.now(UTC) - ttl
-            agents = await self.db(self.store.agents)
+            agents = await self._leases(self.store.agents)
             others = sum(1 for a in agents if a.id != self.name and a.last_seen > seen_after)
             fair = math.ceil(len(stored) / (others + 1)) if stored else 0
-            held = set(await self.db(self.store.lease, self.name, ttl, max(fair, 1)))
+            held = set(await self._leases(self.store.lease, self.name, ttl, max(fair, 1)))
             # our own clock, from before we asked: the leases surely last until then
             self.leased_until = asked + self.cfg.lease_ttl_s
         else:
@@ -112,7 +121,11 @@ class Agent:
         if self.cfg.shared and held != set(self.states):
             gained, lost = len(held - set(self.states)), len(set(self.states) - held)
             self.log(f"leases: holding {len(held)} of {len(stored)} targets (+{gained} -{lost})")
+        now = datetime.now(UTC)
         for tid in list(self.states):
+            if tid not in self._watched:  # removed from the configuration: its incidents end here
+                for change in self.book.gone(tid, now):
+                    await self._apply(None, change)
             if tid not in held or tid not in self._watched:
                 del self.states[tid]
                 self.book.forget(tid)
@@ -171,10 +184,11 @@ class Agent:
             await c.aclose()
         if self.cfg.shared:
             try:
-                await self.db(self.store.release, self.name)
+                await self._leases(self.store.release, self.name)
             except Exception as e:  # shutting down: the leases expire on their own
                 self.log(f"could not release leases: {e}")
-        self._db_thread.shutdown(wait=True)
+        for pool in (self._db_thread, self._lease_thread, self._prune_thread):
+            pool.shutdown(wait=True)
 
     async def _housekeeping(self) -> None:
         last_alerts = last_prune = time.monotonic()
@@ -195,14 +209,7 @@ class Agent:
                         await self.db(self.store.record_action, rec)
                 if now - last_prune >= 600:
                     last_prune = now
-                    r = self.cfg.retention
-                    await self.db(
-                        self.store.prune,
-                        timedelta(seconds=r.raw_s),
-                        timedelta(seconds=r.downsampled_s),
-                        timedelta(seconds=r.every_s),
-                        datetime.now(UTC),
-                    )
+                    self._spawn(self._retention())
                 self.last_store_error = ""
             except asyncio.CancelledError:
                 raise
@@ -210,16 +217,34 @@ class Agent:
                 self.last_store_error = str(e).splitlines()[0] if str(e) else type(e).__name__
                 self.log(f"housekeeping: {self.last_store_error}")
 
+    async def _retention(self) -> None:
+        """Prune in bounded batches until nothing is left to prune, then the old evidence bundles."""
+        r = self.cfg.retention
+        loop = asyncio.get_running_loop()
+        args = (timedelta(seconds=r.raw_s), timedelta(seconds=r.downsampled_s), timedelta(seconds=r.every_s))
+        try:
+            while not self.stopping.is_set():
+                call = functools.partial(self.store.prune, *args, datetime.now(UTC))
+                if await loop.run_in_executor(self._prune_thread, call) <= 0:
+                    break
+            await loop.run_in_executor(self._prune_thread, bundle.prune, self.cfg.bundles, r.downsampled_s)
+        except StoreError as e:
+            self.log(f"retention: {e}")
+
     # -- one round of one target --------------------------------------------------
 
     def _needs_dump(self, st: TargetState, now: float) -> bool:
-        """debug=2 stops the world: only when a suspicion needs goroutines followed by ID, at a slow cadence."""
-        if now - st.last_dump < self.cfg.dump_interval_s:
-            return False
-        if any(k[0] == st.id for k in self.book.open):
-            return True
+        """debug=2 stops the world: only while a stack is suspected (or an incident is open). Two dumps
+        a few intervals apart confirm a suspicion (survivors); after that, one every dump-interval."""
         report = st.report
-        return report is not None and any(s.level in ("leaking", "suspect") for s in report.suspects)
+        suspected = any(k[0] == st.id for k in self.book.open) or (
+            report is not None and any(s.level in ("leaking", "suspect") for s in report.suspects)
+        )
+        if not suspected:
+            return False
+        confirming = not st.dumps_fail and sum(1 for s in st.window if s.has_ids) < 2
+        every = max(3 * self.cfg.interval_s, 15.0) if confirming else self.cfg.dump_interval_s
+        return now - st.last_dump >= every
 
     async def _get(self, st: TargetState, path: str, keep_raw: bool = False) -> Scraped:
         w = st.watched
@@ -230,7 +255,12 @@ class Agent:
     async def _round(self, st: TargetState) -> None:
         due = st.next_due
         try:
-            async with self._slots:
+            self.waiting += 1
+            try:
+                await self._slots.acquire()
+            finally:
+                self.waiting -= 1
+            try:
                 start = time.monotonic()
                 lag = max(start - due, 0.0)
                 self.metrics.lag.observe(lag)
@@ -246,9 +276,15 @@ class Agent:
                 for path in extras:  # the goroutine profile makes the round; these only add to it
                     try:
                         got.append(await self._get(st, path))
+                        if path == DUMP:
+                            st.dumps_fail = False
                     except ScrapeError as e:
                         self.metrics.failures.labels(kind=e.kind).inc()
                         st.extra_error = str(e)
+                        if path == DUMP:
+                            st.dumps_fail = True
+            finally:
+                self._slots.release()
             for g in got:
                 await self.db(self.store.add_snapshot, st.id, g.snapshot, agent=self.name if self.cfg.shared else None)
                 st.window.append(self.stacks.share(g.snapshot))
@@ -257,56 +293,69 @@ class Agent:
             report = await asyncio.to_thread(analyse, list(st.window), need_ids=False)
             st.report = report
             st.health = Health(True, "", "", seconds, lag, 0, report.verdict.verdict)
-            for change in self.book.judge(st.watched.target, report, datetime.now(UTC)):
+            for change in self.book.judge(st.watched.target, report, datetime.now(UTC), ids=not st.dumps_fail):
                 await self._apply(st, change)
-        except ScrapeError as e:
-            st.errors_total += 1
-            self.metrics.failures.labels(kind=e.kind).inc()
-            h = st.health
-            if h.failures == 0:  # said once when a target goes down, not every round it stays down
-                self.log(f"{st.watched.target.url}: down: {e}")
-            st.health = Health(False, str(e), e.kind, h.scrape_seconds, h.lag_seconds, h.failures + 1, h.verdict)
         except LeaseLost:
             self.log(f"{st.watched.target.url}: lease lost to another agent; no longer watching it")
             self.states.pop(st.id, None)
             self.book.forget(st.id)
+        except (ScrapeError, StoreError) as e:
+            kind = e.kind if isinstance(e, ScrapeError) else "store"
+            if isinstance(e, StoreError):
+                self.last_store_error = str(e)
+            self._failed(st, str(e), kind)
         except asyncio.CancelledError:
             raise
-        except Exception as e:  # a store outage or a bug in one round must not stop the others
-            self.last_store_error = f"{type(e).__name__}: {e}".splitlines()[0]
-            self.log(f"{st.watched.target.url}: round failed: {self.last_store_error}")
+        except Exception as e:  # a bug in one round must not stop the others: the target backs off
+            self._failed(st, f"internal error: {type(e).__name__}: {e}".splitlines()[0], "internal")
         finally:
             st.in_flight = False
             st.schedule_next(time.monotonic(), self.cfg.interval_s, self.cfg.max_backoff_s, self.rng)
 
-    async def _apply(self, st: TargetState, change: Change) -> None:
+    def _failed(self, st: TargetState, message: str, kind: str) -> None:
+        st.errors_total += 1
+        self.metrics.failures.labels(kind=kind).inc()
+        h = st.health
+        if h.failures == 0:  # said once when a target goes down, not every round it stays down
+            self.log(f"{st.watched.target.url}: down: {message}")
+        st.health = Health(False, message, kind, h.scrape_seconds, h.lag_seconds, h.failures + 1, h.verdict)
+
+    def _still_ours(self, target_id: int) -> bool:
+        """Whether this agent still watches the target (shared stores: its lease has not run out)."""
+        return target_id in self.states and (not self.cfg.shared or time.monotonic() < self.leased_until)
+
+    async def _apply(self, st: TargetState | None, change: Change) -> None:
+        """Store a change, then (and only then) let the book follow it and act on it."""
+        if st is not None and not self._still_ours(st.id):
+            return  # another agent may own the target by now: its incidents are that agent's
         inc = await self.db(self.store.save_incident, change.incident)
         self.book.record(inc)
-        if change.event != "updated":
-            where = f"{inc.function} ({inc.file}:{inc.line})"
-            self.log(f"incident {inc.id} {change.event}: {inc.level} {inc.target} {where}")
-        if change.event == "opened":
-            inc = await self._bundle(st, inc)
         if change.event == "updated":
             return  # more of the same evidence pages nobody; Alertmanager hears it through refresh()
+        self.log(f"incident {inc.id} {change.event}: {inc.level} {inc.target} {inc.function} ({inc.file}:{inc.line})")
+        if change.event == "opened" and st is not None:
+            inc = await self._bundle(st, inc)
         for rec in await self.actions.fire(inc, change.event):
             await self.db(self.store.record_action, rec)
 
     async def _bundle(self, st: TargetState, inc: Incident) -> Incident:
-        """The evidence before the pod can restart: debug=2, heap, and the runtime report in JSON and HTML."""
+        """The evidence before the pod can restart: debug=2 (the round's own, when it just took one),
+        heap, and the runtime report in JSON and HTML."""
         raw: dict[str, bytes] = {}
         extra = []
-        for path in (DUMP, HEAP):
-            try:
-                got = await self._get(st, path, keep_raw=True)
-            except ScrapeError as e:
-                self.log(f"incident {inc.id}: evidence bundle: {e}")
-                continue
-            assert got.raw is not None
-            raw[path] = got.raw
-            extra.append(got.snapshot)
+        fresh = time.monotonic() - st.last_dump < self.cfg.interval_s
+        async with self._slots:
+            for path in (HEAP,) if fresh else (DUMP, HEAP):
+                try:
+                    got = await self._get(st, path, keep_raw=True)
+                except ScrapeError as e:
+                    self.log(f"incident {inc.id}: evidence bundle: {e}")
+                    continue
+                assert got.raw is not None
+                raw[path] = got.raw
+                extra.append(got.snapshot)
         where = await asyncio.to_thread(bundle.write, self.cfg.bundles, inc, raw, [*st.window, *extra])
-        inc = await self.db(self.store.save_incident, _with_bundle(inc, str(where)))
+        inc = await self.db(self.store.save_incident, replace(inc, bundle=str(where)))
         self.book.record(inc)
         return inc
 
@@ -317,9 +366,3 @@ def phase(url: str, interval_s: float) -> float:
     keeps its place across restarts."""
     digest = hashlib.blake2b(url.encode(), digest_size=8).digest()
     return interval_s * int.from_bytes(digest, "big") / 2**64
-
-
-def _with_bundle(inc: Incident, where: str) -> Incident:
-    from dataclasses import replace
-
-    return replace(inc, bundle=where)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import time
 from pathlib import Path
 
 from ctxguard.analysis.html_report import render
@@ -36,3 +38,17 @@ def write(root: Path, inc: Incident, raw: dict[str, bytes], snaps: list[Snapshot
         part.write_bytes(data)
         part.replace(where / name)
     return where
+
+
+def prune(root: Path, keep_s: float) -> int:
+    """Remove bundles older than `keep_s` (by their directory's time); returns how many went."""
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - keep_s
+    gone = 0
+    for target in root.iterdir():
+        for b in target.iterdir() if target.is_dir() else ():
+            if b.is_dir() and b.stat().st_mtime < cutoff:
+                shutil.rmtree(b, ignore_errors=True)
+                gone += 1
+    return gone

@@ -37,6 +37,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import ssl
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -290,8 +291,12 @@ def labels_of(r: _Reader, key: str = "labels") -> tuple[tuple[str, str], ...]:
 def check_url(url: str, fail: WatchConfigError) -> str:
     from urllib.parse import urlparse
 
-    p = urlparse(url)
-    if p.scheme not in ("http", "https") or not p.hostname:
+    try:
+        p = urlparse(url)
+        ok = p.scheme in ("http", "https") and bool(p.hostname) and (p.port is None or p.port > 0)
+    except ValueError:  # a bad IPv6 literal, a port out of range
+        ok = False
+    if not ok:
         raise fail
     return url.rstrip("/")
 
@@ -308,6 +313,13 @@ def _scrape(r: _Reader, base: Path) -> ScrapeOptions:
             raise r.fail(key, f"{path}: no such file")
     if bool(resolved["tls.cert-file"]) != bool(resolved["tls.key-file"]):
         raise r.fail("tls", "cert-file and key-file go together")
+    try:  # load the TLS material now: a bad file is a config error, not a failure every round
+        if resolved["tls.ca-file"]:
+            ssl.create_default_context(cafile=resolved["tls.ca-file"])
+        if resolved["tls.cert-file"]:
+            ssl.create_default_context().load_cert_chain(resolved["tls.cert-file"], resolved["tls.key-file"])
+    except (ssl.SSLError, OSError, ValueError) as e:
+        raise r.fail("tls", f"cannot load the certificates: {e}") from None
     return ScrapeOptions(
         bearer_token_file=resolved["bearer-token-file"],
         tls=TLSOptions(
@@ -422,7 +434,7 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
     commands.unknown({"allow"})
     try:
         allow = parse_allow(commands.table, where)
-        actions = parse_actions(list(r.tables("actions")), where, allow)
+        actions = parse_actions(list(r.tables("actions")), where, allow, base)
     except ActionConfigError as e:
         raise WatchConfigError(str(e)) from None
     interval = r.duration("interval", 30.0)

@@ -8,9 +8,15 @@
 - **Updated** while the suspect is judged `leaking` or `suspect`; its level is
   re-graded and only ever rises while it is open (escalation restarts the
   response deadline).
-- **Resolved** once the suspect has shown no accumulation for
-  `resolve-after` (its stack drained, or the process runs a fixed build).
-  A target that cannot be scraped resolves nothing: no data is not good news.
+- **Resolved** once the stack has drained (it holds less than half of what it
+  held at the last evidence) and stayed so for `resolve-after`: its goroutines
+  were released, or the process runs a fixed build. A leak whose growth the
+  trend test stops seeing (a slow leak on a large count) keeps its incident
+  while its goroutines stay. A target that cannot be scraped resolves nothing:
+  no data is not good news; a target removed from the configuration resolves
+  its incidents (`gone`).
+- The book changes only when the agent has stored a change (`record`), so a
+  store error loses nothing: the same change comes again next round.
 
 Grading (the `[levels]` matrix): the most severe level whose environment
 matches the target's environment label and of whose thresholds any one is met
@@ -60,6 +66,7 @@ def evidence_of(s: Suspect, report: RuntimeReport) -> Evidence:
         heap_share=round(heap_share, 4),
         survivors=s.survival.since_first + s.survival.cohorts_kept if s.survival is not None else 0,
         snapshots=len(goroutine_snaps),
+        held=s.count,
     )
 
 
@@ -85,15 +92,29 @@ def _rank(level: str) -> int:
     return LEVELS.index(level)
 
 
+def held_now(report: RuntimeReport) -> dict[str, int]:
+    """What each stack and heap site holds in the latest snapshots, by suspect signature."""
+    held: dict[str, int] = {}
+    latest = next((x for x in reversed(report.snapshots) if x.groups), None)
+    for g in latest.groups if latest is not None else ():
+        key = g.stack.key("exact")
+        held[key] = held.get(key, 0) + g.count
+    for h in report.heap:
+        held[f"heap:{h.kind}:{h.site if h.site else 'an unknown frame'}"] = h.inuse_objects[-1]
+    return held
+
+
 class IncidentBook:
     """The open incidents of the targets this agent watches, and the streaks that lead to new ones."""
 
-    def __init__(self, levels: tuple[LevelRule, ...], env_label: str, resolve_after_s: float) -> None:
+    def __init__(self, levels: tuple[LevelRule, ...], env_label: str, resolve_after_s: float, confirm_s: float) -> None:
         self.levels = levels
         self.env_label = env_label
         self.resolve_after = timedelta(seconds=resolve_after_s)
+        self.confirm = timedelta(seconds=confirm_s)
         self.open: dict[tuple[int, str], Incident] = {}
-        self._streak: dict[tuple[int, str], int] = {}
+        self._streak: dict[tuple[int, str], tuple[int, datetime]] = {}  # leaking evaluations in a row, since
+        self._quiet: dict[tuple[int, str], datetime] = {}  # an open incident's stack drained at
 
     def adopt(self, incidents: Iterable[Incident]) -> None:
         """Open incidents from the store (after a restart, or a target leased from a dead agent)."""
@@ -102,18 +123,33 @@ class IncidentBook:
                 self.open[(inc.target_id, inc.signature)] = inc
 
     def record(self, inc: Incident) -> None:
-        """The stored version of an open incident (with its id and bundle) replaces the unsaved one."""
+        """A change the agent has stored: the book follows the store, never runs ahead of it."""
+        key = (inc.target_id, inc.signature)
         if inc.state == "open":
-            self.open[(inc.target_id, inc.signature)] = inc
+            self.open[key] = inc
+            self._streak.pop(key, None)
+        else:
+            self.open.pop(key, None)
+            self._quiet.pop(key, None)
 
     def forget(self, target_id: int) -> None:
         """A target another agent now watches: its incidents are that agent's to update."""
-        for key in [k for k in self.open if k[0] == target_id]:
-            del self.open[key]
-        for key in [k for k in self._streak if k[0] == target_id]:
-            del self._streak[key]
+        for book in (self.open, self._streak, self._quiet):
+            for key in [k for k in book if k[0] == target_id]:
+                del book[key]
 
-    def judge(self, target: Target, report: RuntimeReport, now: datetime) -> list[Change]:
+    def gone(self, target_id: int, now: datetime) -> list[Change]:
+        """A target removed from the configuration: its incidents resolve (it will not be judged again)."""
+        return [
+            Change(
+                replace(inc, state="resolved", resolved_at=now, evidence=f"{inc.evidence}; target removed"), "resolved"
+            )
+            for key, inc in self.open.items()
+            if key[0] == target_id
+        ]
+
+    def judge(self, target: Target, report: RuntimeReport, now: datetime, ids: bool = True) -> list[Change]:
+        """The changes one evaluation makes; `ids`: whether the target serves debug=2 dumps."""
         assert target.id is not None
         tid = target.id
         env = target.label(self.env_label)
@@ -126,20 +162,29 @@ class IncidentBook:
             key = (tid, sig)
             inc = self.open.get(key)
             if inc is not None:
+                self._quiet.pop(key, None)
                 changes.append(self._update(inc, s, report, env, now))
             elif s.level != "leaking":
                 self._streak.pop(key, None)
             else:
-                self._streak[key] = self._streak.get(key, 0) + 1
-                if self._streak[key] >= CONFIRM:
+                count, since = self._streak.get(key, (0, now))
+                self._streak[key] = (count + 1, since)
+                # IDs confirm goroutines; live objects on the heap (and targets without dumps) have
+                # none, so their leak must hold for `confirm` instead
+                by_ids = ids and not sig.startswith("heap:")
+                confirmed = s.survival is not None if by_ids else now - since >= self.confirm
+                if count + 1 >= CONFIRM and confirmed:
                     changes.append(self._open(target, s, report, env, now))
-        for key, inc in list(self.open.items()):
-            if key[0] == tid and key[1] not in active and now - inc.updated_at >= self.resolve_after:
-                del self.open[key]
+        held = held_now(report)
+        for key, inc in self.open.items():
+            if key[0] != tid or key[1] in active:
+                continue
+            if held.get(key[1], 0) >= max(inc.numbers.held / 2, 1):
+                self._quiet.pop(key, None)  # growth no longer proven, but its goroutines stay: still a leak
+                continue
+            quiet = self._quiet.setdefault(key, now)
+            if now - quiet >= self.resolve_after:
                 changes.append(Change(replace(inc, state="resolved", resolved_at=now), "resolved"))
-        for c in changes:
-            if c.event != "resolved":
-                self.open[(tid, c.incident.signature)] = c.incident
         return changes
 
     def _open(self, target: Target, s: Suspect, report: RuntimeReport, env: str, now: datetime) -> Change:
@@ -164,7 +209,6 @@ class IncidentBook:
             evidence="; ".join(s.reasons),
             numbers=ev,
         )
-        self._streak.pop((target.id, s.signature), None)
         return Change(inc, "opened")
 
     def _update(self, inc: Incident, s: Suspect, report: RuntimeReport, env: str, now: datetime) -> Change:

@@ -7,7 +7,6 @@ stale series); the agent's own work is ordinary counters and histograms.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -70,7 +69,8 @@ class _FleetCollector(Collector):
             f"Goroutines on each of the target's top {TOP_SUSPECTS} suspect stacks.",
             labels=[*t, "function", "file", "line", "level"],
         )
-        names = sorted({k for st in a.states.values() for k, _ in st.watched.target.labels})
+        # a target label named "target" would clash with the URL label: the URL wins
+        names = sorted({k for st in a.states.values() for k, _ in st.watched.target.labels} - {"target"})
         info = GaugeMetricFamily("ctxguard_target_info", "The target's labels (always 1).", labels=[*t, *names])
         worst: dict[int, int] = {}
         for (tid, _), inc in a.book.open.items():
@@ -103,10 +103,8 @@ class _FleetCollector(Collector):
         held.add_metric(["known"], float(len(a.known)))
         held.add_metric(["held"], float(len(a.states)))
         yield held
-        now = time.monotonic()
-        queue = sum(1 for st in a.states.values() if not st.in_flight and st.next_due < now - 1.0)
         yield GaugeMetricFamily(
-            "ctxguard_scrape_queue_depth", "Targets overdue by more than a second, waiting for a slot.", value=queue
+            "ctxguard_scrape_queue_depth", "Rounds due and waiting for a request slot.", value=float(a.waiting)
         )
         yield GaugeMetricFamily(
             "ctxguard_scrape_in_flight", "Rounds in flight.", value=sum(1 for st in a.states.values() if st.in_flight)

@@ -96,7 +96,7 @@ async def fetch(
     url = endpoint(base, path)
     headers = {"Authorization": f"Bearer {tok}"} if (tok := _token(opts)) else {}
     start = time.monotonic()
-    at = datetime.now(UTC)  # debug=1 profiles carry no time of their own
+    at = datetime.now(UTC)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         size = 0
         try:
@@ -130,7 +130,9 @@ def _decode(spool: IO[bytes], url: str, at: datetime) -> Snapshot:
         raise ScrapeError(str(e), "decode") from None
     except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise ScrapeError(f"{url}: undecodable answer: {e}", "decode") from None
-    return snap if snap.time is not None else replace(snap, time=at)
+    # the agent's clock, always: a heap profile carries the target's, and a window mixing two clocks
+    # misplaces a restart or a trend
+    return replace(snap, time=at)
 
 
 class _Raw(io.RawIOBase):

@@ -39,6 +39,7 @@ class TargetState:
     rounds: int = 0
     errors_total: int = 0
     extra_error: str = ""  # the last failure of a heap profile or a debug=2 dump (the round went on)
+    dumps_fail: bool = False  # the target's last debug=2 request failed: it may not serve them
 
     @property
     def id(self) -> int:

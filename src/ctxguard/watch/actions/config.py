@@ -10,6 +10,7 @@ import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ctxguard.runtime.capture import parse_duration
@@ -111,15 +112,17 @@ def parse_allow(raw: object, where: str = "config") -> frozenset[str]:
 
 
 def parse_actions(
-    raw: Sequence[Mapping[str, object]], where: str, allow: frozenset[str] = frozenset()
+    raw: Sequence[Mapping[str, object]], where: str, allow: frozenset[str] = frozenset(), base: Path | None = None
 ) -> tuple[ActionSpec, ...]:
-    """The `[[actions]]` tables -> specs. Commands must name an `allow`ed program (empty: no commands)."""
+    """The `[[actions]]` tables -> specs. Commands must name an `allow`ed program (empty: no commands).
+    Relative `url-file` and `bearer-token-file` paths are relative to `base` (the config's directory),
+    and must exist now: a page must not fail for a missing file on the first night it is needed."""
     if isinstance(raw, str | bytes) or not isinstance(raw, Sequence):
         raise ActionConfigError(f"{where}: actions must be a list of [[actions]] tables")
     specs: list[ActionSpec] = []
     seen: set[str] = set()
     for i, table in enumerate(raw, 1):
-        spec = _parse_one(table, where, i, allow)
+        spec = _parse_one(table, where, i, allow, base)
         if spec.name in seen:
             raise ActionConfigError(f"{where}: action {spec.name!r}: the name is used twice")
         seen.add(spec.name)
@@ -127,7 +130,7 @@ def parse_actions(
     return tuple(specs)
 
 
-def _parse_one(table: object, where: str, i: int, allow: frozenset[str]) -> ActionSpec:
+def _parse_one(table: object, where: str, i: int, allow: frozenset[str], base: Path | None) -> ActionSpec:
     if not isinstance(table, Mapping):
         raise ActionConfigError(f"{where}: [[actions]] #{i} must be a table")
     name = table.get("name")
@@ -187,6 +190,11 @@ def _parse_one(table: object, where: str, i: int, allow: frozenset[str]) -> Acti
         if url and not _is_http_url(url):
             raise fail("url must be http:// or https:// with a host")
         token_file = _str(table, "bearer-token-file", fail)
+        if base is not None:
+            url_file, token_file = (str(base / f) if f else "" for f in (url_file, token_file))
+            for key, f in (("url-file", url_file), ("bearer-token-file", token_file)):
+                if f and not Path(f).is_file():
+                    raise fail(f"{key}: {f}: no such file")
 
     def template(key: str) -> Template | None:
         text = _str(table, key, fail)
