@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ctxguard.analysis.trend import classify, mann_kendall, theil_sen
+from ctxguard.analysis.trend import best_step, classify, mann_kendall, theil_sen
 
 
 def series(values: list[float], every_s: float = 5.0) -> tuple[list[float], list[float]]:
@@ -103,3 +105,18 @@ def test_decline() -> None:
 def test_tiny_rise_is_not_growth() -> None:
     # 2 goroutines more over the window: significant, but below any leak worth a page
     assert classify(*series([10, 10, 11, 11, 12, 12]), min_rise=5).kind == "flat"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=5000), min_size=2, max_size=40))
+def test_best_step_matches_the_direct_fit(y: list[int]) -> None:
+    """The prefix-sum fit finds a split as good as trying every split with its own means."""
+
+    def sse(v: list[float]) -> float:
+        return sum((x - sum(v) / len(v)) ** 2 for x in v) if v else 0.0
+
+    values = [float(v) for v in y]
+    _end, _start, got = best_step(values)
+    direct = [sse(values[:k]) + sse(values[k:]) for k in range(1, len(values))]
+    direct += [sse(values[:k]) + sse(values[k + 1 :]) for k in range(1, len(values) - 1)]
+    assert abs(got - min(direct)) <= 1e-6 * max(1.0, min(direct))

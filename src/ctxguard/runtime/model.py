@@ -10,6 +10,7 @@ snapshot to the next.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from array import array
 from collections.abc import Iterable
@@ -65,10 +66,11 @@ class Stack:
     frames: tuple[Frame, ...]  # leaf first
     elided: int = 0  # frames the runtime left out of the middle (-1: an unknown number)
 
-    @property
+    @functools.cached_property
     def signature(self) -> str:
         """Stable identity of the stack across formats: functions and lines, leaf first,
-        hashed, without the leading runtime frames (debug=1 profiles hide them)."""
+        hashed, without the leading runtime frames (debug=1 profiles hide them). Computed
+        once per Stack object (the analyses ask for it for every group of every snapshot)."""
         h = hashlib.blake2b(digest_size=8)
         frames = self.frames
         i = 0
