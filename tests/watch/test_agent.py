@@ -167,3 +167,13 @@ def test_tls_targets(tmp_path: Path) -> None:
             watch.stop()
     finally:
         fleet.shutdown()
+
+
+def test_one_agent_per_sqlite_store(tmp_path: Path) -> None:
+    cfg = toml_config(tmp_path / "data", [("http://127.0.0.1:1", {"service": "a"})])
+    first = start_watch(cfg, tmp_path, name="first")
+    try:
+        second = ctxguard("watch", "--config", str(first.config))
+        assert second.returncode == 2 and "another ctxguard watch uses this data directory" in second.stderr
+    finally:
+        first.stop()

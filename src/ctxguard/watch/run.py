@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import signal
 import socket
 from collections.abc import Callable
+from pathlib import Path
+from typing import IO
 
 import uvicorn
 
@@ -35,11 +38,25 @@ def _bind(listen: str) -> socket.socket:
     return sock
 
 
+def _lock(data_dir: Path) -> IO[bytes]:
+    """One agent per SQLite store: two would both scrape every target and race for its one writer.
+    The lock goes with the process, kill -9 included."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fh = (data_dir / "agent.lock").open("wb")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise WatchError(f"{data_dir}: another ctxguard watch uses this data directory") from None
+    return fh
+
+
 async def serve(cfg: WatchConfig, log: Callable[[str], None], announce: Callable[[str], None]) -> None:
     try:
         token = read_token(cfg.token_file)
     except OSError as e:
         raise WatchError(f"{cfg.token_file}: cannot read the token: {e.strerror or e}") from None
+    lock = None if cfg.shared else _lock(cfg.data_dir)
     sock = _bind(cfg.listen)
     store = await asyncio.to_thread(Store.open, cfg.database)
     agent = Agent(cfg, store, log)
@@ -67,3 +84,5 @@ async def serve(cfg: WatchConfig, log: Callable[[str], None], announce: Callable
     finally:
         sock.close()
         store.close()
+        if lock is not None:
+            lock.close()
