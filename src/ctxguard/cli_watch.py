@@ -1,4 +1,4 @@
-"""The fleet's commands: `watch`, `incidents`, `incident` and `db`; thin, they call watch/ and store/."""
+"""The fleet's commands: `watch`, `incidents`, `incident`, `db` and `serve`; thin, they call watch/, store/ and web/."""
 
 from __future__ import annotations
 
@@ -210,4 +210,75 @@ def db_upgrade(config: str | None, data_dir: str | None, database: str | None) -
     click.echo(f"schema at {current} (head {head})")
 
 
-COMMANDS = (watch, incidents, incident, db)
+@click.command()
+@_with_store
+@click.option("--listen", default="127.0.0.1:9465", show_default=True, help="HOST:PORT to serve on.")
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False),
+    help="A bearer token every request must bring (required off loopback; default: the config's token-file).",
+)
+@click.option(
+    "--source", "sources", multiple=True, metavar="SERVICE=DIR", help="A checkout of a service's code (repeatable)."
+)
+def serve(
+    config: str | None,
+    data_dir: str | None,
+    database: str | None,
+    listen: str,
+    token_file: str | None,
+    sources: tuple[str, ...],
+) -> None:
+    """Browse a store read-only: the dashboard's fleet, target and incident pages and their
+    JSON API, from the stored snapshots and incidents alone (nothing is scraped or written)."""
+    import asyncio
+
+    from ctxguard.store.db import StoreError
+    from ctxguard.watch.server import read_token
+    from ctxguard.web.serve import ServeError, ServeOptions
+    from ctxguard.web.serve import serve as run
+
+    url = _database(config, data_dir, database)
+    opts = ServeOptions(database=url, listen=listen)
+    checkouts: dict[str, str] = {}
+    if config:
+        from ctxguard.watch.config import WatchConfigError, load
+
+        try:
+            cfg = load(config)
+        except WatchConfigError as e:
+            _fail(str(e))
+        checkouts.update(cfg.sources)
+        responses = {r.level: r.response_s for r in cfg.levels}
+        opts = ServeOptions(url, listen, "", cfg.window_s, responses=responses, bundle_root=cfg.bundles)
+        token_file = token_file or cfg.token_file or None
+    elif not database:
+        opts = ServeOptions(url, listen, bundle_root=Path(data_dir or "ctxguard-data") / "bundles")
+    for item in sources:
+        service, sep, directory = item.partition("=")
+        if not sep or not service or not Path(directory).is_dir():
+            _fail(f"--source {item}: expected SERVICE=DIR with DIR a checkout")
+        checkouts[service] = directory
+    try:
+        token = read_token(token_file or "")
+    except OSError as e:
+        _fail(f"{token_file}: cannot read the token: {e.strerror or e}")
+    if token_file and not token:
+        _fail(f"{token_file}: the token file is empty")
+    from dataclasses import replace
+
+    opts = replace(opts, token=token, sources=checkouts)
+
+    def announce(msg: str) -> None:
+        click.echo(msg)
+        sys.stdout.flush()
+
+    try:
+        asyncio.run(run(opts, announce))
+    except (ServeError, StoreError) as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        pass
+
+
+COMMANDS = (watch, incidents, incident, db, serve)

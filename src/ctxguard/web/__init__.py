@@ -1,0 +1,1 @@
+"""The dashboard: fleet, target and incident pages and their JSON API, over a watch agent or a store."""
