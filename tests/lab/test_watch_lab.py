@@ -1,4 +1,5 @@
-"""`ctxguard watch` end to end on the leak lab: real services under steady load, a real agent.
+"""`ctxguard watch` end to end on the leak lab: real services under steady load, a real agent, its dashboard
+in a real browser.
 
 - every leaky twin gets one incident, at its trap's line, with an evidence bundle;
 - the fixed twins and the healthy zoo get none, however long they are watched;
@@ -20,8 +21,11 @@ from pathlib import Path
 import pytest
 from test_lab_verdicts import LEAK_LINES
 
+from conftest import Service
+
+from browserkit import browser_page, need_browser, painted
 from procs import kill_group
-from watchkit import start_watch, toml_config, wait_for
+from watchkit import Watch, start_watch, toml_config, wait_for
 
 pytestmark = pytest.mark.lab
 
@@ -92,6 +96,8 @@ def test_watch_lab(start_service, lab_bin, tmp_path: Path) -> None:
         }
         assert json.loads((bundle / "report.json").read_text())["verdict"]["verdict"] in ("leaking", "suspect")
 
+        _dashboard(watch, services, Path(os.environ.get("CTXGUARD_SCREENSHOTS") or tmp_path / "screenshots"))
+
         metrics = watch.metrics()
         leaky_url = services["orphansend-leaky"].addr
         assert f'ctxguard_target_up{{target="{leaky_url}"}} 1.0' in metrics
@@ -127,6 +133,32 @@ def test_watch_lab(start_service, lab_bin, tmp_path: Path) -> None:
         for p in loads:
             kill_group(p)
         watch.stop()
+
+
+def _dashboard(watch: Watch, services: dict[str, Service], shots: Path) -> None:
+    """The dashboard over the lab in a real browser: on the fleet page the leaky twins are leaking and
+    nothing else is; a target's plots are drawn; its incident shows the trap line."""
+    need_browser()
+    dialogs: list[str] = []
+    console: list[str] = []
+    shots.mkdir(parents=True, exist_ok=True)
+    leaky = {f"{t}-leaky" for t in LEAKY}
+    with browser_page(dialogs, console) as page:
+        page.goto(watch.addr + "/")
+        assert page.locator("tr.target").count() == len(services)
+        for name in services:
+            shown = page.locator("tr.target", has_text=f"service={name}").first.locator(".verdict").inner_text()
+            assert (shown == "leaking") == (name in leaky), (name, shown)
+        page.screenshot(path=str(shots / "lab-fleet.png"), full_page=True)
+        page.locator("tr.target", has_text="service=orphansend-leaky").first.locator("a.target-link").click()
+        page.wait_for_url("**/targets/*")
+        painted(page, "#plot-goroutines canvas")
+        page.screenshot(path=str(shots / "lab-target.png"), full_page=True)
+        page.locator("table.incidents a", has_text="#").first.click()
+        page.wait_for_url("**/incidents/*")
+        assert page.locator("#trap").inner_text().endswith("orphansend/leaky.go:21")
+        page.screenshot(path=str(shots / "lab-incident.png"), full_page=True)
+    assert dialogs == [] and not [c for c in console if "error" in c.lower()], (dialogs, console)
 
 
 def _cli(*args: str) -> str:

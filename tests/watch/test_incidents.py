@@ -104,7 +104,7 @@ def test_steady_service_never_opens() -> None:
 
 
 def ev(share: float = 0.0, rate: float = 0.0, heap_share: float = 0.0) -> Evidence:
-    return Evidence(goroutines=int(share * 1000), total=1000, rate_per_min=rate, share=share, heap_share=heap_share)
+    return Evidence(goroutines=max(int(share * 1000), 1), total=1000, rate_per_min=rate, share=share, heap_share=heap_share)
 
 
 def test_grade_matrix() -> None:
@@ -155,3 +155,9 @@ def test_with_dumps_a_trend_alone_opens_nothing() -> None:
     assert any(s.level == "leaking" and s.survival is None for s in report.suspects)
     for k in range(10):
         assert book.judge(target(), report, T0 + timedelta(minutes=k), ids=True) == []
+
+
+def test_a_heap_sites_object_rate_is_not_a_goroutine_rate() -> None:
+    heap_leak = Evidence(goroutines=0, total=40, rate_per_min=5000.0, share=0.0, heap_share=0.01, held=900)
+    assert grade(DEFAULT_LEVELS, "prod", heap_leak, 0).level == "L1"
+    assert grade(DEFAULT_LEVELS, "prod", Evidence(0, 40, 5000.0, 0.0, heap_share=0.6, held=900), 0).level == "L3"

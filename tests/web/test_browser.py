@@ -19,14 +19,13 @@ from typing import Any
 import pytest
 
 from .conftest import IMG, SCRIPT, TOKEN
+from browserkit import browser_page, need_browser, painted
 from fakefleet import LEAK_FILE, LEAK_LINE, FakeFleet
 from watchkit import Watch, start_watch, toml_config, wait_for
 
 # One test drives all pages: one agent and one browser, whichever worker it lands on (with
 # pytest 9.2 and xdist 3.8, `xdist_group` marks do not keep a module's tests on one worker).
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EVIL = f"""{{n}} @ 0x43a2d6 0x4063ec 0x6a1e25 0x46f3a1
 #\t0x43a2d5\truntime.gopark+0xd5\t/usr/local/go/src/runtime/proc.go:435
 #\t0x4063eb\truntime.chansend1+0x12\t/usr/local/go/src/runtime/chan.go:161
@@ -60,14 +59,6 @@ FETCH_GO = "\n".join(
         "",
     ]
 )
-PIXELS = """(sel) => {
-  const c = document.querySelector(sel);
-  if (!c) return null;
-  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-  let painted = 0;
-  for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) painted++;
-  return {width: c.width, height: c.height, painted: painted};
-}"""
 
 
 class EvilFleet(FakeFleet):
@@ -96,15 +87,6 @@ class Live:
         path = self.shots / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         print(f"screenshot: {path}")
-
-
-def need_browser() -> None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.fail("playwright is not installed: pip install -e '.[dev]'", pytrace=False)
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium", pytrace=False)
 
 
 @pytest.fixture
@@ -145,29 +127,9 @@ def live(tmp_path: Path) -> Iterator[Live]:
 
 @pytest.fixture
 def page(live: Live) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            p = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            p.set_default_timeout(15_000)
-            p.on("dialog", lambda d: (live.dialogs.append(d.message), d.dismiss()))
-            p.on("console", lambda m: live.console.append(f"{m.type}: {m.text}"))
-            p.on("pageerror", lambda e: live.console.append(f"pageerror: {e}"))
-            p.goto(f"{live.watch.addr}/?token={TOKEN}")  # once: the answer sets the session cookie
-            yield p
-        finally:
-            browser.close()
-
-
-def painted(page: Any, selector: str) -> dict[str, int]:
-    page.wait_for_selector(selector, state="attached")
-    got = wait_for(
-        f"{selector} drawn", lambda: (px := page.evaluate(PIXELS, selector)) and px["painted"] and px, 10, 0.2
-    )
-    assert got["width"] > 0 and got["height"] > 0, got
-    return got  # type: ignore[no-any-return]
+    with browser_page(live.dialogs, live.console) as p:
+        p.goto(f"{live.watch.addr}/?token={TOKEN}")  # once: the answer sets the session cookie
+        yield p
 
 
 def check_fleet_page(live: Live, page: Any) -> None:

@@ -79,7 +79,8 @@ def grade(rules: Iterable[LevelRule], env: str, ev: Evidence, open_s: float) -> 
         thresholds = (
             (rule.share, ev.share),
             (rule.heap_share, ev.heap_share),
-            (rule.rate, ev.rate_per_min),
+            # a heap site's rate counts objects, not goroutines: the rate thresholds are for stacks
+            (rule.rate, ev.rate_per_min if ev.goroutines else 0.0),
             (rule.duration_s, open_s),
         )
         set_ = [(limit, value) for limit, value in thresholds if limit is not None]
