@@ -104,7 +104,9 @@ def test_steady_service_never_opens() -> None:
 
 
 def ev(share: float = 0.0, rate: float = 0.0, heap_share: float = 0.0) -> Evidence:
-    return Evidence(goroutines=max(int(share * 1000), 1), total=1000, rate_per_min=rate, share=share, heap_share=heap_share)
+    return Evidence(
+        goroutines=max(int(share * 1000), 1), total=1000, rate_per_min=rate, share=share, heap_share=heap_share
+    )
 
 
 def test_grade_matrix() -> None:
