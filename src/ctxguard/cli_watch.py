@@ -93,6 +93,7 @@ def watch(config: str, check_config: bool) -> None:
 
     from ctxguard.store.db import StoreError
     from ctxguard.watch.run import WatchError, serve
+    from ctxguard.web.listen import ListenError
 
     def log(msg: str) -> None:
         click.echo(f"{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')} {msg}", err=True)
@@ -103,7 +104,7 @@ def watch(config: str, check_config: bool) -> None:
 
     try:
         asyncio.run(serve(cfg, log, announce))
-    except (WatchError, StoreError) as e:
+    except (WatchError, ListenError, StoreError) as e:
         _fail(str(e))
     except KeyboardInterrupt:
         pass
@@ -235,6 +236,7 @@ def serve(
 
     from ctxguard.store.db import StoreError
     from ctxguard.watch.server import read_token
+    from ctxguard.web.listen import ListenError
     from ctxguard.web.serve import ServeError, ServeOptions
     from ctxguard.web.serve import serve as run
 
@@ -275,7 +277,7 @@ def serve(
 
     try:
         asyncio.run(run(opts, announce))
-    except (ServeError, StoreError) as e:
+    except (ServeError, ListenError, StoreError) as e:
         _fail(str(e))
     except KeyboardInterrupt:
         pass

@@ -34,7 +34,6 @@ rate = 600                          # goroutines per minute on the suspect's sta
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 import ssl
@@ -47,6 +46,7 @@ from typing import Any
 from ctxguard.runtime.capture import parse_duration
 from ctxguard.store.model import LEVELS
 from ctxguard.watch.actions import ActionConfigError, ActionSpec, parse_actions, parse_allow
+from ctxguard.web.listen import is_loopback
 
 
 class WatchConfigError(ValueError):
@@ -357,16 +357,6 @@ def _levels(r: _Reader) -> tuple[LevelRule, ...]:
     return tuple(rules)
 
 
-def _is_loopback(listen: str) -> bool:
-    host = listen.rpartition(":")[0].strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = None) -> WatchConfig:
     r = _Reader(where, data)
     r.unknown(_TOP_KEYS)
@@ -383,7 +373,7 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
         token_file = str(base / token_file)
         if not os.path.isfile(token_file):
             raise r.fail("token-file", f"{token_file}: no such file")
-    elif not _is_loopback(listen):
+    elif not is_loopback(listen):
         raise r.fail("listen", f"{listen} is not a loopback address: set token-file so the endpoints require a token")
     targets = []
     for i, t in enumerate(r.tables("targets")):

@@ -5,37 +5,19 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import signal
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
-
-import uvicorn
 
 from ctxguard.store.db import Store
 from ctxguard.watch.agent import Agent
 from ctxguard.watch.config import WatchConfig
 from ctxguard.watch.server import app, read_token
+from ctxguard.web import listen
 
 
 class WatchError(RuntimeError):
     """One line: what stopped the agent from starting."""
-
-
-def _bind(listen: str) -> socket.socket:
-    host, _, port = listen.rpartition(":")
-    host = host.strip("[]")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, int(port)))
-    except OSError as e:
-        sock.close()
-        raise WatchError(f"listen {listen}: {e.strerror or e}") from None
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
 
 
 def _lock(data_dir: Path) -> IO[bytes]:
@@ -57,14 +39,10 @@ async def serve(cfg: WatchConfig, log: Callable[[str], None], announce: Callable
     except OSError as e:
         raise WatchError(f"{cfg.token_file}: cannot read the token: {e.strerror or e}") from None
     lock = None if cfg.shared else _lock(cfg.data_dir)
-    sock = _bind(cfg.listen)
+    sock = listen.bind(cfg.listen)
     store = await asyncio.to_thread(Store.open, cfg.database)
     agent = Agent(cfg, store, log)
-    config = uvicorn.Config(app(agent, token), log_level="warning", access_log=False, lifespan="off", ws="none")
-    config.load()
-    server = uvicorn.Server(config)
-    # started by hand, not by serve(): the agent owns the signals and the loop
-    server.lifespan = config.lifespan_class(config)
+    server = listen.server(app(agent, token))
     loop = asyncio.get_running_loop()
 
     def stop() -> None:

@@ -8,17 +8,14 @@ its stored window, run on demand.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import signal
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import uvicorn
-
 from ctxguard.store.db import Store
 from ctxguard.watch.config import DEFAULT_LEVELS
+from ctxguard.web import listen
 from ctxguard.web.app import build, dashboard_routes
 from ctxguard.web.fleet import Fleet
 
@@ -40,48 +37,17 @@ class ServeOptions:
     bundle_root: Path | None = None
 
 
-def is_loopback(listen: str) -> bool:
-    host = listen.rpartition(":")[0].strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def bind(listen: str) -> socket.socket:
-    host, _, port = listen.rpartition(":")
-    host = host.strip("[]")
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, int(port)))
-    except (OSError, ValueError) as e:
-        sock.close()
-        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise ServeError(f"listen {listen}: {why}") from None
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
 async def serve(opts: ServeOptions, announce: Callable[[str], None]) -> None:
-    if not opts.token and not is_loopback(opts.listen):
+    if not opts.token and not listen.is_loopback(opts.listen):
         raise ServeError(f"listen {opts.listen} is not a loopback address: pass --token-file")
-    sock = bind(opts.listen)
+    sock = listen.bind(opts.listen)
     try:
         store = await asyncio.to_thread(Store.open, opts.database, migrate=False)
     except BaseException:
         sock.close()
         raise
     fleet = Fleet(store, opts.window_s, opts.sources, opts.responses, opts.bundle_root)
-    config = uvicorn.Config(
-        build(dashboard_routes(fleet), opts.token), log_level="warning", access_log=False, lifespan="off", ws="none"
-    )
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)  # started by hand, as the agent does: we own the signals
+    server = listen.server(build(dashboard_routes(fleet), opts.token))
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
