@@ -7,9 +7,12 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from ctxguard.store.db import Store
 
 EXIT_ERROR = 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,7 +41,7 @@ def _database(config: str | None, data_dir: str | None, database: str | None) ->
     return f"sqlite:///{db}"
 
 
-def _open(url: str, migrate: bool = False):  # type: ignore[no-untyped-def]
+def _open(url: str, migrate: bool = False) -> Store:
     from ctxguard.store.db import Store, StoreError
 
     try:
