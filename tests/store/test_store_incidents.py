@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from ctxguard.store.db import IncidentConflict, Store, StoreError
+from ctxguard.store.db import IncidentConflict, LeaseLost, Store, StoreError
 from ctxguard.store.model import ActionRecord, Evidence, Incident, Target
 
 from storekit import T0, minutes
@@ -88,3 +88,13 @@ def test_actions(store: Store, target: Target) -> None:
     assert store.actions_since("oncall", T0 + minutes(3)) == 2
     assert store.actions_since("nobody", T0) == 0
     assert store.actions(inc.id + 1) == []
+
+
+def test_incident_writes_are_fenced_by_the_lease(store: Store, target: Target) -> None:
+    assert target.id is not None
+    assert store.lease("a", timedelta(seconds=30), 10) == [target.id]
+    saved = store.save_incident(incident(target), agent="a")
+    with pytest.raises(LeaseLost, match="agent b holds no lease"):
+        store.save_incident(dataclasses.replace(saved, level="L3"), agent="b")
+    assert store.incident(saved.id or 0) == saved  # b's write left nothing behind
+    store.save_incident(dataclasses.replace(saved, level="L3"))  # unfenced: single-agent stores

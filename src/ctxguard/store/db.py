@@ -262,18 +262,23 @@ class Store:
 
     # -- incidents and actions -----------------------------------------------------------------
 
-    def save_incident(self, inc: Incident) -> Incident:
+    def save_incident(self, inc: Incident, *, agent: str | None = None) -> Incident:
         """Insert (id None) or update an incident; returns it with its id. A second open incident
-        for one (target, signature) raises IncidentConflict."""
+        for one (target, signature) raises IncidentConflict. With `agent` the write is fenced as
+        add_snapshot's is: only the agent holding the target's lease may write, else LeaseLost."""
         values = incident_values(inc)
         try:
             with self._write("cannot save an incident") as conn:
+                if agent is not None and not leases.fenced(conn, self._now(), inc.target_id, agent):
+                    raise LeaseLost(f"{self.db}: agent {agent} holds no lease on target {inc.target_id}")
                 if inc.id is None:
                     new_id = conn.execute(incidents.insert().values(values).returning(incidents.c.id)).scalar_one()
                     return replace(inc, id=new_id)
                 if not conn.execute(update(incidents).where(incidents.c.id == inc.id).values(values)).rowcount:
                     raise StoreError(f"{self.db}: no incident {inc.id} to update")
                 return inc
+        except LeaseLost:
+            raise
         except StoreError:
             other = self.open_incident(inc.target_id, inc.signature) if inc.state == "open" else None
             if other is not None and other.id != inc.id:

@@ -286,7 +286,7 @@ class Agent:
             finally:
                 self._slots.release()
             for g in got:
-                await self.db(self.store.add_snapshot, st.id, g.snapshot, agent=self.name if self.cfg.shared else None)
+                await self.db(self.store.add_snapshot, st.id, g.snapshot, agent=self._fence(st))
                 st.window.append(self.stacks.share(g.snapshot))
             st.trim(self.cfg.window_s)
             st.rounds += 1
@@ -320,6 +320,10 @@ class Agent:
             self.log(f"{st.watched.target.url}: down: {message}")
         st.health = Health(False, message, kind, h.scrape_seconds, h.lag_seconds, h.failures + 1, h.verdict)
 
+    def _fence(self, st: TargetState | None) -> str | None:
+        """Whose lease a write about this target must hold (shared stores; a removed target has none)."""
+        return self.name if self.cfg.shared and st is not None else None
+
     def _still_ours(self, target_id: int) -> bool:
         """Whether this agent still watches the target (shared stores: its lease has not run out)."""
         return target_id in self.states and (not self.cfg.shared or time.monotonic() < self.leased_until)
@@ -328,7 +332,7 @@ class Agent:
         """Store a change, then (and only then) let the book follow it and act on it."""
         if st is not None and not self._still_ours(st.id):
             return  # another agent may own the target by now: its incidents are that agent's
-        inc = await self.db(self.store.save_incident, change.incident)
+        inc = await self.db(self.store.save_incident, change.incident, agent=self._fence(st))
         self.book.record(inc)
         if change.event == "updated":
             return  # more of the same evidence pages nobody; Alertmanager hears it through refresh()
@@ -355,7 +359,7 @@ class Agent:
                 raw[path] = got.raw
                 extra.append(got.snapshot)
         where = await asyncio.to_thread(bundle.write, self.cfg.bundles, inc, raw, [*st.window, *extra])
-        inc = await self.db(self.store.save_incident, replace(inc, bundle=str(where)))
+        inc = await self.db(self.store.save_incident, replace(inc, bundle=str(where)), agent=self._fence(st))
         self.book.record(inc)
         return inc
 
