@@ -106,3 +106,18 @@ def test_agents_racing_for_scarce_targets_never_share(store: Store) -> None:
     held = run_agents(store, 3, rounds=3, limit=7)
     flat = [i for h in held.values() for i in h]
     assert len(flat) == len(set(flat)) == 7
+
+
+def test_shared_target_lists(store: Store) -> None:
+    """Agents listing different targets for a while (a file_sd rollout) do not turn each other's
+    off; a target nobody lists goes after `stale_after`. An agent leases only what it can scrape."""
+    a = store.upsert_targets([Target("http://10.0.2.1:6060"), Target("http://10.0.2.2:6060")], stale_after=TTL)
+    b = store.upsert_targets([Target("http://10.0.2.2:6060"), Target("http://10.0.2.3:6060")], stale_after=TTL)
+    assert {t.url for t in store.targets()} == {f"http://10.0.2.{i}:6060" for i in (1, 2, 3)}
+    store.upsert_targets([Target("http://10.0.2.2:6060")], stale_after=timedelta(0))
+    assert {t.url for t in store.targets()} == {"http://10.0.2.2:6060"}  # nobody listed 1 and 3 since
+    store.upsert_targets([*a, *b])
+    mine = [t.id for t in a if t.id is not None]
+    assert sorted(store.lease("a", TTL, 10, among=mine)) == sorted(mine)
+    assert store.lease("b", TTL, 10, among=[t.id for t in b if t.id is not None]) == [b[1].id]
+    assert store.lease("a", TTL, 10, among=mine[:1]) == mine[:1]  # no longer listed by a: let go

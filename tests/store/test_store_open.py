@@ -38,7 +38,7 @@ def test_behind_schema_is_a_clear_error(db_url: str) -> None:
         with store._write() as conn:
             migrate.upgrade(conn)  # alembic itself, twice: still nothing
     with Store.open(db_url, migrate=False) as store:
-        assert store.revision() == ("0001", "0001")
+        assert store.revision() == (migrate.head(), migrate.head())
 
 
 def test_migrated_schema_is_the_metadata(store: Store) -> None:
@@ -53,7 +53,7 @@ def test_newer_schema(db_url: str) -> None:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(StoreError) as e:
         Store.open(db_url, migrate=False)
-    assert "schema at revision 9999, this ctxguard needs 0001" in one_line(e)
+    assert f"schema at revision 9999, this ctxguard needs {migrate.head()}" in one_line(e)
     with pytest.raises(StoreError) as e:
         Store.open(db_url)
     assert "cannot upgrade the schema" in one_line(e)
@@ -73,7 +73,7 @@ def test_not_a_database(tmp_path: Path) -> None:
 
 def test_bare_path_and_memory(tmp_path: Path) -> None:
     with Store.open(str(tmp_path / "deep" / "er" / "c.db")) as store:
-        assert store.dialect == "sqlite" and store.revision()[0] == "0001"
+        assert store.dialect == "sqlite" and store.revision()[0] == migrate.head()
     assert (tmp_path / "deep" / "er" / "c.db").exists()
     with Store.open("sqlite://") as store:
         assert store.stats().size_bytes > 0
@@ -117,7 +117,7 @@ def test_agents_starting_together_migrate_once(db_url: str) -> None:
         try:
             start.wait()
             with Store.open(db_url) as store:
-                assert store.revision() == ("0001", "0001")
+                assert store.revision() == (migrate.head(), migrate.head())
         except BaseException as e:  # reported by the test, not lost in the thread
             errors.append(e)
 
@@ -127,3 +127,28 @@ def test_agents_starting_together_migrate_once(db_url: str) -> None:
     for th in threads:
         th.join(60)
     assert not errors, errors
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
+    """A store made by the first release (0001), with a target and a snapshot, migrates in place."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from ctxguard.store.model import Target
+
+    from storekit import T0, debug1
+
+    if db_url.startswith("sqlite:///"):
+        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        command.upgrade(migrate.config(conn), "0001")
+        conn.execute(text("INSERT INTO targets (url, labels, active, first_seen) VALUES ('http://a:1', '[]', true, 0)"))
+    engine.dispose()
+    with pytest.raises(StoreError):
+        Store.open(db_url, migrate=False)  # behind: says so
+    with Store.open(db_url) as store:
+        assert store.revision() == (migrate.head(), migrate.head())
+        [target] = store.upsert_targets([Target("http://a:1")])
+        store.add_snapshot(target.id or 0, debug1(T0))
+        assert [t.url for t in store.targets()] == ["http://a:1"] and store.snapshot_count(target.id or 0) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,6 +18,7 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    or_,
     select,
     text,
     update,
@@ -131,22 +132,32 @@ class Store:
 
     # -- targets -------------------------------------------------------------------------------
 
-    def upsert_targets(self, new: Sequence[Target]) -> list[Target]:
+    def upsert_targets(self, new: Sequence[Target], *, stale_after: timedelta | None = None) -> list[Target]:
         """Store the current targets (keyed by URL, labels updated) and mark the others inactive;
-        returns `new` with ids. Inactive targets keep their history and come back when listed again."""
+        returns `new` with ids. Inactive targets keep their history and come back when listed again.
+
+        With `stale_after` (agents sharing the store, each listing what it reads), a target no
+        list names turns inactive only once no agent has listed it for that long: two agents
+        reading different versions of a file_sd file for a while do not turn each other's
+        targets off and on."""
         now = codec.to_us(datetime.now(UTC))
         rows = {t.url: {"url": t.url, "labels": codec.dump_json([list(p) for p in t.labels])} for t in new}
         ids: dict[str, int] = {}
         with self._write("cannot store targets") as conn:
-            todo = [rows[u] | {"first_seen": now, "active": True} for u in sorted(rows)]  # one lock order
-            for i in range(0, len(todo), 400):
+            todo = [rows[u] | {"first_seen": now, "listed_at": now, "active": True} for u in sorted(rows)]
+            for i in range(0, len(todo), 400):  # sorted: one lock order for every agent
                 ins = self._insert(targets).values(todo[i : i + 400])
                 stmt = ins.on_conflict_do_update(
-                    index_elements=[targets.c.url], set_={"labels": ins.excluded.labels, "active": True}
+                    index_elements=[targets.c.url],
+                    set_={"labels": ins.excluded.labels, "active": True, "listed_at": ins.excluded.listed_at},
                 )
                 ids.update((url, tid) for tid, url in conn.execute(stmt.returning(targets.c.id, targets.c.url)))
             listed = set(ids.values())
-            gone = [i for i in conn.scalars(select(targets.c.id).where(targets.c.active)) if i not in listed]
+            q = select(targets.c.id).where(targets.c.active)
+            if stale_after is not None:
+                cutoff = now - codec.span_us(stale_after)
+                q = q.where(or_(targets.c.listed_at.is_(None), targets.c.listed_at < cutoff))
+            gone = [i for i in conn.scalars(q) if i not in listed]
             for i in range(0, len(gone), 400):
                 conn.execute(update(targets).where(targets.c.id.in_(gone[i : i + 400])).values(active=False))
         return [replace(t, id=ids[t.url]) for t in new]
@@ -332,11 +343,12 @@ class Store:
 
     # -- leases --------------------------------------------------------------------------------
 
-    def lease(self, agent: str, ttl: timedelta, limit: int) -> list[int]:
+    def lease(self, agent: str, ttl: timedelta, limit: int, among: Collection[int] | None = None) -> list[int]:
         """Renew this agent's leases and take free or expired targets, `limit` in all, in one
-        transaction on the database's clock; returns the target ids the agent holds now."""
+        transaction on the database's clock; returns the target ids the agent holds now.
+        `among`: only these targets (the ones this agent knows how to scrape)."""
         with self._write("cannot lease targets") as conn:
-            return leases.lease(conn, self._insert, self._now(), agent, codec.span_us(ttl), limit)
+            return leases.lease(conn, self._insert, self._now(), agent, codec.span_us(ttl), limit, among)
 
     def release(self, agent: str) -> int:
         """Give back the agent's leases (clean shutdown); returns how many it held."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Collection
 
-from sqlalchemy import BigInteger, ColumnElement, delete, literal, or_, select, update
+from sqlalchemy import BigInteger, ColumnElement, delete, literal, or_, select, true, update
 from sqlalchemy.engine import Connection
 
 from ctxguard.store.schema import agents, targets
@@ -14,7 +15,15 @@ from ctxguard.store.snapshots import Upsert
 t = targets
 
 
-def lease(conn: Connection, insert: Upsert, now: ColumnElement[int], agent: str, ttl_us: int, limit: int) -> list[int]:
+def lease(
+    conn: Connection,
+    insert: Upsert,
+    now: ColumnElement[int],
+    agent: str,
+    ttl_us: int,
+    limit: int,
+    among: Collection[int] | None = None,
+) -> list[int]:
     """Renew the agent's own leases (up to `limit`), drop the rest, then take free or expired
     targets up to `limit`; returns the target ids held now.
 
@@ -25,7 +34,9 @@ def lease(conn: Connection, insert: Upsert, now: ColumnElement[int], agent: str,
     """
     heartbeat(conn, insert, now, agent)
     until = now + literal(ttl_us, BigInteger)
-    own = select(t.c.id).where(t.c.lease_owner == agent, t.c.active).order_by(t.c.id).limit(limit)
+    # `among`: the targets this agent can scrape (its own list); it neither keeps nor takes others
+    known = t.c.id.in_(sorted(among)) if among is not None else true()
+    own = select(t.c.id).where(t.c.lease_owner == agent, t.c.active, known).order_by(t.c.id).limit(limit)
     # The owner is re-checked in the outer WHERE: if another agent took the row after this
     # statement's snapshot, PostgreSQL re-evaluates it on the new row version and skips it.
     held = {
@@ -45,7 +56,7 @@ def lease(conn: Connection, insert: Upsert, now: ColumnElement[int], agent: str,
         free = or_(t.c.lease_owner.is_(None), t.c.lease_until <= now)
         take = (
             select(t.c.id)
-            .where(t.c.active, free)
+            .where(t.c.active, free, known)
             .order_by(t.c.id)
             .limit(limit - len(held))
             .with_for_update(skip_locked=True)  # not rendered on SQLite, where writers are serialised anyway

@@ -39,6 +39,7 @@ targets = Table(
     Column("labels", Text, nullable=False, server_default="[]"),  # JSON list of [name, value]
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("first_seen", BigInteger, nullable=False),
+    Column("listed_at", BigInteger, nullable=True),  # when an agent last listed it (shared stores)
     Column("lease_owner", String(200), nullable=True),  # the agent scraping it (scale-out)
     Column("lease_until", BigInteger, nullable=True),  # database clock
     Column("downsampled_until", BigInteger, nullable=True),  # retention's watermark

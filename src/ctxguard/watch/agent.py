@@ -102,7 +102,10 @@ class Agent:
     async def sync_targets(self) -> None:
         """Re-read file_sd, store the target list, take leases, start or stop watching targets."""
         watched = self.targets.refresh()
-        stored = await self._leases(self.store.upsert_targets, [w.target for w in watched])
+        # shared: a target leaves the fleet when no agent has listed it for a while, not when one
+        # agent's list lacks it (agents read their file_sd files at different moments)
+        stale = timedelta(seconds=3 * self.cfg.lease_ttl_s) if self.cfg.shared else None
+        stored = await self._leases(self.store.upsert_targets, [w.target for w in watched], stale_after=stale)
         by_url = {w.target.url: w for w in watched}
         self.known = stored
         self._watched = {t.id: Watched(t, by_url[t.url].scrape) for t in stored if t.id is not None}
@@ -113,7 +116,7 @@ class Agent:
             agents = await self._leases(self.store.agents)
             others = sum(1 for a in agents if a.id != self.name and a.last_seen > seen_after)
             fair = math.ceil(len(stored) / (others + 1)) if stored else 0
-            held = set(await self._leases(self.store.lease, self.name, ttl, max(fair, 1)))
+            held = set(await self._leases(self.store.lease, self.name, ttl, max(fair, 1), among=set(self._watched)))
             # our own clock, from before we asked: the leases surely last until then
             self.leased_until = asked + self.cfg.lease_ttl_s
         else:
