@@ -132,6 +132,8 @@ class Agent:
             if tid not in held or tid not in self._watched:
                 del self.states[tid]
                 self.book.forget(tid)
+            else:
+                self.states[tid].watched = self._watched[tid]  # labels and scrape options may have changed
         for tid in sorted(held - set(self.states)):
             if tid in self._watched:
                 await self._adopt(self._watched[tid])
