@@ -1,0 +1,1 @@
+"""Go execution trace (Go 1.22+ generation format) reader and goroutine lifetimes."""

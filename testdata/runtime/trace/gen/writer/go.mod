@@ -1,0 +1,3 @@
+module ctxguard.test/tracewriter
+
+go 1.22
