@@ -8,8 +8,9 @@ highest first; each with `score`, `level`, `count`, `state`, `reasons`,
 `location` = {function, file, line}, `trend` and `survivors` when known),
 `parked` (goroutines that wait without accumulating: `kind`, `state`, `count`,
 `counts`, `location`, `stable`, `evidence`), `heap` (context objects by
-allocation site) and `fingerprint` (the features, which do not decide the
-verdict).
+allocation site), `fingerprint` (the features, which do not decide the
+verdict) and `trace` (goroutine lifetimes per creation site from an execution
+trace, or null: see lifetimes.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import click
 
 from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
 from ctxguard.analysis.heap import HeapSite, context_heap
+from ctxguard.analysis.lifetimes import latest_trace, trace_json, trace_text
 from ctxguard.analysis.sched import SchedSummary, summarise
 from ctxguard.analysis.series import Track, minutes_between, state_of, tracks
 from ctxguard.analysis.source import SourceIndex, SourceLink
@@ -31,6 +33,7 @@ from ctxguard.analysis.suspects import MIN_RISE, REPORT_THRESHOLD, Parked, Suspe
 from ctxguard.analysis.trend import Trend, classify, theil_sen
 from ctxguard.analysis.verdict import Verdict, decide
 from ctxguard.runtime.model import Frame, Snapshot
+from ctxguard.runtime.trace.lifetimes import TraceLifetimes
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class RuntimeReport:
     sources: dict[str, SourceLink] = field(default_factory=dict)  # suspect signature -> source link
     sched: SchedSummary | None = None
     diff: tuple[Track, ...] = ()  # every stack across the series, most grown first
+    trace: TraceLifetimes | None = None  # goroutine lifetimes from the input's execution trace
 
 
 def goroutine_series(snaps: list[Snapshot]) -> list[Snapshot]:
@@ -130,6 +134,7 @@ def analyse(
         diff=tuple(sorted(tracks(series, similarity), key=lambda t: (-t.growth, -t.counts[-1])))
         if len(series) > 1
         else (),
+        trace=latest_trace(snaps),
     )
 
 
@@ -275,6 +280,7 @@ def to_json(r: RuntimeReport) -> str:
             for t in r.diff
         ],
         "fingerprint": r.fingerprint.as_dict(),
+        "trace": trace_json(r.trace),
         "sched": None
         if r.sched is None
         else {
@@ -300,6 +306,10 @@ def to_text(r: RuntimeReport, color: bool) -> str:
             else f"{len(s.heap)} heap records"
             if s.heap
             else f"{len(s.sched)} sched samples"
+            if s.sched
+            else f"{s.lifetimes.created} goroutines traced"
+            if s.lifetimes is not None
+            else "nothing"
         )
         trunc = style(" (truncated)", fg="yellow") if s.truncated else ""
         out.append(f"{when}  {s.format:<20} {what:<22} {s.source}{trunc}")
@@ -358,4 +368,5 @@ def to_text(r: RuntimeReport, color: bool) -> str:
             site = f"{h.site.function} ({h.site.file}:{h.site.line})" if h.site else "?"
             trend = " -> ".join(str(n) for n in h.inuse_objects)
             out.append(f"  {h.kind:<28} {trend:>14}  {site}")
+    out.extend(trace_text(r.trace))
     return "\n".join(out) + "\n"

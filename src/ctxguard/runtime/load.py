@@ -13,6 +13,8 @@ from typing import Any
 
 from ctxguard.runtime import debug1, goroutine_text, pprof, schedtrace
 from ctxguard.runtime.model import Snapshot
+from ctxguard.runtime.trace.lifetimes import read_lifetimes_stream
+from ctxguard.runtime.trace.wire import TraceError
 
 
 class InputError(ValueError):
@@ -28,6 +30,8 @@ def load_stream(stream: io.BufferedReader[Any], source: str) -> Snapshot:
     """Decode one input, sniffing its format; text is streamed line by line."""
     try:
         head = stream.peek(512)[:512]
+        if head.startswith(b"go 1.") and b" trace\x00" in head[:16]:
+            return _load_trace(stream, source)
         if pprof.is_gzip(head):
             inner = io.BufferedReader(gzip.GzipFile(fileobj=stream), buffer_size=_SNIFF_BYTES)
             if _is_text(inner.peek(512)[:512]):
@@ -40,6 +44,16 @@ def load_stream(stream: io.BufferedReader[Any], source: str) -> Snapshot:
         raise InputError(str(e)) from None
     except (OSError, EOFError, zlib.error) as e:
         raise InputError(f"{source}: corrupt or truncated compressed data ({e})") from None
+
+
+def _load_trace(stream: io.BufferedReader[Any], source: str) -> Snapshot:
+    """A Go execution trace (`runtime/trace`, `/debug/pprof/trace`): goroutine lifetimes, no stacks now."""
+    try:
+        lifetimes = read_lifetimes_stream(stream, source)
+    except TraceError as e:
+        raise InputError(str(e)) from None
+    notes = (lifetimes.note,) if lifetimes.note else ()
+    return Snapshot(source, "trace", truncated=lifetimes.truncated, notes=notes, lifetimes=lifetimes)
 
 
 def _is_text(head: bytes) -> bool:

@@ -16,6 +16,10 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ctxguard.runtime.trace.lifetimes import TraceLifetimes
 
 RUNTIME_PREFIXES = ("runtime.", "runtime/internal/", "internal/")
 
@@ -191,6 +195,7 @@ class Snapshot:
     # test-timeout, sigquit, panic, fatal ("" for a dump taken from a live process)
     crash: str = ""
     notes: tuple[str, ...] = field(default=())  # what the decoder noticed: go version hints, elisions
+    lifetimes: TraceLifetimes | None = None  # goroutine lifetimes per creation site, from an execution trace
 
     @property
     def has_ids(self) -> bool:

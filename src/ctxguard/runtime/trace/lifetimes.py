@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .reader import ReadSummary, read_stream
 from .wire import Frame, TraceError
@@ -161,6 +162,11 @@ def read_lifetimes(path: str | Path) -> TraceLifetimes:
     except OSError as e:
         raise TraceError(f"{name}: {e.strerror or e}") from None
     with f:
-        sink = LifetimeSink()
-        summary = read_stream(f, name, sink)
+        return read_lifetimes_stream(f, name)
+
+
+def read_lifetimes_stream(f: BinaryIO, name: str) -> TraceLifetimes:
+    """The same from an open binary stream; `name` is what errors and the result call it."""
+    sink = LifetimeSink()
+    summary = read_stream(f, name, sink)
     return sink.result(name, summary)
