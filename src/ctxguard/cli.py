@@ -390,7 +390,16 @@ def profile(
     type=click.IntRange(min=0),
     help="Rounds that also take goroutine?debug=2 (IDs, states, waits), spread from first to last.",
 )
-def capture(url: str, out_dir: str, every: str, count: int, timeout: str, retries: int, dumps: int) -> None:
+@click.option(
+    "--trace",
+    "trace",
+    default=None,
+    help="Also record an execution trace this long (e.g. 2s) on the last round: goroutines created and "
+    "never ended, lifetimes. Costly on a busy service (a few percent CPU, MB/s of output): keep it short.",
+)
+def capture(
+    url: str, out_dir: str, every: str, count: int, timeout: str, retries: int, dumps: int, trace: str | None
+) -> None:
     """Capture a series from a running service's net/http/pprof (URL: http://host:port).
 
     Every round pulls goroutine?debug=1 and heap (after a forced GC). --dumps rounds,
@@ -404,7 +413,16 @@ def capture(url: str, out_dir: str, every: str, count: int, timeout: str, retrie
     from ctxguard.runtime.capture import Capture, CaptureError, parse_duration, run
 
     try:
-        c = Capture(url, Path(out_dir), parse_duration(every), count, parse_duration(timeout), retries, dumps)
+        c = Capture(
+            url,
+            Path(out_dir),
+            parse_duration(every),
+            count,
+            parse_duration(timeout),
+            retries,
+            dumps,
+            parse_duration(trace) if trace else 0.0,
+        )
     except ValueError as e:
         _fail(str(e))
         return

@@ -7,7 +7,10 @@ IDs, which let the analysis follow each goroutine from one dump to the next;
 it stops the world for the whole dump (and is capped at 64 MB), so it is taken
 on `dumps` rounds only, spread evenly from the first to the last (three by
 default: two intervals, so that goroutines arriving in the first can be seen
-staying through the second).
+staying through the second). With `trace_s`, the last round also records an
+execution trace (`trace?seconds=N`): every scheduling event for N seconds, a few
+percent of CPU while it runs and megabytes a second on a busy service, so it is
+off by default and short.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class Capture:
     timeout_s: float = 30.0
     retries: int = 2
     dumps: int = 3  # rounds that also take goroutine?debug=2
+    trace_s: float = 0.0  # an execution trace this long on the last round (0: none)
 
 
 def _url(base: str, path: str) -> str:
@@ -70,14 +74,18 @@ def _fetch(url: str, timeout: float, retries: int) -> bytes:
     raise CaptureError(f"{url}: {reason} (after {retries + 1} attempts)")
 
 
-def plan(count: int, dumps: int = 3) -> list[list[str]]:
+def plan(count: int, dumps: int = 3, trace_s: float = 0.0) -> list[list[str]]:
     """What each round fetches: debug=1 and heap every round, debug=2 on `dumps` rounds
-    spread evenly over the capture, the first and the last among them."""
+    spread evenly over the capture, the first and the last among them, and an execution
+    trace of `trace_s` seconds on the last round."""
     n = min(max(dumps, 0), count)
     with_dump = {round(k * (count - 1) / (n - 1)) for k in range(n)} if n > 1 else set(range(n))
-    return [
+    rounds = [
         ["goroutine?debug=1", "heap?gc=1"] + (["goroutine?debug=2"] if i in with_dump else []) for i in range(count)
     ]
+    if trace_s > 0 and rounds:
+        rounds[-1].append(f"trace?seconds={trace_s:g}")
+    return rounds
 
 
 _NAMES = {
@@ -96,10 +104,12 @@ def run(
     c.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     start = time.monotonic()
-    for i, what in enumerate(plan(c.count, c.dumps)):
+    for i, what in enumerate(plan(c.count, c.dumps, c.trace_s)):
         for path in what:
-            data = _fetch(_url(c.base, path), c.timeout_s, c.retries)
-            target = c.out / f"{i:03d}-{_NAMES[path]}"
+            tracing = path.startswith("trace?")
+            # a trace answers only once it has run its seconds
+            data = _fetch(_url(c.base, path), c.timeout_s + (c.trace_s if tracing else 0), c.retries)
+            target = c.out / f"{i:03d}-{'trace.out' if tracing else _NAMES[path]}"
             tmp = target.with_suffix(target.suffix + ".part")
             tmp.write_bytes(data)
             tmp.replace(target)  # never leave a half-written capture behind
