@@ -33,6 +33,11 @@ def test_trace_section_leads_with_the_leaked_creation_site() -> None:
         )
     alive = [s["alive_at_end"] for s in trace["creation_sites"]]
     assert alive == sorted(alive, reverse=True)
+    # the fingerprint's trace features: the article's median lifetime, and the share never ended
+    fp = json.loads(out.stdout)["fingerprint"]
+    made = [s for s in truth.values() if s["file"]]
+    assert fp["unended_share"] == round(sum(s["alive_at_end"] for s in made) / sum(s["created"] for s in made), 3)
+    assert 0 < fp["goroutine_lifetime_median_s"] < 0.01  # most goroutines of the writer are short-lived
 
 
 def test_trace_text_and_no_trace() -> None:

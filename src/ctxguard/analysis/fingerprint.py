@@ -11,14 +11,19 @@ Features and the article's thresholds (normal / leaking), configurable:
 | allocation rate (MB per second) | < 5 | > 50 |
 | top-3 stack repetition share | < 15% | > 65% |
 | live context objects growth (per minute) | <= 10 | > 100 (and >= 100 objects) |
+| median goroutine lifetime, from a trace (seconds) | < 1 | > 8 |
+| share of goroutines created in a trace and never ended | < 20% | > 50% |
 
 (The repetition share is only computed from 100 goroutines up: a small
 service's few goroutines are always "repetitive". Heap slope and allocation
 rate need heap profiles at least a minute apart: the heap breathes with every
 GC cycle.)
 
-The last row is ctxguard's: leaked contexts often park no goroutine and only
-the heap shows them. Rates are Theil-Sen slopes over every snapshot, not
+The live-context row is ctxguard's: leaked contexts often park no goroutine and
+only the heap shows them. The two trace rows need an execution trace in the
+input (`capture --trace`): the lifetime is that of the goroutines that ended in
+it; the unended share counts those created in it (requests in flight at its
+end count too, so keep the normal range loose for short traces). Rates are Theil-Sen slopes over every snapshot, not
 first-minus-last.
 
 These are *features*, reported with the ranges each falls in
@@ -36,6 +41,7 @@ from ctxguard.analysis.heap import classify
 from ctxguard.analysis.series import BLOCKING_STATES, minutes_between, state_of
 from ctxguard.analysis.trend import theil_sen
 from ctxguard.runtime.model import Snapshot
+from ctxguard.runtime.trace.lifetimes import TraceLifetimes
 
 MIN_GOROUTINES_FOR_SHARES = 100
 # the heap breathes with every GC cycle: a slope over seconds says nothing
@@ -52,6 +58,8 @@ class Thresholds:
     top3_share: tuple[float, float] = (0.15, 0.65)
     context_growth_per_min: tuple[float, float] = (10.0, 100.0)
     context_growth_min_objects: int = 100  # fewer new live contexts than this is noise, whatever the rate
+    lifetime_median_s: tuple[float, float] = (1.0, 8.0)
+    unended_share: tuple[float, float] = (0.2, 0.5)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,8 @@ class Fingerprint:
     alloc_rate_mb_per_s: float | None
     top3_share: float | None
     context_objects_growth_per_min: float | None
+    goroutine_lifetime_median_s: float | None
+    unended_share: float | None
     out_of_range: tuple[str, ...]
     leaking: tuple[str, ...]
 
@@ -72,7 +82,9 @@ class Fingerprint:
         return d
 
 
-def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerprint:
+def fingerprint(
+    series: list[Snapshot], th: Thresholds | None = None, trace: TraceLifetimes | None = None
+) -> Fingerprint:
     th = th or Thresholds()
     gs = [s for s in series if s.groups]
     heaps = [s for s in series if s.heap]
@@ -109,6 +121,12 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
         live = [sum(r.inuse_objects for r in h.heap if classify(r) is not None) for h in heaps]
         ctx_growth = live[-1] - live[0]
         ctx_rate = theil_sen(heap_minutes, [float(n) for n in live])[0]
+    lifetime = unended = None
+    if trace is not None:
+        lifetime = trace.lifetime_median_s
+        made = [site for site in trace.sites if site.file]  # not those that existed when it started
+        created = sum(site.created for site in made)
+        unended = sum(site.alive_at_end for site in made) / created if created else None
     features = {
         "goroutine_growth_per_min": (growth, th.growth_per_min),
         "long_wait_share": (long_share, th.long_wait_share),
@@ -117,6 +135,8 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
         "alloc_rate_mb_per_s": (alloc, th.alloc_rate_mb_per_s),
         "top3_share": (top3, th.top3_share),
         "context_objects_growth_per_min": (ctx_rate, th.context_growth_per_min),
+        "goroutine_lifetime_median_s": (lifetime, th.lifetime_median_s),
+        "unended_share": (unended, th.unended_share),
     }
     out = tuple(k for k, (v, (normal, _)) in features.items() if v is not None and v > normal)
     leak = tuple(k for k, (v, (_, bad)) in features.items() if v is not None and v > bad)
@@ -131,6 +151,8 @@ def fingerprint(series: list[Snapshot], th: Thresholds | None = None) -> Fingerp
         alloc_rate_mb_per_s=_round(alloc),
         top3_share=_round(top3),
         context_objects_growth_per_min=_round(ctx_rate),
+        goroutine_lifetime_median_s=round(lifetime, 6) if lifetime is not None else None,  # microseconds count
+        unended_share=_round(unended),
         out_of_range=out,
         leaking=leak,
     )
