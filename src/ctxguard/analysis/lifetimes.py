@@ -11,6 +11,9 @@ waited, by wait reason).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ctxguard.analysis.suspects import Suspect
 from ctxguard.runtime.model import Snapshot
 from ctxguard.runtime.trace.lifetimes import TraceLifetimes
 
@@ -73,4 +76,25 @@ def trace_text(t: TraceLifetimes | None) -> list[str]:
         why = f", mostly waiting in {waited[0]}" if waited else ""
         where = f" ({s.file}:{s.line})" if s.file else ""
         out.append(f"  {s.alive_at_end:>7} of {s.created:<7} {s.function}{where}{why}")
+    return out
+
+
+def with_trace_evidence(suspects: list[Suspect], trace: TraceLifetimes | None) -> list[Suspect]:
+    """Suspects whose creation site the trace saw creating goroutines that never ended gain that
+    evidence in their reasons (their level stays: a trace window is short, the verdict rests on
+    accumulation). The match is the `go` statement: the dump's creator frame, the trace's site."""
+    if trace is None:
+        return suspects
+    sites = {(s.file, s.line): s for s in trace.sites if s.file and s.alive_at_end}
+    out = []
+    for sus in suspects:
+        site = sites.get((sus.creator.file, sus.creator.line)) if sus.creator is not None else None
+        if site is None:
+            out.append(sus)
+            continue
+        why = (
+            f"the execution trace saw {site.created} created here in {trace.duration_s:.1f} s, "
+            f"{site.alive_at_end} never ended"
+        )
+        out.append(replace(sus, reasons=(*sus.reasons, why)))
     return out

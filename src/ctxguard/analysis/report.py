@@ -24,7 +24,7 @@ import click
 
 from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
 from ctxguard.analysis.heap import HeapSite, context_heap
-from ctxguard.analysis.lifetimes import latest_trace, trace_json, trace_text
+from ctxguard.analysis.lifetimes import latest_trace, trace_json, trace_text, with_trace_evidence
 from ctxguard.analysis.sched import SchedSummary, summarise
 from ctxguard.analysis.series import Track, minutes_between, state_of, tracks
 from ctxguard.analysis.source import SourceIndex, SourceLink
@@ -100,6 +100,7 @@ def analyse(
     sites = context_heap(heaps)
     judged, parked = rank(series, dumps, follow(dumps, similarity), similarity)
     judged += rank_heap(sites, [_when(h) for h in heaps], _goroutine_rise(series, heaps))
+    judged = with_trace_evidence(judged, latest_trace(snaps))
     judged.sort(key=lambda s: (-s.score, -s.count))
     total = classify([_when(s) for s in series], [s.goroutines for s in series], MIN_RISE) if len(series) > 1 else None
     gaps = [b - a for a, b in itertools.pairwise(_when(s) for s in series)]
@@ -128,7 +129,7 @@ def analyse(
         suspects=tuple(suspects),
         parked=tuple(parked),
         heap=tuple(sites),
-        fingerprint=fingerprint(series + heaps, th),
+        fingerprint=fingerprint(series + heaps, th, latest_trace(snaps)),
         sources=links,
         sched=summarise(tuple(x for snap in sorted(snaps, key=_when) for x in snap.sched)),
         diff=tuple(sorted(tracks(series, similarity), key=lambda t: (-t.growth, -t.counts[-1])))
