@@ -17,7 +17,9 @@ import pytest
 from procs import kill_group, read_address
 from watchkit import start_watch, toml_config, wait_for
 
-pytestmark = pytest.mark.lab
+# with the verdict regimens, one after the other: each loads the two cores, and the short regimen is
+# timing-sensitive
+pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("regimens")]
 
 GOOD = 24
 LEAKY = 2

@@ -23,8 +23,7 @@ from browserkit import browser_page, need_browser, painted
 from fakefleet import LEAK_FILE, LEAK_LINE, FakeFleet
 from watchkit import Watch, start_watch, toml_config, wait_for
 
-# One test drives all pages: one agent and one browser, whichever worker it lands on (with
-# pytest 9.2 and xdist 3.8, `xdist_group` marks do not keep a module's tests on one worker).
+# One test drives all pages: one agent and one browser.
 
 EVIL = f"""{{n}} @ 0x43a2d6 0x4063ec 0x6a1e25 0x46f3a1
 #\t0x43a2d5\truntime.gopark+0xd5\t/usr/local/go/src/runtime/proc.go:435

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,21 @@ from ctxguard.store.errors import StoreError, guard, mask
 
 BUSY_TIMEOUT_MS = 5000  # a writer waits this long for SQLite's write lock before failing
 CONNECT_TIMEOUT_S = 5
+
+
+def _wal(cur: Any) -> None:
+    """WAL mode (readers do not block the writer nor it them). Turning a new database to WAL takes
+    an exclusive lock and SQLite does not wait for it with busy_timeout: several processes opening a
+    new database at once retry here, within the same budget, until one of them has turned it."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def engine(url: str) -> Engine:
@@ -45,13 +62,10 @@ def engine(url: str) -> Engine:
     def _pragmas(dbapi: Any, _record: Any) -> None:
         dbapi.isolation_level = None  # the driver must not BEGIN on its own: _begin does
         cur = dbapi.cursor()
-        for pragma in (
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-            "PRAGMA journal_mode = WAL",  # readers do not block the writer nor it them
-            "PRAGMA synchronous = NORMAL",  # durable at checkpoints; WAL keeps it consistent on a crash
-            "PRAGMA foreign_keys = ON",
-        ):
-            cur.execute(pragma)
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _wal(cur)
+        cur.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; WAL keeps it consistent on a crash
+        cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
