@@ -301,6 +301,9 @@ def read_stream(f: BinaryIO, name: str, sink: Sink) -> ReadSummary:
                 flush(cur)
             else:
                 truncated, note = True, f"generation {cur.gen} incomplete"
+        elif generations == 0:
+            # a header and nothing else: every trace has at least one generation, so it was cut
+            truncated, note = True, "no generation after the header"
     except Truncated as e:
         truncated, note = True, str(e)
     except Malformed as e:
