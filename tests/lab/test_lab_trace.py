@@ -13,9 +13,7 @@ import pytest
 
 from procs import kill_group
 
-# with the verdict regimens, one after the other: each loads the two cores, and the short regimen is
-# timing-sensitive
-pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("regimens")]
+pytestmark = pytest.mark.lab
 
 LOAD = ["-rate", "40", "-timeout", "200ms", "-duration", "30s"]
 CAPTURE = ["--every", "1s", "--count", "5", "--dumps", "2", "--trace", "2s"]

@@ -17,9 +17,7 @@ import pytest
 from procs import kill_group, read_address
 from watchkit import start_watch, toml_config, wait_for
 
-# with the verdict regimens, one after the other: each loads the two cores, and the short regimen is
-# timing-sensitive
-pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("regimens")]
+pytestmark = pytest.mark.lab
 
 GOOD = 24
 LEAKY = 2

@@ -27,9 +27,7 @@ from browserkit import browser_page, need_browser, painted
 from procs import kill_group
 from watchkit import Watch, start_watch, toml_config, wait_for
 
-# with the verdict regimens, one after the other: each loads the two cores, and the short regimen is
-# timing-sensitive
-pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("regimens")]
+pytestmark = pytest.mark.lab
 
 LEAKY = ("orphansend", "timeoutworker", "cancelmw")
 LOADS = {
