@@ -146,7 +146,7 @@ def incidents(config: str | None, data_dir: str | None, database: str | None, st
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def incident(incident_id: int, config: str | None, data_dir: str | None, database: str | None, fmt: str) -> None:
     """Show one incident: its suspect, evidence, bundle and the actions taken."""
-    from ctxguard.watch.present import incident_json
+    from ctxguard.watch.present import action_json, incident_json
 
     store = _open(_database(config, data_dir, database))
     try:
@@ -157,10 +157,7 @@ def incident(incident_id: int, config: str | None, data_dir: str | None, databas
     if inc is None:
         _fail(f"no incident {incident_id}")
     body = incident_json(inc)
-    body["actions"] = [
-        {"kind": a.kind, "name": a.name, "at": a.at.isoformat(), "outcome": a.outcome, "detail": a.detail}
-        for a in actions
-    ]
+    body["actions"] = [action_json(a) for a in actions]
     if fmt == "json":
         click.echo(json.dumps(body, indent=2))
         return

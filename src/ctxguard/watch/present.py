@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ctxguard.store.model import Incident
+from ctxguard.store.model import ActionRecord, Incident
 
 
 def rfc3339(dt: datetime) -> str:
@@ -44,3 +44,8 @@ def incident_json(inc: Incident) -> dict[str, object]:
         },
         "bundle": inc.bundle,
     }
+
+
+def action_json(a: ActionRecord) -> dict[str, object]:
+    """One recorded action, as `ctxguard incident` and the dashboard's JSON show it."""
+    return {"kind": a.kind, "name": a.name, "at": a.at.isoformat(), "outcome": a.outcome, "detail": a.detail}

@@ -20,7 +20,7 @@ from ctxguard.analysis.series import tracks
 from ctxguard.analysis.source import SourceLink
 from ctxguard.runtime.model import Frame, Snapshot
 from ctxguard.store.model import ActionRecord, Incident
-from ctxguard.watch.present import incident_json, rfc3339
+from ctxguard.watch.present import action_json, incident_json, rfc3339
 from ctxguard.web import bundles
 from ctxguard.web.fleet import Fleet, TargetInfo
 
@@ -245,10 +245,7 @@ async def incident_data(fleet: Fleet, iid: int) -> Json | None:
     link = await fleet.link(checkout, Frame(inc.function, inc.file, inc.line)) if checkout else None
     found = bundles.files(inc.bundle, fleet.bundle_root)
     return incident_row(inc) | {
-        "actions": [
-            {"kind": a.kind, "name": a.name, "at": a.at.isoformat(), "outcome": a.outcome, "detail": a.detail}
-            for a in actions
-        ],
+        "actions": [action_json(a) for a in actions],
         "mode": fleet.mode,
         "timeline": timeline(inc, actions, fleet.responses.get(inc.level)),
         "trap": f"{inc.file}:{inc.line}",
