@@ -65,6 +65,7 @@ class _Generation:
     stacks: dict[int, tuple[RawFrame, ...]] = field(default_factory=dict)
     freq: int = 0
     clock_snapshot: bool = False
+    ends_with_strings: bool = False  # before Go 1.26, the runtime's last write of a generation
 
 
 _GOROUTINE_EVENTS = frozenset(
@@ -223,6 +224,7 @@ def _classify(g: _Generation, b: Batch, version: int) -> None:
         return  # experimental batch: skipped whole, by its declared size
     data = b.data
     head = data[0] if data else -1
+    g.ends_with_strings = head == spec.EV_STRINGS
     if head == spec.EV_STRINGS:
         parse_strings(data, g.strings)
     elif head == spec.EV_STACKS:
@@ -239,6 +241,20 @@ def _classify(g: _Generation, b: Batch, version: int) -> None:
 
 def _complete(g: _Generation, version: int) -> bool:
     return g.freq > 0 and (version < 25 or g.clock_snapshot)
+
+
+def _whole_at_end(g: _Generation, version: int) -> bool:
+    """Whether a pre-1.26 generation the input ends in was written out whole.
+
+    Those traces have no end-of-generation marker: the runtime writes a
+    generation's stack table and then its string table last, so input cut at a
+    batch boundary shows as a generation not ending in strings, or with stacks
+    naming strings never written.
+    """
+    if not (_complete(g, version) and g.ends_with_strings):
+        return False
+    named = g.strings.keys() | {0}  # ID 0 is the empty string, never written
+    return all(fn in named and fl in named for frames in g.stacks.values() for fn, fl, _ in frames)
 
 
 def read_stream(f: BinaryIO, name: str, sink: Sink) -> ReadSummary:
@@ -297,7 +313,7 @@ def read_stream(f: BinaryIO, name: str, sink: Sink) -> ReadSummary:
                 m = "none" if b.m == (1 << 64) - 1 else b.m
                 raise Malformed(f"generation {cur.gen}, M {m}: {e}") from None
         if cur is not None:
-            if version < 26 and _complete(cur, version):
+            if version < 26 and _whole_at_end(cur, version):
                 flush(cur)
             else:
                 truncated, note = True, f"generation {cur.gen} incomplete"
