@@ -250,7 +250,7 @@ def _judge(s: Subject, o: Outcome, short: bool) -> str | None:
     return None
 
 
-@pytest.mark.xdist_group("regimens")  # one after the other: each loads the two cores on its own
+@pytest.mark.serial  # each regimen loads the two cores on its own: run alone, after the rest (Makefile)
 @pytest.mark.parametrize("regimen", list(REGIMENS))
 def test_verdicts_under_steady_load(regimen: str, start_service, lab_bin: Path, tmp_path: Path, figure) -> None:
     outcomes = _regimen(regimen, start_service, lab_bin, tmp_path)

@@ -58,6 +58,20 @@ def test_step_then_plateau() -> None:
     assert tr.kind == "step" and tr.change_at == 5
 
 
+def test_small_shift_with_a_drained_spike_is_flat() -> None:
+    # lab/zoo's scaling pool on a starved machine (a false `suspect` in CI): none of its workers
+    # in their 20 ms pause until the load steps up, a backlog's spike as it scales, then a few
+    t, y = series([0, 0, 0, 0, 0, 0, 0, 0, 4, 7, 27, 7, 5, 3, 5])
+    tr = classify(t, y, min_rise=5)
+    assert tr.kind == "flat" and "shift" in tr.reason
+
+
+def test_small_shift_still_rising_is_growth() -> None:
+    # a leak starting late, a goroutine every snapshot: the points after the change still rise
+    t, y = series([1, 0, 0, 1, 2, 3, 4, 5])
+    assert classify(t, y, min_rise=5).kind == "growth"
+
+
 def test_step_too_recent_is_undecided() -> None:
     t, y = series([8, 8, 8, 8, 8, 8, 8, 8, 40, 40])
     tr = classify(t, y, min_rise=5)

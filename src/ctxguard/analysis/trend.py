@@ -19,7 +19,9 @@ judged over every point:
   series is a *step* (load arrived, a pool scaled up) if the points after the
   change are flat (one point caught in the middle of the change is allowed),
   and *undecided* when too few points follow the change to tell a plateau
-  from growth.
+  from growth. A shift too small to be a step, fitted much better by two
+  levels than by a line and not rising after it, is *flat*: Mann-Kendall
+  alone would call a long low run followed by a short higher one growth.
 
 Kinds: `growth` (significant, beyond the noise, not a step), `step`, `flat`,
 `decline`, `insufficient` (too few points, or a step too recent to judge).
@@ -37,6 +39,7 @@ ALPHA = 0.05  # one-sided Mann-Kendall level for an upward trend
 MIN_POINTS = 4  # a perfectly monotone series of 4 points is just significant at ALPHA
 NOISE_FACTOR = 3.0  # a rise must exceed this many noise spreads
 MIN_PLATEAU = 3  # points after a change point needed to call it a plateau
+SHIFT_FIT = 0.5  # a small shift must fit at least this much better than a line (squared error)
 MAX_POINTS = 400  # longer series are thinned evenly (Theil-Sen is quadratic)
 
 
@@ -186,7 +189,14 @@ def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, a
         robust_spread([v - statistics.fmean(before) for v in before] + [v - statistics.fmean(after) for v in after]),
     )
     line_sse = sum(r * r for r in resid)
-    if step_sse <= line_sse and size >= max(min_rise, NOISE_FACTOR * step_noise):
+    big_enough = size >= max(min_rise, NOISE_FACTOR * step_noise)
+    shift = not big_enough and step_sse <= SHIFT_FIT * line_sse and len(after) >= MIN_PLATEAU
+    if shift and theil_sen(t[k:], after)[0] <= 0:
+        # a shift too small to be a step, and no rise after it: not growth either, however
+        # significant Mann-Kendall finds a long run of lower points followed by higher ones
+        # (a pool scaling up by a few, its backlog's spike drained)
+        return trend("flat", f"a shift of {size:+.0f} between points {end} and {k + 1}, then level", k)
+    if step_sse <= line_sse and big_enough:
         # two levels explain the series at least as well as a line: a step up
         if len(after) < MIN_PLATEAU:
             return trend(
