@@ -48,6 +48,7 @@ class FakeFleet(ThreadingHTTPServer):
         self.started = time.monotonic()
         self.log: list[tuple[float, int, str]] = []  # (time, target, agent)
         self.hooks: list[dict[str, object]] = []  # webhook bodies received
+        self.asked: list[str] = []  # every path asked for, answered or not
         self.lock = threading.Lock()
 
     @property
@@ -74,6 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
+        with self.server.lock:
+            self.server.asked.append(self.path)
         m = re.match(r"^/t/(\d+)/debug/pprof/goroutine\?debug=1$", self.path)
         if self.server.token and self.headers.get("Authorization") != f"Bearer {self.server.token}":
             self._answer(401)

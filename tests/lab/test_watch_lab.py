@@ -44,6 +44,8 @@ SETTINGS = {
     "dump_interval": "4s",
     "resolve_after": "6s",
     "timeout": "5s",
+    "trace": "1s",  # on suspicion, once per target
+    "trace_interval": "1h",
 }
 
 
@@ -95,6 +97,16 @@ def test_watch_lab(start_service, lab_bin, tmp_path: Path) -> None:
             p.name for p in bundle.iterdir()
         }
         assert json.loads((bundle / "report.json").read_text())["verdict"]["verdict"] in ("leaking", "suspect")
+        # the trace taken on suspicion, in the orphaned sender's bundle: its `go` statement leads the
+        # goroutines created and never ended, and the suspect carries that evidence
+        oid = by_service["orphansend-leaky"]["id"]
+        traced = Path(wait_for("orphansend's bundle", lambda: _incident(watch, oid)["bundle"], timeout=20))
+        assert (traced / "trace.out").stat().st_size > 0, sorted(p.name for p in traced.iterdir())
+        report = json.loads((traced / "report.json").read_text())
+        top = next(s for s in report["trace"]["creation_sites"] if s["file"])
+        assert top["file"].endswith("orphansend/leaky.go") and top["alive_at_end"] > 0, top
+        assert any("the execution trace saw" in r for r in report["suspects"][0]["reasons"]), report["suspects"][0]
+        assert "ctxguard_traces_total" in watch.metrics()
 
         _dashboard(watch, services, Path(os.environ.get("CTXGUARD_SCREENSHOTS") or tmp_path / "screenshots"))
 
@@ -119,7 +131,6 @@ def test_watch_lab(start_service, lab_bin, tmp_path: Path) -> None:
         port = old.addr.rsplit(":", 1)[1]
         fixed = start_service("orphansend", "fixed", "-addr", f"127.0.0.1:{port}")
         loads.append(_load(lab_bin, "orphansend", fixed.addr, 120))
-        oid = by_service["orphansend-leaky"]["id"]
         wait_for(
             "the incident resolved after the fix",
             lambda: any(i["id"] == oid and i["state"] == "resolved" for i in watch.incidents()),
@@ -133,6 +144,10 @@ def test_watch_lab(start_service, lab_bin, tmp_path: Path) -> None:
         for p in loads:
             kill_group(p)
         watch.stop()
+
+
+def _incident(watch: Watch, incident_id: object) -> dict[str, object]:
+    return next(i for i in watch.incidents() if i["id"] == incident_id)
 
 
 def _dashboard(watch: Watch, services: dict[str, Service], shots: Path) -> None:

@@ -1,8 +1,8 @@
 """A real `ctxguard watch` on a fake fleet, on SQLite and on PostgreSQL:
 
 - a leaking target gets one incident at the leak's line, a healthy one none, and a target
-  that refuses the agent's token is reported down (401), without a heap or debug=2 endpoint
-  anywhere (the agent does without);
+  that refuses the agent's token is reported down (401), without a heap, debug=2 or trace
+  endpoint anywhere (the agent does without; it asks for a trace once, of the suspected target);
 - the incident's actions run: a webhook is posted, an allow-listed command is recorded as a
   dry run (nothing executed);
 - kill -9 of the agent while it writes, then a restart: every stored snapshot is still there,
@@ -57,6 +57,8 @@ def test_agent_end_to_end(fleet: FakeFleet, database: str, tmp_path: Path) -> No
     extra = f"""
 agent = "agent-1"  # a stable name: the restarted agent resumes its own leases at once
 lease-ttl = "3s"
+trace = "1s"
+trace-interval = "1h"
 [commands]
 allow = ["/bin/echo"]
 [[actions]]
@@ -83,6 +85,8 @@ argv = ["/bin/echo", "restart", "{{label.service}}"]
         rows = {r["labels"]["service"]: r for r in watch.api("/api/targets")}  # type: ignore[union-attr,index]
         assert rows["svc1"]["up"] and not rows["svc2"]["up"] and "HTTP 401" in rows["svc2"]["last_error"]
         assert "s3cret" not in watch.stderr()
+        traced = [p for p in fleet.asked if "/debug/pprof/trace" in p]
+        assert traced == ["/t/0/debug/pprof/trace?seconds=1"], traced
         wait_for("the webhook", lambda: [h for h in fleet.hooks if h["body"]["event"] == "opened"], timeout=10)
         shown = json.loads(ctxguard("incident", str(inc["id"]), "--config", str(watch.config), "-f", "json").stdout)
         outcomes = {a["name"]: a["outcome"] for a in shown["actions"]}

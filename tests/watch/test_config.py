@@ -24,6 +24,7 @@ def test_minimal_config_and_defaults(tmp_path: Path) -> None:
     assert cfg.listen == "127.0.0.1:9464" and cfg.interval_s == 30 and cfg.window_s == 900
     assert cfg.targets[0].url == "http://127.0.0.1:6060" and cfg.targets[0].labels == (("service", "quote"),)
     assert cfg.levels == DEFAULT_LEVELS and not cfg.shared
+    assert cfg.trace_s == 0 and cfg.trace_interval_s == 1800  # no trace unless asked: it costs the target CPU
 
 
 def test_full_config(tmp_path: Path) -> None:
@@ -38,6 +39,8 @@ token-file = "tok"
 interval = "10s"
 window = "2m"
 max-body = "8MB"
+trace = "2s"
+trace-interval = "1h"
 [[targets]]
 url = "https://10.0.0.7:6060"
 bearer-token-file = "tok"
@@ -60,6 +63,7 @@ url = "https://hooks.example.com/x"
     assert [lv.level for lv in cfg.levels] == ["L3", "L2", "L1"]
     assert cfg.targets[0].scrape.tls.insecure_skip_verify
     assert cfg.retention.raw_s == 86400 and cfg.actions[0].name == "page"
+    assert cfg.trace_s == 2 and cfg.trace_interval_s == 3600
 
 
 @pytest.mark.parametrize(
@@ -72,6 +76,8 @@ url = "https://hooks.example.com/x"
         ('listen = "0.0.0.0:9464"\n[[targets]]\nurl = "http://a:1"', "not a loopback address: set token-file"),
         ('interval = "1m"\nwindow = "2m"\n[[targets]]\nurl = "http://a:1"', "window: must hold at least 4 intervals"),
         ("", "no targets"),
+        ('trace = "5m"\n[[targets]]\nurl = "http://a:1"', "trace: at most 60 s"),
+        ('trace = "0s"\n[[targets]]\nurl = "http://a:1"', "trace: expected a positive duration"),
         ('[[targets]]\nurl = "http://a:1"\n[levels.L9]\nrate = 1', "L9: unknown level"),
         ('[[targets]]\nurl = "http://a:1"\n[[targets]]\nurl = "http://a:1/"', "listed twice"),
         ("[[targets]\n", "not valid TOML"),

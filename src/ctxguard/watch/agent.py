@@ -36,7 +36,7 @@ from ctxguard.watch.actions import Actions
 from ctxguard.watch.config import ScrapeOptions, WatchConfig
 from ctxguard.watch.incidents import Change, IncidentBook
 from ctxguard.watch.metrics import AgentMetrics
-from ctxguard.watch.scrape import DUMP, GOROUTINES, HEAP, Scraped, ScrapeError, client_for, fetch
+from ctxguard.watch.scrape import DUMP, GOROUTINES, HEAP, TRACE, Scraped, ScrapeError, client_for, fetch
 from ctxguard.watch.state import Health, TargetState
 from ctxguard.watch.targets import TargetSet, Watched
 
@@ -238,24 +238,31 @@ class Agent:
 
     # -- one round of one target --------------------------------------------------
 
-    def _needs_dump(self, st: TargetState, now: float) -> bool:
-        """debug=2 stops the world: only while a stack is suspected (or an incident is open). Two dumps
-        a few intervals apart confirm a suspicion (survivors); after that, one every dump-interval."""
+    def _suspected(self, st: TargetState) -> bool:
+        """A stack is suspected, or an incident is open: the costly endpoints are worth their price."""
         report = st.report
-        suspected = any(k[0] == st.id for k in self.book.open) or (
+        return any(k[0] == st.id for k in self.book.open) or (
             report is not None and any(s.level in ("leaking", "suspect") for s in report.suspects)
         )
-        if not suspected:
+
+    def _needs_dump(self, st: TargetState, now: float) -> bool:
+        """debug=2 stops the world: only while suspected. Two dumps a few intervals apart confirm a
+        suspicion (survivors); after that, one every dump-interval."""
+        if not self._suspected(st):
             return False
         confirming = not st.dumps_fail and sum(1 for s in st.window if s.has_ids) < 2
         every = max(3 * self.cfg.interval_s, 15.0) if confirming else self.cfg.dump_interval_s
         return now - st.last_dump >= every
 
+    def _needs_trace(self, st: TargetState, now: float) -> bool:
+        """An execution trace costs the target CPU while it runs: only when configured, only while
+        suspected, at most once per trace-interval (a failed one too)."""
+        return self.cfg.trace_s > 0 and self._suspected(st) and now - st.last_trace >= self.cfg.trace_interval_s
+
     async def _get(self, st: TargetState, path: str, keep_raw: bool = False) -> Scraped:
         w = st.watched
-        return await fetch(
-            self._client(w.scrape), w.scrape, w.target.url, path, self.cfg.timeout_s, self.cfg.max_body, keep_raw
-        )
+        timeout = self.cfg.timeout_s + (self.cfg.trace_s if path.startswith(TRACE) else 0.0)
+        return await fetch(self._client(w.scrape), w.scrape, w.target.url, path, timeout, self.cfg.max_body, keep_raw)
 
     async def _round(self, st: TargetState) -> None:
         due = st.next_due
@@ -278,8 +285,14 @@ class Agent:
                 if self._needs_dump(st, start):
                     extras.append(DUMP)
                     st.last_dump = start
+                if self._needs_trace(st, start):
+                    extras.append(f"{TRACE}{self.cfg.trace_s:g}")
+                    st.last_trace = start
                 for path in extras:  # the goroutine profile makes the round; these only add to it
                     try:
+                        if path.startswith(TRACE):
+                            await self._take_trace(st)
+                            continue
                         got.append(await self._get(st, path))
                         if path == DUMP:
                             st.dumps_fail = False
@@ -295,7 +308,7 @@ class Agent:
                 st.window.append(self.stacks.share(g.snapshot))
             st.trim(self.cfg.window_s)
             st.rounds += 1
-            report = await asyncio.to_thread(analyse, list(st.window), need_ids=False)
+            report = await asyncio.to_thread(analyse, st.judged(), need_ids=False)
             st.report = report
             st.health = Health(True, "", "", seconds, lag, 0, report.verdict.verdict)
             for change in self.book.judge(st.watched.target, report, datetime.now(UTC), ids=not st.dumps_fail):
@@ -316,6 +329,21 @@ class Agent:
         finally:
             st.in_flight = False
             st.schedule_next(time.monotonic(), self.cfg.interval_s, self.cfg.max_backoff_s, self.rng)
+
+    async def _take_trace(self, st: TargetState) -> None:
+        """Record an execution trace: its lifetimes join the verdicts while the window holds it (not
+        the store: it is no goroutine snapshot), its file waits on disk for an incident's bundle."""
+        got = await self._get(st, f"{TRACE}{self.cfg.trace_s:g}", keep_raw=True)
+        assert got.raw is not None
+        await asyncio.to_thread(bundle.keep_trace, self.cfg.bundles, st.id, got.raw)
+        st.trace = got.snapshot
+        self.metrics.traces.inc()
+        lt = got.snapshot.lifetimes
+        if lt is not None:
+            alive = sum(s.alive_at_end for s in lt.sites if s.file)
+            self.log(
+                f"{st.watched.target.url}: traced {lt.duration_s:.1f} s: {alive} goroutines created and never ended"
+            )
 
     def _failed(self, st: TargetState, message: str, kind: str) -> None:
         st.errors_total += 1
@@ -363,7 +391,8 @@ class Agent:
                 assert got.raw is not None
                 raw[path] = got.raw
                 extra.append(got.snapshot)
-        where = await asyncio.to_thread(bundle.write, self.cfg.bundles, inc, raw, [*st.window, *extra])
+        snaps = [*st.judged(), *extra]
+        where = await asyncio.to_thread(bundle.write, self.cfg.bundles, inc, raw, snaps, st.id if st.trace else None)
         inc = await self.db(self.store.save_incident, replace(inc, bundle=str(where)), agent=self._fence(st))
         self.book.record(inc)
         return inc

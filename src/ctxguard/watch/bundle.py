@@ -22,9 +22,19 @@ def _slug(url: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", url.split("://", 1)[-1]).strip("_")[:80] or "target"
 
 
-def write(root: Path, inc: Incident, raw: dict[str, bytes], snaps: list[Snapshot]) -> Path:
-    """root/<target>/<incident id>-<opened>/: the raw answers, report.json, report.html, incident.json.
-    Files appear whole (written aside, then renamed): a bundle is never half a file."""
+def _pending_trace(root: Path, target_id: int) -> Path:
+    return root / ".traces" / f"{target_id}.trace"
+
+
+def keep_trace(root: Path, target_id: int, data: bytes) -> None:
+    """The target's last trace, kept on disk (not in memory) until an incident's bundle takes it."""
+    _write_whole(_pending_trace(root, target_id), data)
+
+
+def write(root: Path, inc: Incident, raw: dict[str, bytes], snaps: list[Snapshot], trace_of: int | None = None) -> Path:
+    """root/<target>/<incident id>-<opened>/: the raw answers, report.json, report.html, incident.json,
+    and trace.out (the target `trace_of`'s last trace). Files appear whole (written aside, then
+    renamed): a bundle is never half a file."""
     stamp = inc.opened_at.strftime("%Y%m%dT%H%M%SZ")
     where = root / _slug(inc.target) / f"{inc.id}-{stamp}"
     where.mkdir(parents=True, exist_ok=True)
@@ -34,17 +44,29 @@ def write(root: Path, inc: Incident, raw: dict[str, bytes], snaps: list[Snapshot
     files["report.html"] = render(report).encode()
     files["incident.json"] = (json.dumps(incident_json(inc), indent=2) + "\n").encode()
     for name, data in files.items():
-        part = where / (name + ".part")
-        part.write_bytes(data)
-        part.replace(where / name)
+        _write_whole(where / name, data)
+    if trace_of is not None and (pending := _pending_trace(root, trace_of)).is_file():
+        shutil.copyfile(pending, where / "trace.out.part")
+        (where / "trace.out.part").replace(where / "trace.out")
     return where
 
 
+def _write_whole(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    part.replace(path)
+
+
 def prune(root: Path, keep_s: float) -> int:
-    """Remove bundles older than `keep_s` (by their directory's time); returns how many went."""
+    """Remove bundles older than `keep_s` (by their directory's time), and pending traces as old;
+    returns how many bundles went."""
     if not root.is_dir():
         return 0
     cutoff = time.time() - keep_s
+    for trace in (root / ".traces").glob("*.trace"):
+        if trace.stat().st_mtime < cutoff:
+            trace.unlink(missing_ok=True)
     gone = 0
     for target in root.iterdir():
         for b in target.iterdir() if target.is_dir() else ():

@@ -7,6 +7,8 @@ listen = "127.0.0.1:9464"           # /metrics, /healthz, /api/...; a non-loopba
 interval = "30s"                    # goroutine?debug=1
 heap-interval = "5m"                # heap?gc=1 (forces a GC in the target)
 dump-interval = "10m"               # goroutine?debug=2 (stops the world): at most this often, when needed
+trace = "2s"                        # on suspicion, an execution trace this long (costly; off when absent)
+trace-interval = "30m"              # ... at most this often per target
 window = "15m"                      # the snapshots each verdict is judged on
 timeout = "10s"                     # per request, connect to last byte
 max-body = "64MB"                   # a bigger answer is cut off and counted as a failure
@@ -125,6 +127,8 @@ class WatchConfig:
     interval_s: float = 30.0
     heap_interval_s: float = 300.0
     dump_interval_s: float = 600.0
+    trace_s: float = 0.0  # on suspicion, an execution trace this long (0: never)
+    trace_interval_s: float = 1800.0
     window_s: float = 900.0
     timeout_s: float = 10.0
     max_body: int = 64 << 20
@@ -155,6 +159,8 @@ class WatchConfig:
         return self.agent or f"{socket.gethostname()}:{os.getpid()}"
 
 
+MAX_TRACE_S = 60.0
+
 _TOP_KEYS = {
     "data-dir",
     "database",
@@ -164,6 +170,8 @@ _TOP_KEYS = {
     "interval",
     "heap-interval",
     "dump-interval",
+    "trace",
+    "trace-interval",
     "window",
     "timeout",
     "max-body",
@@ -438,6 +446,8 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
         interval_s=interval,
         heap_interval_s=r.duration("heap-interval", max(300.0, interval)),
         dump_interval_s=r.duration("dump-interval", max(600.0, interval)),
+        trace_s=r.duration("trace", 0.0) if "trace" in r.table else 0.0,
+        trace_interval_s=r.duration("trace-interval", max(1800.0, interval)),
         window_s=r.duration("window", max(900.0, 8 * interval)),
         timeout_s=r.duration("timeout", min(10.0, interval)),
         max_body=r.size("max-body", 64 << 20),
@@ -457,6 +467,8 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
     )
     if cfg.window_s < 4 * cfg.interval_s:
         raise r.fail("window", f"must hold at least 4 intervals ({4 * cfg.interval_s:g} s) to judge a trend")
+    if cfg.trace_s > MAX_TRACE_S:
+        raise r.fail("trace", f"at most {MAX_TRACE_S:g} s: a trace costs the target CPU for as long as it runs")
     if not cfg.targets and not cfg.file_sd:
         raise WatchConfigError(f"{where}: no targets: add [[targets]] or [[file_sd]]")
     return cfg

@@ -38,6 +38,11 @@ class AgentMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self.traces = Counter(
+            "ctxguard_traces",
+            "Execution traces taken on suspicion (each costs its target CPU while it runs).",
+            registry=self.registry,
+        )
         self.registry.register(_FleetCollector(agent))
 
 

@@ -28,6 +28,7 @@ from ctxguard.watch.config import ScrapeOptions
 GOROUTINES = "goroutine?debug=1"
 DUMP = "goroutine?debug=2"
 HEAP = "heap?gc=1"
+TRACE = "trace?seconds="  # + the duration: answers only once it has run
 SPOOL_BYTES = 1 << 20
 
 
@@ -100,7 +101,10 @@ async def fetch(
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         size = 0
         try:
-            async with asyncio.timeout(timeout_s), client.stream("GET", url, headers=headers) as resp:
+            async with (
+                asyncio.timeout(timeout_s),
+                client.stream("GET", url, headers=headers, timeout=timeout_s) as resp,
+            ):
                 if resp.status_code != 200:
                     raise ScrapeError(f"{url}: HTTP {resp.status_code}", "http")
                 async for chunk in resp.aiter_bytes():

@@ -34,6 +34,8 @@ class TargetState:
     health: Health = Health()
     last_heap: float = float("-inf")
     last_dump: float = float("-inf")
+    last_trace: float = float("-inf")
+    trace: Snapshot | None = None  # the last execution trace taken on suspicion, while within the window
     in_flight: bool = False
     report: RuntimeReport | None = None
     rounds: int = 0
@@ -55,12 +57,22 @@ class TargetState:
         delay = min(interval * 2 ** min(self.health.failures - 1, 16), max_backoff)
         self.next_due = now + delay * rng.uniform(0.8, 1.2)
 
+    def judged(self) -> list[Snapshot]:
+        """What a verdict is judged on: the window, and the trace while it lasts."""
+        return [*self.window, self.trace] if self.trace is not None else list(self.window)
+
     def trim(self, keep_s: float) -> None:
-        """Drop snapshots older than the window (by their own time)."""
+        """Drop snapshots, and the trace, older than the window (by their own time)."""
         if not self.window:
             return
         newest = self.window[-1].time
         if newest is None:
             return
+        if (
+            self.trace is not None
+            and self.trace.time is not None
+            and (newest - self.trace.time).total_seconds() > keep_s
+        ):
+            self.trace = None
         while self.window and (t := self.window[0].time) is not None and (newest - t).total_seconds() > keep_s:
             self.window.popleft()
