@@ -1,18 +1,22 @@
 """Streaming reader: batches -> generations -> goroutine state transitions.
 
-Each generation's batches are buffered (as Go's own reader does: a generation's
-string and stack tables may come after the events that use them), then the
-per-M event streams are merged by timestamp and fed to a goroutine state
-machine, which reports creations, ends and waits to a ``Sink``. Memory is the
-current generation's batches plus one entry per live goroutine and M.
+Each generation is read whole before its events are decoded (as Go's own reader
+does: a generation's string and stack tables may come after the events that use
+them), then the per-M event streams are merged by timestamp and fed to a
+goroutine state machine, which reports creations, ends and waits to a ``Sink``.
+A generation's event batches wait in a spill file (in memory up to
+``SPILL_IN_MEMORY``, on disk past it), so memory is the generation's string and
+stack tables, one batch per M while merging, and one entry per live goroutine
+and M: not the events, however busy the traced second was.
 """
 
 from __future__ import annotations
 
 import heapq
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 from . import spec
 from .wire import (
@@ -34,6 +38,7 @@ from .wire import (
 PREEXISTING = Frame("(existed at trace start)", "", 0)
 NO_STACK = Frame("(no stack)", "", 0)
 UNKNOWN_REASON = "(unknown)"
+SPILL_IN_MEMORY = 8 << 20  # a generation's event batches past this go to a temporary file
 
 
 class Sink(Protocol):
@@ -57,10 +62,21 @@ class ReadSummary:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class _Spilled:
+    """Where an event batch waits in the generation's spill file."""
+
+    offset: int
+    size: int
+    ts: int
+
+
 @dataclass
 class _Generation:
     gen: int
-    events: dict[int, list[Batch]] = field(default_factory=dict)
+    # closed when the generation is flushed, or by read_stream when it never is
+    spill: IO[bytes] = field(default_factory=lambda: tempfile.SpooledTemporaryFile(SPILL_IN_MEMORY))  # noqa: SIM115
+    events: dict[int, list[_Spilled]] = field(default_factory=dict)  # per M, in order
     strings: dict[int, str] = field(default_factory=dict)
     stacks: dict[int, tuple[RawFrame, ...]] = field(default_factory=dict)
     freq: int = 0
@@ -90,12 +106,14 @@ _GOROUTINE_EVENTS = frozenset(
 Event = tuple[int, int, int, int, list[int]]  # (timestamp, seq, type, M, args incl. dt)
 
 
-def _decode(batches: list[Batch], nargs: list[int], m: int) -> Iterator[Event]:
-    """Goroutine events of one M's batches, timestamps made absolute."""
+def _decode(spill: IO[bytes], batches: list[_Spilled], nargs: list[int], m: int) -> Iterator[Event]:
+    """Goroutine events of one M's batches, timestamps made absolute; each batch is read back
+    from the spill file only when the merge reaches it."""
     wanted = _GOROUTINE_EVENTS
     seq = 0  # keeps one M's order among equal timestamps when merging
     for b in batches:
-        data = b.data
+        spill.seek(b.offset)
+        data = spill.read(b.size)
         end = len(data)
         pos = 0
         ts = b.ts
@@ -236,7 +254,9 @@ def _classify(g: _Generation, b: Batch, version: int) -> None:
         g.freq = freq or g.freq
         g.clock_snapshot = g.clock_snapshot or snapshot
     else:
-        g.events.setdefault(b.m, []).append(b)
+        at = g.spill.seek(0, 2)
+        g.spill.write(b.data)
+        g.events.setdefault(b.m, []).append(_Spilled(at, len(b.data), b.ts))
 
 
 def _complete(g: _Generation, version: int) -> bool:
@@ -271,14 +291,17 @@ def read_stream(f: BinaryIO, name: str, sink: Sink) -> ReadSummary:
     freq = 0
     truncated = False
     note = ""
+    cur: _Generation | None = None
 
     def flush(g: _Generation) -> None:
         nonlocal generations, freq
-        streams = [_decode(bs, nargs, m) for m, bs in g.events.items()]
+        streams = [_decode(g.spill, bs, nargs, m) for m, bs in g.events.items()]
         try:
             machine.feed(g, heapq.merge(*streams))
         except Malformed as e:
             raise Malformed(f"generation {g.gen}: {e}") from None
+        finally:
+            g.spill.close()
         generations += 1
         freq = freq or g.freq
 
@@ -289,7 +312,6 @@ def read_stream(f: BinaryIO, name: str, sink: Sink) -> ReadSummary:
             raise Malformed("not a Go execution trace (shorter than the header)") from None
         version = parse_header(head)
         nargs = spec.timed_nargs(version)
-        cur: _Generation | None = None
         for b in iter_batches(s, version):
             if b is END_OF_GENERATION:
                 if cur is not None:
@@ -324,6 +346,9 @@ def read_stream(f: BinaryIO, name: str, sink: Sink) -> ReadSummary:
         truncated, note = True, str(e)
     except Malformed as e:
         raise TraceError(f"{name}: {e}") from None
+    finally:
+        if cur is not None:
+            cur.spill.close()  # a generation never flushed: cut, or malformed
     machine.finish()
     first = max(machine.first_ts, 0)
     return ReadSummary(version, generations, freq, first, machine.last_ts, truncated, note)
