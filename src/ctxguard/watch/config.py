@@ -45,14 +45,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ctxguard.runtime.capture import parse_duration
 from ctxguard.store.model import LEVELS
 from ctxguard.watch.actions import ActionConfigError, ActionSpec, parse_actions, parse_allow
+from ctxguard.watch.tables import TableReader
+from ctxguard.watch.tables import WatchConfigError as WatchConfigError  # what load() raises
 from ctxguard.web.listen import is_loopback
-
-
-class WatchConfigError(ValueError):
-    """A configuration that cannot be used; one line naming the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -189,104 +186,9 @@ _TOP_KEYS = {
     "commands",
     "sources",
 }
-_SIZE_UNITS = {
-    "": 1,
-    "B": 1,
-    "KB": 1 << 10,
-    "MB": 1 << 20,
-    "GB": 1 << 30,
-    "KIB": 1 << 10,
-    "MIB": 1 << 20,
-    "GIB": 1 << 30,
-}
 
 
-class _Reader:
-    """Typed access to one table of the file, errors naming the file and the key."""
-
-    def __init__(self, where: str, table: Mapping[str, Any], prefix: str = "") -> None:
-        self.where, self.table, self.prefix = where, table, prefix
-
-    def fail(self, key: str, what: str) -> WatchConfigError:
-        return WatchConfigError(f"{self.where}: {self.prefix}{key}: {what}")
-
-    def unknown(self, allowed: set[str]) -> None:
-        extra = sorted(set(self.table) - allowed)
-        if extra:
-            raise self.fail(extra[0], f"unknown key (expected one of {', '.join(sorted(allowed))})")
-
-    def text(self, key: str, default: str = "") -> str:
-        v = self.table.get(key, default)
-        if not isinstance(v, str):
-            raise self.fail(key, f"expected a string, got {v!r}")
-        return v
-
-    def duration(self, key: str, default: float) -> float:
-        v = self.table.get(key)
-        if v is None:
-            return default
-        try:
-            seconds = parse_duration(str(v)) if not isinstance(v, bool) else -1.0
-        except ValueError:
-            seconds = -1.0
-        if seconds <= 0:
-            raise self.fail(key, f"expected a positive duration such as 30s, 5m or 2d, got {v!r}")
-        return seconds
-
-    def number(self, key: str, default: float | None, low: float = 0.0, high: float | None = None) -> float | None:
-        v = self.table.get(key)
-        if v is None:
-            return default
-        if isinstance(v, bool) or not isinstance(v, int | float) or v < low or (high is not None and v > high):
-            bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-            raise self.fail(key, f"expected a number {bound}, got {v!r}")
-        return float(v)
-
-    def integer(self, key: str, default: int, low: int = 1) -> int:
-        v = self.table.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise self.fail(key, f"expected an integer of at least {low}, got {v!r}")
-        return v
-
-    def boolean(self, key: str, default: bool) -> bool:
-        v = self.table.get(key, default)
-        if not isinstance(v, bool):
-            raise self.fail(key, f"expected true or false, got {v!r}")
-        return v
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        v = self.table.get(key, [])
-        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise self.fail(key, f"expected a list of strings, got {v!r}")
-        return tuple(v)
-
-    def tables(self, key: str) -> list[Mapping[str, Any]]:
-        v = self.table.get(key, [])
-        if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
-            raise self.fail(key, "expected an array of tables ([[" + key + "]])")
-        return v
-
-    def sub(self, key: str) -> _Reader:
-        v = self.table.get(key, {})
-        if not isinstance(v, dict):
-            raise self.fail(key, "expected a table")
-        return _Reader(self.where, v, f"{self.prefix}{key}.")
-
-    def size(self, key: str, default: int) -> int:
-        v = self.table.get(key)
-        if v is None:
-            return default
-        if isinstance(v, int) and not isinstance(v, bool) and v > 0:
-            return v
-        text = str(v).strip().upper().replace(" ", "")
-        digits = text.rstrip("KMGIB")
-        unit = text[len(digits) :]
-        if not digits.isdigit() or unit not in _SIZE_UNITS or int(digits) <= 0:
-            raise self.fail(key, f"expected a size such as 64MB, got {v!r}")
-        return int(digits) * _SIZE_UNITS[unit]
-
-
-def labels_of(r: _Reader, key: str = "labels") -> tuple[tuple[str, str], ...]:
+def labels_of(r: TableReader, key: str = "labels") -> tuple[tuple[str, str], ...]:
     v = r.table.get(key, {})
     if not isinstance(v, dict) or not all(isinstance(k, str) and isinstance(x, str) for k, x in v.items()):
         raise r.fail(key, 'expected a table of string labels, e.g. { service = "quote" }')
@@ -309,7 +211,7 @@ def check_url(url: str, fail: WatchConfigError) -> str:
     return url.rstrip("/")
 
 
-def _scrape(r: _Reader, base: Path) -> ScrapeOptions:
+def _scrape(r: TableReader, base: Path) -> ScrapeOptions:
     tls = r.sub("tls")
     tls.unknown({"ca-file", "cert-file", "key-file", "insecure-skip-verify"})
     token = r.text("bearer-token-file")
@@ -339,7 +241,7 @@ def _scrape(r: _Reader, base: Path) -> ScrapeOptions:
     )
 
 
-def _levels(r: _Reader) -> tuple[LevelRule, ...]:
+def _levels(r: TableReader) -> tuple[LevelRule, ...]:
     """The default matrix, with the levels the file configures replaced whole."""
     extra = sorted(set(r.table) - set(LEVELS))
     if extra:
@@ -366,7 +268,7 @@ def _levels(r: _Reader) -> tuple[LevelRule, ...]:
 
 
 def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = None) -> WatchConfig:
-    r = _Reader(where, data)
+    r = TableReader(where, data)
     r.unknown(_TOP_KEYS)
     data_dir = base / r.text("data-dir", "ctxguard-data")
     database = r.text("database") or f"sqlite:///{data_dir / 'ctxguard.db'}"
@@ -385,7 +287,7 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
         raise r.fail("listen", f"{listen} is not a loopback address: set token-file so the endpoints require a token")
     targets = []
     for i, t in enumerate(r.tables("targets")):
-        tr = _Reader(where, t, f"targets[{i}].")
+        tr = TableReader(where, t, f"targets[{i}].")
         tr.unknown({"url", "labels", "bearer-token-file", "tls"})
         url = check_url(tr.text("url"), tr.fail("url", f"expected an http(s)://host:port URL, got {t.get('url')!r}"))
         targets.append(StaticTarget(url, labels_of(tr), _scrape(tr, base)))
@@ -395,7 +297,7 @@ def parse(data: Mapping[str, Any], where: str, base: Path, path: Path | None = N
         raise r.fail("targets", f"{dup} is listed twice")
     sds = []
     for i, s in enumerate(r.tables("file_sd")):
-        sr = _Reader(where, s, f"file_sd[{i}].")
+        sr = TableReader(where, s, f"file_sd[{i}].")
         sr.unknown({"files", "scheme", "path-prefix", "refresh", "bearer-token-file", "tls"})
         files = sr.strings("files")
         if not files:
