@@ -1,4 +1,4 @@
-"""Go execution trace reader: real traces written by Go 1.22-1.26 against the
+"""Go execution trace reader: real traces written by Go 1.22-1.27 against the
 ground truth from golang.org/x/exp/trace, and mangled traces that must give a
 clean one-line TraceError or a (possibly truncated) result, nothing else."""
 
@@ -27,7 +27,20 @@ def test_every_release_has_a_trace() -> None:
         "go1.24.trace",
         "go1.25.trace",
         "go1.26.trace",
+        "go1.27.trace",
     ]
+
+
+def test_header_version_per_release() -> None:
+    # Go 1.24 kept the 1.23 format and Go 1.27 the 1.26 one: the header says so.
+    versions = {p.name: read_lifetimes(p).go_version for p in TRACES}
+    assert versions == {
+        "go1.22.trace": "go1.22",
+        "go1.24.trace": "go1.23",
+        "go1.25.trace": "go1.25",
+        "go1.26.trace": "go1.26",
+        "go1.27.trace": "go1.26",
+    }
 
 
 @pytest.mark.parametrize("path", TRACES, ids=lambda p: p.name)

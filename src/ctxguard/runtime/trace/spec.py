@@ -1,9 +1,12 @@
 """Event tables of Go's execution trace format, per format version.
 
 Transcribed from Go's own sources: ``src/internal/trace/event/go122/event.go``
-(Go 1.22-1.24) and ``src/internal/trace/tracev2/events.go`` (Go 1.25+), with the
-per-version prefixes from ``src/internal/trace/version/version.go``. Each
+(Go 1.22-1.24) and ``src/internal/trace/tracev2/events.go`` (Go 1.25-1.27), with
+the per-version prefixes from ``src/internal/trace/version/version.go``. Each
 version's table is a prefix of the next one; argument counts never changed.
+Go 1.27 added no event and kept the Go 1.26 format: its runtime writes the
+header "go 1.26", and its only tracev2 change is a String() name for the
+existing ProcSyscallAbandoned P status.
 """
 
 from __future__ import annotations
@@ -142,7 +145,8 @@ EXPERIMENTAL_SPECS: dict[int, EventSpec] = {
 }
 
 # Header version -> number of events of SPECS that version defines.
-# (Go 1.24 writes "go 1.23"; Go 1.25 writes "go 1.25".)
+# (Go 1.24 writes "go 1.23"; Go 1.25 writes "go 1.25"; Go 1.26 and 1.27 write
+# "go 1.26": checked against Go 1.27.3's tracev2/events.go and version.go.)
 VERSION_EVENTS: dict[int, int] = {22: 45, 23: 50, 25: 52, 26: 53}
 OLDEST_V1, NEWEST = 11, 26
 

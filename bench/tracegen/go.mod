@@ -1,0 +1,3 @@
+module ctxguard.bench/tracegen
+
+go 1.22
