@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from tree_sitter import Node
 
 from ctxguard.gosrc import index
-from ctxguard.gosrc.model import GoFile, Package
+from ctxguard.gosrc.model import CONTEXT_DROP_INS, GoFile, Package
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import call_args, call_of_callee, enclosing_function, expression_list, text, unparen
 
@@ -141,7 +141,7 @@ def _returned_derivation(file: GoFile, body: Node, param: str) -> str | None:
 
 
 def _find_derivations(file: GoFile) -> list[Derivation]:
-    if not file.names_for("context"):
+    if not file.names_for("context") and not file.imports_any(CONTEXT_DROP_INS.keys()):
         return []
     out: list[Derivation] = []
     for call in index.nodes(file, "derivation"):

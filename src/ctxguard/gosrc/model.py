@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -23,6 +23,13 @@ from ctxguard.gosrc.syntax import FUNC_TYPES, call_name, has_token, specs, text,
 T = TypeVar("T")
 
 TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "testing.TB"})
+# Packages whose functions of these names are drop-in replacements for package context's: every rule
+# treats a call of one as the context call it replaces (ctxguard's Go module tracks each derivation).
+CONTEXT_DROP_INS: dict[str, frozenset[str]] = {
+    "ctxguard.dev/go/ctxtrack": frozenset(
+        {"WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause"}
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ class GoFile:
         """Local names under which `import_path` is visible ("." for a dot import)."""
         return self._names.get(import_path, frozenset())
 
-    def imports_any(self, paths: frozenset[str] | set[str]) -> bool:
+    def imports_any(self, paths: Iterable[str]) -> bool:
         return any(p in self._names for p in paths)
 
     def import_path_of(self, local_name: str) -> str | None:
@@ -148,7 +155,16 @@ class GoFile:
         return found
 
     def pkg_call(self, call: Node, import_path: str) -> str | None:
-        """The function name if `call` calls `import_path`.F (qualified or dot-imported)."""
+        """The function name if `call` calls `import_path`.F (qualified or dot-imported); for
+        package context, also its drop-in replacements (CONTEXT_DROP_INS)."""
+        name = self._pkg_call(call, import_path)
+        if name is None and import_path == "context":
+            for path, names in CONTEXT_DROP_INS.items():
+                if path in self._names and (alt := self._pkg_call(call, path)) in names:
+                    return alt
+        return name
+
+    def _pkg_call(self, call: Node, import_path: str) -> str | None:
         if call.type != "call_expression":
             return None
         operand, name = call_name(call)

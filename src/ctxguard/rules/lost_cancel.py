@@ -20,6 +20,7 @@ from ctxguard.gosrc.syntax import (
     enclosing_function,
     expression_list,
     loops_between,
+    text,
     unparen,
     walk,
 )
@@ -32,6 +33,8 @@ The cancel function returned by `context.WithCancel`, `WithTimeout`,
 `WithDeadline` or their `Cause` variants is bound to `_`, or there is a path
 from the derivation to a return on which the cancel variable is never used
 (called, deferred, returned, stored, passed or captured by a closure).
+The derivations of ctxguard's Go module (`ctxtrack.WithCancel` and the rest,
+which record each context for the run-time census) count as context's.
 
 ## Across functions and packages
 A function of the module that derives a cancelable context and returns its
@@ -84,9 +87,17 @@ func fetch(ctx context.Context, id string) (*Item, error) {
 """
 
 
+def _callee(d: Derivation) -> str:
+    """`context.WithTimeout` as the source names it (`ctxtrack.WithTimeout` for a drop-in; a dot
+    import still reads `context.WithTimeout`)."""
+    fn = d.call.child_by_field_name("function")
+    name = text(unparen(fn)) if fn is not None else ""
+    return name if "." in name else f"context.{d.func}"
+
+
 def check(p: Pass) -> None:
     file = p.file
-    found = [(d, f"context.{d.func}", True) for d in derivations(file) if d.cancelable]
+    found = [(d, _callee(d), True) for d in derivations(file) if d.cancelable]
     for d, returned_by, every_path in sorted([*found, *_helper_calls(p)], key=lambda x: x[0].call.start_byte):
         if d.form == "expr" or is_blank(d.cancel_target):
             p.report(

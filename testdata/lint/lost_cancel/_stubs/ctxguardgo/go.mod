@@ -1,0 +1,3 @@
+module ctxguard.dev/go
+
+go 1.22
