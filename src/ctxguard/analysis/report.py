@@ -10,7 +10,8 @@ highest first; each with `score`, `level`, `count`, `state`, `reasons`,
 `counts`, `location`, `stable`, `evidence`), `heap` (context objects by
 allocation site), `fingerprint` (the features, which do not decide the
 verdict) and `trace` (goroutine lifetimes per creation site from an execution
-trace, or null: see lifetimes.py).
+trace, or null: see lifetimes.py) and `contexts` (live contexts per creation
+site from ctxguard's Go module, or null: see contexts.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import click
 
+from ctxguard.analysis.contexts import contexts_json, contexts_text, latest_census, rank_contexts
 from ctxguard.analysis.fingerprint import Fingerprint, Thresholds, fingerprint
 from ctxguard.analysis.heap import HeapSite, context_heap
 from ctxguard.analysis.lifetimes import latest_trace, trace_json, trace_text, with_trace_evidence
@@ -32,6 +34,7 @@ from ctxguard.analysis.survivors import Survival, follow, id_snapshots
 from ctxguard.analysis.suspects import MIN_RISE, REPORT_THRESHOLD, Parked, Suspect, rank, rank_heap
 from ctxguard.analysis.trend import Trend, classify, theil_sen
 from ctxguard.analysis.verdict import Verdict, decide
+from ctxguard.runtime.contexts import ContextCensus
 from ctxguard.runtime.model import Frame, Snapshot
 from ctxguard.runtime.trace.lifetimes import TraceLifetimes
 
@@ -48,6 +51,7 @@ class RuntimeReport:
     sched: SchedSummary | None = None
     diff: tuple[Track, ...] = ()  # every stack across the series, most grown first
     trace: TraceLifetimes | None = None  # goroutine lifetimes from the input's execution trace
+    contexts: ContextCensus | None = None  # the last context census of the input
 
 
 def goroutine_series(snaps: list[Snapshot]) -> list[Snapshot]:
@@ -100,6 +104,7 @@ def analyse(
     sites = context_heap(heaps)
     judged, parked = rank(series, dumps, follow(dumps, similarity), similarity)
     judged += rank_heap(sites, [_when(h) for h in heaps], _goroutine_rise(series, heaps))
+    judged += rank_contexts(current)
     judged = with_trace_evidence(judged, latest_trace(snaps))
     judged.sort(key=lambda s: (-s.score, -s.count))
     total = classify([_when(s) for s in series], [s.goroutines for s in series], MIN_RISE) if len(series) > 1 else None
@@ -136,6 +141,7 @@ def analyse(
         if len(series) > 1
         else (),
         trace=latest_trace(snaps),
+        contexts=latest_census(current),
     )
 
 
@@ -282,6 +288,7 @@ def to_json(r: RuntimeReport) -> str:
         ],
         "fingerprint": r.fingerprint.as_dict(),
         "trace": trace_json(r.trace),
+        "contexts": contexts_json(r.contexts),
         "sched": None
         if r.sched is None
         else {
@@ -310,6 +317,8 @@ def to_text(r: RuntimeReport, color: bool) -> str:
             if s.sched
             else f"{s.lifetimes.created} goroutines traced"
             if s.lifetimes is not None
+            else f"{len(s.contexts.sites)} context sites"
+            if s.contexts is not None
             else "nothing"
         )
         trunc = style(" (truncated)", fg="yellow") if s.truncated else ""
@@ -370,4 +379,5 @@ def to_text(r: RuntimeReport, color: bool) -> str:
             trend = " -> ".join(str(n) for n in h.inuse_objects)
             out.append(f"  {h.kind:<28} {trend:>14}  {site}")
     out.extend(trace_text(r.trace))
+    out.extend(contexts_text(r.contexts))
     return "\n".join(out) + "\n"

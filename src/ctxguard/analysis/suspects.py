@@ -107,7 +107,7 @@ def parked_kind(group: GoroutineGroup, state: str) -> str:
     return "parked"
 
 
-def _score(level: str, count: int, own_code: bool, heap: bool = False) -> float:
+def score_of(level: str, count: int, own_code: bool, heap: bool = False) -> float:
     size = min(20.0, 5.0 * math.log10(count + 1))
     if level == "note":  # size and place alone never reach the threshold
         return round(min(REPORT_THRESHOLD - 5, 3 * size + (5 if own_code else 0)), 1)
@@ -115,11 +115,11 @@ def _score(level: str, count: int, own_code: bool, heap: bool = False) -> float:
     return round(_BASE[level] + size + (10 if own_code else 0) - (HEAP_DISCOUNT if heap else 0), 1)
 
 
-def _own_code(loc: Frame | None) -> bool:
+def own_code(loc: Frame | None) -> bool:
     return loc is not None and not loc.is_runtime and not loc.is_stdlib
 
 
-def _where(loc: Frame | None) -> str:
+def where_of(loc: Frame | None) -> str:
     return str(loc) if loc else "an unknown frame"
 
 
@@ -215,7 +215,7 @@ def _single_dump_level(
 ) -> tuple[str, list[str]]:
     """What one dump alone can say: a crash log's blocked goroutines, orphaned senders."""
     loc = g.stack.location()
-    if snap.crash and state in BLOCKING_STATES and _own_code(loc):
+    if snap.crash and state in BLOCKING_STATES and own_code(loc):
         if snap.crash in _PROVEN_CRASHES:
             return "leaking", [_PROVEN_CRASHES[snap.crash]]
         if snap.crash in _CRASH_WORDS:
@@ -249,9 +249,9 @@ def _suspect(
     count = t.counts[-1]
     s = "s" if count != 1 else ""
     reasons = [
-        f"{count} goroutine{s} parked in '{state}' at {_where(loc)}"
+        f"{count} goroutine{s} parked in '{state}' at {where_of(loc)}"
         if state in WAITING_STATES
-        else f"{count} goroutine{s} in '{state or 'unknown state'}' at {_where(loc)}"
+        else f"{count} goroutine{s} in '{state or 'unknown state'}' at {where_of(loc)}"
     ]
     reasons.extend(why)
     waited = sum(n for m, n in g.wait_minutes if m >= 1)
@@ -260,9 +260,9 @@ def _suspect(
     if any(f.function.startswith(_CONTEXT_FRAMES) for f in g.stack.frames):
         reasons.append("context cancellation or timer frames on the stack")
     if g.creator is not None:
-        reasons.append(f"created by {_where(g.creator)}")
+        reasons.append(f"created by {where_of(g.creator)}")
     return Suspect(
-        score=_score(level, count, _own_code(loc)),
+        score=score_of(level, count, own_code(loc)),
         count=count,
         state=state,
         reasons=tuple(reasons),
@@ -313,7 +313,7 @@ def rank_heap(sites: Iterable[HeapSite], times: list[float], goroutine_rise: flo
         n = h.inuse_objects[-1]
         if n <= 0:
             continue
-        reasons = [f"{n} live {h.kind} allocated at {_where(h.site)}"]
+        reasons = [f"{n} live {h.kind} allocated at {where_of(h.site)}"]
         tr = None
         level = "note"
         if len(h.inuse_objects) > 1:
@@ -340,13 +340,13 @@ def rank_heap(sites: Iterable[HeapSite], times: list[float], goroutine_rise: flo
                 reasons.append(f"live objects: {tr.reason}")
         out.append(
             Suspect(
-                score=_score(level, n, _own_code(h.site), heap=True),
+                score=score_of(level, n, own_code(h.site), heap=True),
                 count=n,
                 state=f"live {h.kind}",
                 reasons=tuple(reasons),
                 location=h.site,
                 creator=None,
-                signature=f"heap:{h.kind}:{_where(h.site)}",
+                signature=f"heap:{h.kind}:{where_of(h.site)}",
                 counts=h.inuse_objects,
                 rate_per_min=tr.slope_per_min if tr is not None else None,
                 frames=(h.site,) if h.site else (),

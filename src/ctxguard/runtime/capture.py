@@ -10,7 +10,9 @@ default: two intervals, so that goroutines arriving in the first can be seen
 staying through the second). With `trace_s`, the last round also records an
 execution trace (`trace?seconds=N`): every scheduling event for N seconds, a few
 percent of CPU while it runs and megabytes a second on a busy service, so it is
-off by default and short.
+off by default and short. A service that embeds ctxguard's Go module also serves
+its context census (/debug/ctxguard/contexts, live contexts by creation site):
+every round takes it, until the service answers 404 (most do not embed it).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from ctxguard.runtime.contexts import PATH as CENSUS_PATH
 
 
 class CaptureError(RuntimeError):
@@ -59,13 +63,22 @@ def _url(base: str, path: str) -> str:
     return f"{base}/{path}"
 
 
-def _fetch(url: str, timeout: float, retries: int) -> bytes:
+def census_url(base: str) -> str:
+    """Where ctxguard's Go module serves its context census: beside /debug/pprof, on the same origin."""
+    base = base.rstrip("/")
+    return base.removesuffix("/debug/pprof") + CENSUS_PATH
+
+
+def _fetch(url: str, timeout: float, retries: int, optional: bool = False) -> bytes | None:
+    """The body; with `optional`, None when the service does not serve the URL (HTTP 404)."""
     last: Exception | None = None
     for attempt in range(retries + 1):
         try:
             with urllib.request.urlopen(url, timeout=timeout) as resp:
                 return bytes(resp.read())
         except urllib.error.HTTPError as e:
+            if optional and e.code == 404:
+                return None
             raise CaptureError(f"{url}: HTTP {e.code} {e.reason}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
             last = e
@@ -104,14 +117,24 @@ def run(
     c.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     start = time.monotonic()
+    census = True  # until the service answers 404: most do not embed ctxguard's Go module
     for i, what in enumerate(plan(c.count, c.dumps, c.trace_s)):
+        fetched: list[tuple[str, bytes | None]] = []
         for path in what:
             tracing = path.startswith("trace?")
             # a trace answers only once it has run its seconds
             data = _fetch(_url(c.base, path), c.timeout_s + (c.trace_s if tracing else 0), c.retries)
-            target = c.out / f"{i:03d}-{'trace.out' if tracing else _NAMES[path]}"
+            fetched.append(("trace.out" if tracing else _NAMES[path], data))
+        if census:
+            data = _fetch(census_url(c.base), c.timeout_s, c.retries, optional=True)
+            census = data is not None
+            fetched.append(("contexts.json", data))
+        for name, body in fetched:
+            if body is None:
+                continue
+            target = c.out / f"{i:03d}-{name}"
             tmp = target.with_suffix(target.suffix + ".part")
-            tmp.write_bytes(data)
+            tmp.write_bytes(body)
             tmp.replace(target)  # never leave a half-written capture behind
             written.append(target)
         if on_round:

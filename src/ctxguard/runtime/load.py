@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ctxguard.runtime import debug1, goroutine_text, pprof, schedtrace
+from ctxguard.runtime import contexts, debug1, goroutine_text, pprof, schedtrace
 from ctxguard.runtime.model import Snapshot
 from ctxguard.runtime.trace.lifetimes import read_lifetimes_stream
 from ctxguard.runtime.trace.wire import TraceError
@@ -21,7 +21,13 @@ class InputError(ValueError):
     """One line saying which input and what is wrong with it."""
 
 
-_DECODE_ERRORS = (goroutine_text.DumpError, debug1.Debug1Error, pprof.ProfileError, schedtrace.SchedError)
+_DECODE_ERRORS = (
+    goroutine_text.DumpError,
+    debug1.Debug1Error,
+    pprof.ProfileError,
+    schedtrace.SchedError,
+    contexts.ContextsError,
+)
 _SNIFF_LINES = 2000
 _SNIFF_BYTES = 1 << 16
 
@@ -32,6 +38,9 @@ def load_stream(stream: io.BufferedReader[Any], source: str) -> Snapshot:
         head = stream.peek(512)[:512]
         if head.startswith(b"go 1.") and b" trace\x00" in head[:16]:
             return _load_trace(stream, source)
+        if contexts.looks_like(head):
+            census = contexts.decode(stream, source)
+            return Snapshot(source, "contexts", time=census.time, contexts=census)
         if pprof.is_gzip(head):
             inner = io.BufferedReader(gzip.GzipFile(fileobj=stream), buffer_size=_SNIFF_BYTES)
             if _is_text(inner.peek(512)[:512]):
@@ -79,7 +88,7 @@ def _load_text(stream: io.BufferedReader[Any], source: str) -> Snapshot:
             return schedtrace.decode(io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=""), source)
     raise InputError(
         f"{source}: unrecognised format (expected a goroutine dump, a debug=1 profile, "
-        "a pprof profile or schedtrace output)"
+        "a pprof profile, schedtrace output, an execution trace or a context census)"
     )
 
 

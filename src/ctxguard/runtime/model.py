@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ctxguard.runtime.contexts import ContextCensus
     from ctxguard.runtime.trace.lifetimes import TraceLifetimes
 
 RUNTIME_PREFIXES = ("runtime.", "runtime/internal/", "internal/")
@@ -184,7 +185,8 @@ class SchedSample:
 @dataclass(frozen=True)
 class Snapshot:
     source: str  # file or URL it came from
-    format: str  # goroutine-text | goroutine-debug1 | goroutine-pprof | heap-pprof | heap-debug1 | schedtrace
+    # goroutine-text | goroutine-debug1 | goroutine-pprof | heap-pprof | heap-debug1 | schedtrace | trace | contexts
+    format: str
     time: datetime | None = None
     goroutines: int = 0  # total goroutines seen (or declared by the profile)
     groups: tuple[GoroutineGroup, ...] = ()
@@ -196,6 +198,7 @@ class Snapshot:
     crash: str = ""
     notes: tuple[str, ...] = field(default=())  # what the decoder noticed: go version hints, elisions
     lifetimes: TraceLifetimes | None = None  # goroutine lifetimes per creation site, from an execution trace
+    contexts: ContextCensus | None = None  # live contexts per creation site, from ctxguard's Go module
 
     @property
     def has_ids(self) -> bool:

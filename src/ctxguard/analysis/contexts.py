@@ -1,0 +1,177 @@
+"""The report's view of a service's context census (ctxguard's Go module): live contexts per
+creation site, judged over the series like heap sites, and the JSON `contexts` section.
+
+A context whose cancel is never called parks no goroutine; the heap shows it only as a count by
+allocation site. The census names the line that derived it, and how long its contexts live:
+
+- **leaking**: contexts older than the census' max age keep piling up at a site (a significant,
+  sustained rise), the cancel never called on a long-lived parent;
+- **suspect**: contexts over the max age rose in every census (too few to prove a trend), or the
+  garbage collector took contexts whose cancel was never called (go vet's lostcancel, at run time:
+  each held its timer or its place in the parent until then);
+- **lead**: one census with contexts over the max age, or collected uncancelled: one look cannot
+  show whether they keep coming;
+- live contexts younger than the max age are requests in flight, never evidence.
+
+JSON contract: `contexts` is null, or {`time`, `go_version`, `sample_rate`, `max_age_s`, `sites`},
+each site with `function`, `file`, `line`, `kind`, `created`, `cancelled`, `collected_uncancelled`,
+`live`, `over_max_age`, `oldest_age_s` (the last census, tracked counts), most live first.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from ctxguard.analysis.suspects import Suspect, own_code, score_of, where_of
+from ctxguard.analysis.trend import classify
+from ctxguard.runtime.contexts import ContextCensus, ContextSite
+from ctxguard.runtime.model import Frame, Snapshot
+
+CONTEXT_MIN_RISE = 20  # contexts over the max age a site must gain before growth counts
+MAX_SITES = 50  # in the JSON; the text shows fewer
+
+
+@dataclass(frozen=True)
+class _SiteSeries:
+    site: ContextSite  # in the last census
+    over_max_age: tuple[int, ...]  # scaled, per census
+    collected: tuple[int, ...]  # scaled cumulative collected-uncancelled, per census
+
+
+def censuses(snaps: list[Snapshot]) -> list[Snapshot]:
+    """The snapshots carrying a context census, in time order."""
+    out = [s for s in snaps if s.contexts is not None]
+    return sorted(out, key=lambda s: s.time.timestamp() if s.time else 0.0)
+
+
+def latest_census(snaps: list[Snapshot]) -> ContextCensus | None:
+    found = censuses(snaps)
+    return found[-1].contexts if found else None
+
+
+def _series(found: list[ContextCensus]) -> list[_SiteSeries]:
+    keys = {(s.file, s.line, s.kind) for c in found for s in c.sites}
+    out = []
+    for key in sorted(keys):
+        per = [{(s.file, s.line, s.kind): s for s in c.sites}.get(key) for c in found]
+        site = per[-1]
+        if site is None:
+            continue  # gone by the last census
+        out.append(
+            _SiteSeries(
+                site,
+                tuple(c.scaled(s.over_max_age) if s else 0 for c, s in zip(found, per, strict=True)),
+                tuple(c.scaled(s.collected_uncancelled) if s else 0 for c, s in zip(found, per, strict=True)),
+            )
+        )
+    return out
+
+
+def rank_contexts(snaps: list[Snapshot]) -> list[Suspect]:
+    """Creation sites of the census whose contexts outlive the max age or lose their cancel."""
+    found = censuses(snaps)
+    if not found:
+        return []
+    times = [s.time.timestamp() if s.time else float(i) for i, s in enumerate(found)]
+    cs = [s.contexts for s in found if s.contexts is not None]
+    max_age = cs[-1].max_age_s
+    out = []
+    for ss in _series(cs):
+        s = ss.site
+        old, lost = ss.over_max_age, ss.collected[-1] - ss.collected[0]
+        if len(cs) == 1:
+            lost = ss.collected[-1]
+        if not old[-1] and not lost:
+            continue  # contexts of work in flight: younger than the max age, or cancelled
+        where = Frame(s.function, s.file, s.line)
+        reasons = [f"{cs[-1].scaled(s.live)} live contexts from {s.kind} at {where_of(where)}"]
+        level = "note"
+        tr = None
+        if len(cs) == 1:
+            level = "lead"
+            reasons.append("one census cannot show whether they keep coming")
+        else:
+            tr = classify(times, list(old), min_rise=CONTEXT_MIN_RISE)
+            if tr.kind == "growth":
+                level = "leaking"
+                reasons.append(f"contexts older than {max_age:g} s {tr.reason}")
+            elif old[-1] > old[0] and all(b > a for a, b in itertools.pairwise(old)):
+                level = "suspect"
+                reasons.append(f"contexts older than {max_age:g} s rose in every census, {old[0]} to {old[-1]}")
+        if old[-1]:
+            reasons.append(
+                f"{old[-1]} older than {max_age:g} s, the oldest {s.oldest_age_s:.0f} s: cancel never called"
+            )
+        if lost:
+            if level == "note":
+                level = "suspect"
+            reasons.append(
+                f"{lost} garbage-collected with their cancel never called (each held its timer or its place "
+                "in the parent until then)"
+            )
+        if cs[-1].sample_rate < 1:
+            reasons.append(f"counts scaled from a {cs[-1].sample_rate:g} sample")
+        n = cs[-1].scaled(s.live)
+        out.append(
+            Suspect(
+                score=score_of(level, max(n, lost), own_code(where), heap=True),
+                count=n,
+                state=f"live contexts ({s.kind})",
+                reasons=tuple(reasons),
+                location=where,
+                creator=None,
+                signature=f"contexts:{s.kind}:{where_of(where)}",
+                counts=old,
+                rate_per_min=tr.slope_per_min if tr is not None else None,
+                frames=(where,),
+                level=level,
+                trend=tr,
+            )
+        )
+    return out
+
+
+def contexts_json(c: ContextCensus | None) -> dict[str, object] | None:
+    if c is None:
+        return None
+    return {
+        "time": c.time.isoformat() if c.time else None,
+        "go_version": c.go_version,
+        "sample_rate": c.sample_rate,
+        "max_age_s": c.max_age_s,
+        "sites": [
+            {
+                "function": s.function,
+                "file": s.file,
+                "line": s.line,
+                "kind": s.kind,
+                "created": s.created,
+                "cancelled": s.cancelled,
+                "collected_uncancelled": s.collected_uncancelled,
+                "live": s.live,
+                "over_max_age": s.over_max_age,
+                "oldest_age_s": round(s.oldest_age_s, 3),
+            }
+            for s in c.sites[:MAX_SITES]
+        ],
+    }
+
+
+def contexts_text(c: ContextCensus | None, shown: int = 10) -> list[str]:
+    if c is None or not c.sites:
+        return []
+    out = [
+        "",
+        f"live contexts by creation site (ctxguard's Go module, max age {c.max_age_s:g} s"
+        + (f", a {c.sample_rate:g} sample" if c.sample_rate < 1 else "")
+        + "):",
+    ]
+    for s in c.sites[:shown]:
+        out.append(
+            f"  {s.live:>7} live {s.over_max_age:>6} old {s.collected_uncancelled:>6} lost  {s.kind:<18}"
+            f" {s.function} ({s.file}:{s.line})"
+        )
+    if len(c.sites) > shown:
+        out.append(f"  ... {len(c.sites) - shown} more sites")
+    return out
