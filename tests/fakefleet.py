@@ -28,6 +28,7 @@ LEAK = """{n} @ 0x43a2d6 0x4063ec 0x6a1d25 0x46f3a1
 
 """
 LEAK_FILE, LEAK_LINE = "/src/svc/fetch.go", 27
+CENSUS_FILE, CENSUS_LINE = "/src/svc/scope.go", 13  # a context never cancelled, in the census
 
 
 class FakeFleet(ThreadingHTTPServer):
@@ -39,12 +40,14 @@ class FakeFleet(ThreadingHTTPServer):
         leak_per_s: float = 20.0,
         token: str = "",
         tls: ssl.SSLContext | None = None,
+        census: frozenset[int] = frozenset(),
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         if tls is not None:
             self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.scheme = "https" if tls is not None else "http"
         self.leaky, self.leak_per_s, self.token = leaky, leak_per_s, token
+        self.census = census  # targets serving a context census (ctxguard's Go module), leaking contexts
         self.started = time.monotonic()
         self.log: list[tuple[float, int, str]] = []  # (time, target, agent)
         self.hooks: list[dict[str, object]] = []  # webhook bodies received
@@ -59,6 +62,47 @@ class FakeFleet(ThreadingHTTPServer):
         leaked = int((time.monotonic() - self.started) * self.leak_per_s) if target in self.leaky else 0
         groups = HEALTHY + (LEAK.format(n=leaked) if leaked else "")
         return f"goroutine profile: total {5 + leaked}\n{groups}".encode()
+
+    def census_body(self) -> bytes:
+        """Contexts derived at CENSUS_LINE and never cancelled: 50 more a second, all older than the
+        max age after the first second; a site of work in flight beside them."""
+        age = time.monotonic() - self.started
+        old = int(max(age - 1, 0) * 50)
+        sites = [
+            {
+                "function": "main.scope",
+                "file": CENSUS_FILE,
+                "line": CENSUS_LINE,
+                "kind": "WithCancel",
+                "created": old + 50,
+                "cancelled": 0,
+                "collected_uncancelled": 0,
+                "live": old + 50,
+                "over_max_age": old,
+                "oldest_age_s": age,
+            },
+            {
+                "function": "main.get",
+                "file": "/src/svc/get.go",
+                "line": 8,
+                "kind": "WithTimeout",
+                "created": 9000,
+                "cancelled": 8990,
+                "collected_uncancelled": 0,
+                "live": 10,
+                "over_max_age": 0,
+                "oldest_age_s": 0.1,
+            },
+        ]
+        doc = {
+            "ctxguard_contexts": 1,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "go_version": "go1.26.0",
+            "sample_rate": 1,
+            "max_age_s": 1,
+            "sites": sites,
+        }
+        return json.dumps(doc).encode()
 
     def start(self) -> FakeFleet:
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -78,8 +122,12 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.asked.append(self.path)
         m = re.match(r"^/t/(\d+)/debug/pprof/goroutine\?debug=1$", self.path)
+        census = re.match(r"^/t/(\d+)/debug/ctxguard/contexts$", self.path)
         if self.server.token and self.headers.get("Authorization") != f"Bearer {self.server.token}":
             self._answer(401)
+            return
+        if census and int(census.group(1)) in self.server.census:
+            self._answer(200, self.server.census_body())
             return
         if not m:
             self._answer(404)  # no heap profile, no debug=2: the agent must do without

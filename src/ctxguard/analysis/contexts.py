@@ -68,6 +68,17 @@ def _series(found: list[ContextCensus]) -> list[_SiteSeries]:
     return out
 
 
+def signature(s: ContextSite) -> str:
+    """A census site's suspect signature (incidents key on it)."""
+    return f"contexts:{s.kind}:{where_of(Frame(s.function, s.file, s.line))}"
+
+
+def is_object_site(sig: str) -> bool:
+    """Whether a suspect signature names objects (heap or census sites), not a goroutine stack:
+    no goroutine IDs can confirm it."""
+    return sig.startswith(("heap:", "contexts:"))
+
+
 def rank_contexts(snaps: list[Snapshot]) -> list[Suspect]:
     """Creation sites of the census whose contexts outlive the max age or lose their cancel."""
     found = censuses(snaps)
@@ -121,7 +132,7 @@ def rank_contexts(snaps: list[Snapshot]) -> list[Suspect]:
                 reasons=tuple(reasons),
                 location=where,
                 creator=None,
-                signature=f"contexts:{s.kind}:{where_of(where)}",
+                signature=signature(s),
                 counts=old,
                 rate_per_min=tr.slope_per_min if tr is not None else None,
                 frames=(where,),

@@ -36,7 +36,7 @@ from ctxguard.watch.actions import Actions
 from ctxguard.watch.config import ScrapeOptions, WatchConfig
 from ctxguard.watch.incidents import Change, IncidentBook
 from ctxguard.watch.metrics import AgentMetrics
-from ctxguard.watch.scrape import DUMP, GOROUTINES, HEAP, TRACE, Scraped, ScrapeError, client_for, fetch
+from ctxguard.watch.scrape import CENSUS, DUMP, GOROUTINES, HEAP, TRACE, Scraped, ScrapeError, client_for, fetch
 from ctxguard.watch.state import Health, TargetState
 from ctxguard.watch.targets import TargetSet, Watched
 
@@ -301,6 +301,8 @@ class Agent:
                         st.extra_error = str(e)
                         if path == DUMP:
                             st.dumps_fail = True
+                if start - st.census_absent_at >= self.cfg.dump_interval_s:
+                    await self._take_census(st, start)
             finally:
                 self._slots.release()
             for g in got:
@@ -329,6 +331,21 @@ class Agent:
         finally:
             st.in_flight = False
             st.schedule_next(time.monotonic(), self.cfg.interval_s, self.cfg.max_backoff_s, self.rng)
+
+    async def _take_census(self, st: TargetState, now: float) -> None:
+        """The context census, every round of a target that embeds ctxguard's Go module; one that
+        answers 404 is asked again only after dump-interval (it may be redeployed with it). Kept
+        with the window, not in the store: it is no goroutine snapshot."""
+        try:
+            got = await self._get(st, CENSUS)
+        except ScrapeError as e:
+            if e.status == 404:
+                st.census_absent_at = now
+                return
+            self.metrics.failures.labels(kind=e.kind).inc()
+            st.extra_error = str(e)
+            return
+        st.censuses.append(got.snapshot)
 
     async def _take_trace(self, st: TargetState) -> None:
         """Record an execution trace: its lifetimes join the verdicts while the window holds it (not

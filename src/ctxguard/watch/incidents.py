@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from ctxguard.analysis.contexts import is_object_site, signature
 from ctxguard.analysis.report import RuntimeReport
 from ctxguard.analysis.suspects import Suspect
 from ctxguard.store.model import LEVELS, Evidence, Incident, Target
@@ -57,7 +58,7 @@ def evidence_of(s: Suspect, report: RuntimeReport) -> Evidence:
         site = next((h for h in report.heap if h.site == s.location and h.inuse_objects[-1] == s.count), None)
         if site is not None and live > 0:
             heap_share = site.inuse_bytes[-1] / live
-    goroutines = 0 if s.signature.startswith("heap:") else s.count
+    goroutines = 0 if is_object_site(s.signature) else s.count
     return Evidence(
         goroutines=goroutines,
         total=total,
@@ -102,6 +103,9 @@ def held_now(report: RuntimeReport) -> dict[str, int]:
         held[key] = held.get(key, 0) + g.count
     for h in report.heap:
         held[f"heap:{h.kind}:{h.site if h.site else 'an unknown frame'}"] = h.inuse_objects[-1]
+    if report.contexts is not None:
+        for site in report.contexts.sites:
+            held[signature(site)] = report.contexts.scaled(site.live)
     return held
 
 
@@ -170,9 +174,9 @@ class IncidentBook:
             else:
                 count, since = self._streak.get(key, (0, now))
                 self._streak[key] = (count + 1, since)
-                # IDs confirm goroutines; live objects on the heap (and targets without dumps) have
-                # none, so their leak must hold for `confirm` instead
-                by_ids = ids and not sig.startswith("heap:")
+                # IDs confirm goroutines; live objects on the heap or in a context census (and targets
+                # without dumps) have none, so their leak must hold for `confirm` instead
+                by_ids = ids and not is_object_site(sig)
                 confirmed = s.survival is not None if by_ids else now - since >= self.confirm
                 if count + 1 >= CONFIRM and confirmed:
                     changes.append(self._open(target, s, report, env, now))

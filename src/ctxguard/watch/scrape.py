@@ -21,6 +21,7 @@ from typing import IO
 
 import httpx
 
+from ctxguard.runtime.contexts import PATH as CENSUS_PATH
 from ctxguard.runtime.load import InputError, load_stream
 from ctxguard.runtime.model import Snapshot
 from ctxguard.watch.config import ScrapeOptions
@@ -29,15 +30,17 @@ GOROUTINES = "goroutine?debug=1"
 DUMP = "goroutine?debug=2"
 HEAP = "heap?gc=1"
 TRACE = "trace?seconds="  # + the duration: answers only once it has run
+CENSUS = CENSUS_PATH  # ctxguard's Go module, when the service embeds it
 SPOOL_BYTES = 1 << 20
 
 
 class ScrapeError(RuntimeError):
     """One line: which endpoint and what went wrong (never a credential)."""
 
-    def __init__(self, message: str, kind: str) -> None:
+    def __init__(self, message: str, kind: str, status: int = 0) -> None:
         super().__init__(message)
         self.kind = kind  # timeout | too-large | http | connection | decode | config
+        self.status = status  # the HTTP status of an `http` failure answered by the target
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,11 @@ class Scraped:
 
 
 def endpoint(base: str, path: str) -> str:
+    """`path` under the target's /debug/pprof, or beside it on the same origin when it starts
+    with a slash (the context census of ctxguard's Go module)."""
     base = base.rstrip("/")
+    if path.startswith("/"):
+        return base.removesuffix("/debug/pprof") + path
     if not base.endswith("/debug/pprof"):
         base += "/debug/pprof"
     return f"{base}/{path}"
@@ -106,7 +113,7 @@ async def fetch(
                 client.stream("GET", url, headers=headers, timeout=timeout_s) as resp,
             ):
                 if resp.status_code != 200:
-                    raise ScrapeError(f"{url}: HTTP {resp.status_code}", "http")
+                    raise ScrapeError(f"{url}: HTTP {resp.status_code}", "http", resp.status_code)
                 async for chunk in resp.aiter_bytes():
                     size += len(chunk)
                     if size > max_body:

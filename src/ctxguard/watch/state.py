@@ -36,6 +36,8 @@ class TargetState:
     last_dump: float = float("-inf")
     last_trace: float = float("-inf")
     trace: Snapshot | None = None  # the last execution trace taken on suspicion, while within the window
+    censuses: deque[Snapshot] = field(default_factory=deque)  # context censuses (ctxguard's Go module)
+    census_absent_at: float = float("-inf")  # when the target last answered 404 for its census
     in_flight: bool = False
     report: RuntimeReport | None = None
     rounds: int = 0
@@ -58,11 +60,11 @@ class TargetState:
         self.next_due = now + delay * rng.uniform(0.8, 1.2)
 
     def judged(self) -> list[Snapshot]:
-        """What a verdict is judged on: the window, and the trace while it lasts."""
-        return [*self.window, self.trace] if self.trace is not None else list(self.window)
+        """What a verdict is judged on: the window, its context censuses, and the trace while it lasts."""
+        return [*self.window, *self.censuses, *([self.trace] if self.trace is not None else [])]
 
     def trim(self, keep_s: float) -> None:
-        """Drop snapshots, and the trace, older than the window (by their own time)."""
+        """Drop snapshots, censuses and the trace older than the window (by their own time)."""
         if not self.window:
             return
         newest = self.window[-1].time
@@ -74,5 +76,7 @@ class TargetState:
             and (newest - self.trace.time).total_seconds() > keep_s
         ):
             self.trace = None
+        while self.censuses and (t := self.censuses[0].time) is not None and (newest - t).total_seconds() > keep_s:
+            self.censuses.popleft()
         while self.window and (t := self.window[0].time) is not None and (newest - t).total_seconds() > keep_s:
             self.window.popleft()
