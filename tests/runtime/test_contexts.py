@@ -115,3 +115,13 @@ def test_lost_cancels_are_a_suspect(tmp_path: Path) -> None:
 def test_one_census_is_a_lead(tmp_path: Path) -> None:
     doc = _series(tmp_path, [[site(13, 500, old=450)]])
     assert doc["suspects"][0]["level"] == "lead" and doc["verdict"]["verdict"] != "leaking"
+
+
+def test_html_report_plots_and_escapes_the_census(tmp_path: Path) -> None:
+    from ctxguard.analysis.html_report import render
+
+    sites = [[site(13, 20 + 30 * i, old=30 * i, function="main.<script>alert(1)</script>")] for i in range(5)]
+    docs = [census(T0 + timedelta(seconds=30 * i), s) for i, s in enumerate(sites)]
+    page = render(analyse([load_file(str(p)) for p in write(tmp_path, docs)]))
+    assert "Contexts older than 60 s per creation site" in page and "<polyline" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page

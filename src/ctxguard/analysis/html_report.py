@@ -1,11 +1,13 @@
 """One self-contained HTML file: summary, suspects with their stacks, plots of goroutines
-per stack over time and of live context objects per heap profile. No script, no network;
+per stack over time, of live context objects per heap profile and of old contexts per
+creation site of the context census. No script, no network;
 every string that came from the input is escaped."""
 
 from __future__ import annotations
 
 from html import escape
 
+from ctxguard.analysis.contexts import censuses
 from ctxguard.analysis.report import RuntimeReport, goroutine_series
 
 _COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
@@ -50,6 +52,30 @@ def _chart(title: str, series: list[tuple[str, tuple[int, ...]]], xlabels: list[
     return f"<h3>{escape(title)}</h3>" + "".join(parts)
 
 
+def _census(r: RuntimeReport) -> list[str]:
+    """Contexts older than the max age per creation site across the censuses, and the last census."""
+    last = r.contexts
+    if last is None or not last.sites:
+        return []
+    snaps = censuses(list(r.snapshots))
+    times = [s.time.strftime("%H:%M:%S") if s.time else str(i) for i, s in enumerate(snaps)]
+    lines = []
+    for site in last.sites[:6]:
+        key = (site.file, site.line, site.kind)
+        per = [{(x.file, x.line, x.kind): x for x in s.contexts.sites}.get(key) if s.contexts else None for s in snaps]
+        lines.append((f"{site.kind} at {site.function}", tuple(x.over_max_age if x else 0 for x in per)))
+    out = [_chart(f"Contexts older than {last.max_age_s:g} s per creation site (context census)", lines, times)]
+    out.append("<h2>Live contexts by creation site</h2><table><tr><th>live</th><th>older than max age</th>")
+    out.append("<th>collected, cancel never called</th><th>derivation</th><th>where</th></tr>")
+    for site in last.sites[:20]:
+        out.append(
+            f"<tr><td>{site.live}</td><td>{site.over_max_age}</td><td>{site.collected_uncancelled}</td>"
+            f"<td>{escape(site.kind)}</td><td>{escape(site.function)} ({escape(site.file)}:{site.line})</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
 def render(r: RuntimeReport) -> str:
     fp = r.fingerprint
     verdict = r.verdict.verdict
@@ -92,6 +118,7 @@ def render(r: RuntimeReport) -> str:
         (f"{h.kind} at {h.site.function if h.site else '?'}", h.inuse_objects) for h in r.heap if h.inuse_objects[-1]
     ][:6]
     out.append(_chart("Live context objects and timers per heap profile", heap_lines, heap_times))
+    out.extend(_census(r))
     out.append(f"<h2>Suspects ({len(r.suspects)})</h2>")
     if not r.suspects:
         out.append("<p>No leak suspects.</p>")
