@@ -31,7 +31,7 @@ from ctxguard.analysis.report import analyse
 from ctxguard.runtime.share import StackTable
 from ctxguard.store.db import LeaseLost, Store, StoreError
 from ctxguard.store.model import Incident, Target
-from ctxguard.watch import bundle
+from ctxguard.watch import bundle, costly
 from ctxguard.watch.actions import Actions
 from ctxguard.watch.config import ScrapeOptions, WatchConfig
 from ctxguard.watch.incidents import Change, IncidentBook
@@ -238,27 +238,6 @@ class Agent:
 
     # -- one round of one target --------------------------------------------------
 
-    def _suspected(self, st: TargetState) -> bool:
-        """A stack is suspected, or an incident is open: the costly endpoints are worth their price."""
-        report = st.report
-        return any(k[0] == st.id for k in self.book.open) or (
-            report is not None and any(s.level in ("leaking", "suspect") for s in report.suspects)
-        )
-
-    def _needs_dump(self, st: TargetState, now: float) -> bool:
-        """debug=2 stops the world: only while suspected. Two dumps a few intervals apart confirm a
-        suspicion (survivors); after that, one every dump-interval."""
-        if not self._suspected(st):
-            return False
-        confirming = not st.dumps_fail and sum(1 for s in st.window if s.has_ids) < 2
-        every = max(3 * self.cfg.interval_s, 15.0) if confirming else self.cfg.dump_interval_s
-        return now - st.last_dump >= every
-
-    def _needs_trace(self, st: TargetState, now: float) -> bool:
-        """An execution trace costs the target CPU while it runs: only when configured, only while
-        suspected, at most once per trace-interval (a failed one too)."""
-        return self.cfg.trace_s > 0 and self._suspected(st) and now - st.last_trace >= self.cfg.trace_interval_s
-
     async def _get(self, st: TargetState, path: str, keep_raw: bool = False) -> Scraped:
         w = st.watched
         timeout = self.cfg.timeout_s + (self.cfg.trace_s if path.startswith(TRACE) else 0.0)
@@ -282,10 +261,11 @@ class Agent:
                 if start - st.last_heap >= self.cfg.heap_interval_s:
                     extras.append(HEAP)
                     st.last_heap = start
-                if self._needs_dump(st, start):
+                suspected = self.book.has_open(st.id) or costly.suspected(st.report)
+                if costly.needs_dump(self.cfg, st, start, suspected):
                     extras.append(DUMP)
                     st.last_dump = start
-                if self._needs_trace(st, start):
+                if costly.needs_trace(self.cfg, st, start, suspected):
                     extras.append(f"{TRACE}{self.cfg.trace_s:g}")
                     st.last_trace = start
                 for path in extras:  # the goroutine profile makes the round; these only add to it
@@ -301,7 +281,7 @@ class Agent:
                         st.extra_error = str(e)
                         if path == DUMP:
                             st.dumps_fail = True
-                if start - st.census_absent_at >= self.cfg.dump_interval_s:
+                if costly.census_due(self.cfg, st, start):
                     await self._take_census(st, start)
             finally:
                 self._slots.release()

@@ -127,6 +127,9 @@ class IncidentBook:
             if inc.state == "open":
                 self.open[(inc.target_id, inc.signature)] = inc
 
+    def has_open(self, target_id: int) -> bool:
+        return any(k[0] == target_id for k in self.open)
+
     def record(self, inc: Incident) -> None:
         """A change the agent has stored: the book follows the store, never runs ahead of it."""
         key = (inc.target_id, inc.signature)
