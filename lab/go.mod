@@ -2,7 +2,12 @@ module ctxguard.dev/lab
 
 go 1.26
 
-require google.golang.org/grpc v1.83.0
+require (
+	ctxguard.dev/go v0.0.0
+	google.golang.org/grpc v1.83.0
+)
+
+replace ctxguard.dev/go => ../go
 
 require (
 	golang.org/x/net v0.55.0 // indirect

@@ -7,13 +7,25 @@
 // context, so that a shutdown aborts in-flight work. (Deriving from
 // r.Context() instead would hide the leak: net/http cancels the request
 // context when the handler returns, which detaches its children.)
+//
+// With -ctxtrack the scopes derive through ctxguard's Go module, which serves
+// the context census at /debug/ctxguard/contexts: the leaky twin's lost
+// cancels then show by the line that derived them.
 package main
 
 import (
+	"flag"
 	"log"
 	"net/http"
+	"time"
 
+	"ctxguard.dev/go/ctxtrack"
 	"ctxguard.dev/lab/internal/labsrv"
+)
+
+var (
+	tracked = flag.Bool("ctxtrack", false, "derive through ctxguard's Go module and serve its context census")
+	maxAge  = flag.Duration("ctxtrack-max-age", time.Minute, "with -ctxtrack: contexts older than this count as over the max age")
 )
 
 type item struct {
@@ -36,13 +48,22 @@ func main() {
 	defer stop()
 
 	var h http.Handler = http.HandlerFunc(items)
-	if leaky {
+	switch {
+	case leaky && *tracked:
+		h = leakyScopeTracked(life, h)
+	case leaky:
 		h = leakyScope(life, h)
-	} else {
+	case *tracked:
+		h = fixedScopeTracked(life, h)
+	default:
 		h = fixedScope(life, h)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /items", h)
+	if *tracked {
+		ctxtrack.Configure(ctxtrack.Options{MaxAge: *maxAge})
+		mux.Handle(ctxtrack.Path, ctxtrack.Handler())
+	}
 	if err := labsrv.Serve(life, mux); err != nil {
 		log.Fatal(err)
 	}

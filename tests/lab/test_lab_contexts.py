@@ -1,0 +1,71 @@
+"""The leak lab's cancelmw with ctxguard's Go module (-ctxtrack): a middleware whose cancel is never
+called parks no goroutine, yet `ctxguard capture` + `profile` name the line that derives the leaked
+contexts from the service's context census, and the fixed twin shows requests in flight only."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from procs import kill_group
+
+pytestmark = pytest.mark.lab
+
+LEAKY_GO = Path(__file__).resolve().parents[2] / "lab" / "cancelmw" / "leaky.go"
+LOAD = ["-rate", "40", "-timeout", "2s", "-duration", "30s"]
+CAPTURE = ["--every", "1s", "--count", "8", "--dumps", "2"]
+
+
+def _tracked_line() -> int:
+    lines = LEAKY_GO.read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if re.search(r"ctxtrack\.WithCancel\(", line))
+
+
+def _profile(svc, lab_bin: Path, out: Path) -> dict:  # type: ignore[no-untyped-def]
+    load = subprocess.Popen(
+        [str(lab_bin / "loadgen"), "-url", svc.addr + "/items", *LOAD],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        cap = subprocess.run(
+            [sys.executable, "-m", "ctxguard", "capture", svc.addr, "--out", str(out), *CAPTURE],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert cap.returncode == 0, cap.stderr
+    finally:
+        kill_group(load)
+    assert len(list(out.glob("*-contexts.json"))) == 8, sorted(p.name for p in out.iterdir())
+    prof = subprocess.run(
+        [sys.executable, "-m", "ctxguard", "profile", str(out), "-f", "json"], capture_output=True, text=True
+    )
+    assert prof.returncode == 0, prof.stderr
+    return json.loads(prof.stdout)  # type: ignore[no-any-return]
+
+
+def test_census_names_the_line_of_the_lost_cancel(start_service, lab_bin: Path, tmp_path: Path) -> None:
+    flags = ("-ctxtrack", "-ctxtrack-max-age", "1s")
+    report = _profile(start_service("cancelmw", "leaky", *flags), lab_bin, tmp_path / "leaky")
+    line = _tracked_line()
+    top = report["contexts"]["sites"][0]
+    assert top["file"].endswith("cancelmw/leaky.go") and top["line"] == line, top
+    assert top["kind"] == "WithCancel" and top["cancelled"] == 0 and top["over_max_age"] >= 100, top
+    census = [s for s in report["suspects"] if s["signature"].startswith("contexts:")]
+    assert census and census[0]["level"] == "leaking", census
+    assert census[0]["location"]["line"] == line and census[0]["location"]["file"].endswith("cancelmw/leaky.go")
+    assert report["verdict"]["verdict"] == "leaking"
+
+    fixed = _profile(start_service("cancelmw", "fixed", *flags), lab_bin, tmp_path / "fixed")
+    own = [s for s in fixed["contexts"]["sites"] if s["file"].endswith("cancelmw/fixed.go")]
+    # every scope is cancelled when its request ends: what is live is in flight, younger than the max age
+    assert own and own[0]["cancelled"] >= own[0]["created"] - 5 and own[0]["over_max_age"] == 0, own
+    assert not [s for s in fixed["suspects"] if s["signature"].startswith("contexts:")], fixed["suspects"]
