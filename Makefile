@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test check lab-deps
+.PHONY: setup demo test check lab-deps go-check
 
 setup: $(VENV)/.installed
 
@@ -22,6 +22,11 @@ demo: setup
 lab-deps:
 	cd lab && go mod download
 
+# ctxguard's Go companion module (go/): gofmt, vet, and its tests under the race detector
+go-check:
+	@cd go && out="$$(gofmt -l .)" && [ -z "$$out" ] || { echo "gofmt needed:"; echo "$$out"; exit 1; }
+	cd go && go vet ./... && go test -race -count=1 ./...
+
 check: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -30,6 +35,6 @@ check: setup
 # The load-sensitive tests (marked serial: the lab's verdicts under steady load) run alone,
 # after the rest: beside other tests on two cores they starve, and a starved service is not
 # the steady one they judge.
-test: setup lab-deps check
+test: setup lab-deps check go-check
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider -m 'not bench and not serial'
 	$(BIN)/python -m pytest -p no:cacheprovider -m serial
