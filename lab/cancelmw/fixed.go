@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-
-	"ctxguard.dev/go/ctxtrack"
 )
 
 // fixedScope runs each request under its own cancel scope below life.
@@ -12,15 +10,6 @@ func fixedScope(life context.Context, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithCancel(life)
 		defer cancel() // detaches ctx from life once the request is done
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// fixedScopeTracked is fixedScope deriving through ctxguard's Go module.
-func fixedScopeTracked(life context.Context, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := ctxtrack.WithCancel(life)
-		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-
-	"ctxguard.dev/go/ctxtrack"
 )
 
 // leakyScope runs each request under its own cancel scope below life.
@@ -13,16 +11,6 @@ func leakyScope(life context.Context, next http.Handler) http.Handler {
 		// The cancel func is thrown away: the new cancelCtx stays in
 		// life's children until the service shuts down.
 		ctx, _ := context.WithCancel(life) // want "CG101"
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// leakyScopeTracked is leakyScope deriving through ctxguard's Go module
-// (-ctxtrack): the same lost cancel, now counted at this line in the
-// service's context census (/debug/ctxguard/contexts).
-func leakyScopeTracked(life context.Context, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, _ := ctxtrack.WithCancel(life) // want "CG101"
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

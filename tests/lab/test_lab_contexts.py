@@ -16,13 +16,13 @@ from procs import kill_group
 
 pytestmark = pytest.mark.lab
 
-LEAKY_GO = Path(__file__).resolve().parents[2] / "lab" / "cancelmw" / "leaky.go"
+TRACKED_LEAKY_GO = Path(__file__).resolve().parents[2] / "lab" / "cancelmw" / "tracked_leaky.go"
 LOAD = ["-rate", "40", "-timeout", "2s", "-duration", "30s"]
 CAPTURE = ["--every", "1s", "--count", "8", "--dumps", "2"]
 
 
 def _tracked_line() -> int:
-    lines = LEAKY_GO.read_text().splitlines()
+    lines = TRACKED_LEAKY_GO.read_text().splitlines()
     return next(i for i, line in enumerate(lines, 1) if re.search(r"ctxtrack\.WithCancel\(", line))
 
 
@@ -57,15 +57,15 @@ def test_census_names_the_line_of_the_lost_cancel(start_service, lab_bin: Path, 
     report = _profile(start_service("cancelmw", "leaky", *flags), lab_bin, tmp_path / "leaky")
     line = _tracked_line()
     top = report["contexts"]["sites"][0]
-    assert top["file"].endswith("cancelmw/leaky.go") and top["line"] == line, top
+    assert top["file"].endswith("cancelmw/tracked_leaky.go") and top["line"] == line, top
     assert top["kind"] == "WithCancel" and top["cancelled"] == 0 and top["over_max_age"] >= 100, top
     census = [s for s in report["suspects"] if s["signature"].startswith("contexts:")]
     assert census and census[0]["level"] == "leaking", census
-    assert census[0]["location"]["line"] == line and census[0]["location"]["file"].endswith("cancelmw/leaky.go")
+    assert census[0]["location"]["line"] == line and census[0]["location"]["file"].endswith("cancelmw/tracked_leaky.go")
     assert report["verdict"]["verdict"] == "leaking"
 
     fixed = _profile(start_service("cancelmw", "fixed", *flags), lab_bin, tmp_path / "fixed")
-    own = [s for s in fixed["contexts"]["sites"] if s["file"].endswith("cancelmw/fixed.go")]
+    own = [s for s in fixed["contexts"]["sites"] if s["file"].endswith("cancelmw/tracked_fixed.go")]
     # every scope is cancelled when its request ends: what is live is in flight, younger than the max age
     assert own and own[0]["cancelled"] >= own[0]["created"] - 5 and own[0]["over_max_age"] == 0, own
     assert not [s for s in fixed["suspects"] if s["signature"].startswith("contexts:")], fixed["suspects"]

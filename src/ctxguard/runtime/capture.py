@@ -69,17 +69,18 @@ def census_url(base: str) -> str:
     return base.removesuffix("/debug/pprof") + CENSUS_PATH
 
 
-def _fetch(url: str, timeout: float, retries: int, optional: bool = False) -> bytes | None:
-    """The body; with `optional`, None when the service does not serve the URL (HTTP 404)."""
+class NotServed(CaptureError):
+    """HTTP 404: the service does not serve this endpoint."""
+
+
+def _fetch(url: str, timeout: float, retries: int) -> bytes:
     last: Exception | None = None
     for attempt in range(retries + 1):
         try:
             with urllib.request.urlopen(url, timeout=timeout) as resp:
                 return bytes(resp.read())
         except urllib.error.HTTPError as e:
-            if optional and e.code == 404:
-                return None
-            raise CaptureError(f"{url}: HTTP {e.code} {e.reason}") from None
+            raise (NotServed if e.code == 404 else CaptureError)(f"{url}: HTTP {e.code} {e.reason}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
             last = e
             time.sleep(min(2.0**attempt * 0.5, 5.0))
@@ -118,25 +119,26 @@ def run(
     written: list[Path] = []
     start = time.monotonic()
     census = True  # until the service answers 404: most do not embed ctxguard's Go module
+
+    def keep(i: int, name: str, data: bytes) -> None:
+        # written as soon as fetched: a file without a time of its own is dated by its mtime
+        target = c.out / f"{i:03d}-{name}"
+        tmp = target.with_suffix(target.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)  # never leave a half-written capture behind
+        written.append(target)
+
     for i, what in enumerate(plan(c.count, c.dumps, c.trace_s)):
-        fetched: list[tuple[str, bytes | None]] = []
         for path in what:
             tracing = path.startswith("trace?")
             # a trace answers only once it has run its seconds
             data = _fetch(_url(c.base, path), c.timeout_s + (c.trace_s if tracing else 0), c.retries)
-            fetched.append(("trace.out" if tracing else _NAMES[path], data))
+            keep(i, "trace.out" if tracing else _NAMES[path], data)
         if census:
-            data = _fetch(census_url(c.base), c.timeout_s, c.retries, optional=True)
-            census = data is not None
-            fetched.append(("contexts.json", data))
-        for name, body in fetched:
-            if body is None:
-                continue
-            target = c.out / f"{i:03d}-{name}"
-            tmp = target.with_suffix(target.suffix + ".part")
-            tmp.write_bytes(body)
-            tmp.replace(target)  # never leave a half-written capture behind
-            written.append(target)
+            try:
+                keep(i, "contexts.json", _fetch(census_url(c.base), c.timeout_s, c.retries))
+            except NotServed:
+                census = False
         if on_round:
             on_round(i + 1)
         if i + 1 < c.count:

@@ -251,10 +251,15 @@ class Agent:
                 await self._slots.acquire()
             finally:
                 self.waiting -= 1
+            census: asyncio.Task[None] | None = None
             try:
                 start = time.monotonic()
                 lag = max(start - due, 0.0)
                 self.metrics.lag.observe(lag)
+                if costly.census_due(self.cfg, st, start):
+                    # beside the goroutine profile, not after it: a target without the module (slow
+                    # to say 404) must not make its round longer
+                    census = asyncio.create_task(self._take_census(st, start))
                 got = [await self._get(st, GOROUTINES)]
                 seconds = got[0].seconds
                 extras = []
@@ -281,9 +286,9 @@ class Agent:
                         st.extra_error = str(e)
                         if path == DUMP:
                             st.dumps_fail = True
-                if costly.census_due(self.cfg, st, start):
-                    await self._take_census(st, start)
             finally:
+                if census is not None:
+                    await asyncio.gather(census, return_exceptions=True)
                 self._slots.release()
             for g in got:
                 await self.db(self.store.add_snapshot, st.id, g.snapshot, agent=self._fence(st))
