@@ -13,10 +13,13 @@
 // ... in goroutine N" lines of the goroutine dump, Go 1.21 and later), so it
 // works with t.Parallel and with other tests' goroutines around. At cleanup it
 // does not sleep and retry: it waits, yielding, only while some descendant is
-// running or runnable (or queued on a lock), for at most MaxWait (5 s by
-// default). Descendants blocked on anything else (channel, select, WaitGroup,
-// sleep, I/O, ...) are reported at once with their top frames and where they
-// were started; any still running at the bound are reported as such.
+// running or runnable (or queued on a lock, or in time.Sleep), for at most
+// MaxWait (5 s by default). Descendants blocked on anything else (channel,
+// select, WaitGroup, I/O, ...) are reported at once with their top frames and
+// where they were started; any still running at the bound are reported as
+// such. A goroutine about to be woken by a timer in a select cannot be told
+// from one that never will: let a test's goroutines finish (or cancel them)
+// before it ends.
 // Goroutines started by the runtime, by package testing or by os/signal (its
 // process-wide loop) are never reported.
 //

@@ -192,6 +192,23 @@ func TestVerifyNoneWaitsForGoroutinesThatAreFinishing(t *testing.T) {
 	}
 }
 
+func TestVerifyNoneWaitsForASleepingGoroutine(t *testing.T) {
+	t.Parallel()
+	ft := &fakeTB{TB: t}
+	ctxtest.VerifyNone(ft)
+	var done atomic.Bool
+	go func() {
+		time.Sleep(50 * time.Millisecond) // a last pause before exiting, as in a retry loop
+		done.Store(true)
+	}()
+	if msg := ft.finish(); msg != "" {
+		t.Errorf("a goroutine about to wake reported:\n%s", msg)
+	}
+	if !done.Load() {
+		t.Error("check returned before the sleeping goroutine finished")
+	}
+}
+
 // others runs functions in goroutines that no test started.
 var others = func() chan func() {
 	c := make(chan func())

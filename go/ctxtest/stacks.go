@@ -161,10 +161,12 @@ func (g *goroutine) stateName() string {
 // active tells whether the goroutine is running or about to: it may still
 // finish on its own. Waiting for a lock counts as active: locks are usually
 // held briefly, often by goroutines outside the test, so a goroutine queued
-// on one is given the same bounded wait as a running one.
+// on one is given the same bounded wait as a running one. So does a
+// goroutine in time.Sleep: it wakes by itself (a last short pause before
+// exiting would otherwise fail the test depending on timing).
 func (g *goroutine) active() bool {
 	switch g.stateName() {
-	case "running", "runnable", "syscall", "preempted", "copystack",
+	case "running", "runnable", "syscall", "preempted", "copystack", "sleep",
 		"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock":
 		return true
 	}

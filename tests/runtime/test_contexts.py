@@ -125,3 +125,31 @@ def test_html_report_plots_and_escapes_the_census(tmp_path: Path) -> None:
     page = render(analyse([load_file(str(p)) for p in write(tmp_path, docs)]))
     assert "Contexts older than 60 s per creation site" in page and "<polyline" in page
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_few_slow_requests_are_not_a_suspect(tmp_path: Path) -> None:
+    # a request or two crossing the max age between censuses (a long poll, a slow client)
+    assert _series(tmp_path, [[site(13, 3, old=o)] for o in (0, 1, 2)])["suspects"] == []
+
+
+def test_sampled_counts_are_judged_where_the_sampling_noise_is(tmp_path: Path) -> None:
+    # 1% sampled: tracked 0,0,1,1,1,2 is about 200 contexts, but two tracked ones prove nothing
+    docs = [
+        census(T0 + timedelta(seconds=30 * i), [site(13, o, old=o)], rate=0.01)
+        for i, o in enumerate([0, 0, 1, 1, 1, 2])
+    ]
+    report = json.loads(to_json(analyse([load_file(str(p)) for p in write(tmp_path, docs)])))
+    assert all(s["level"] not in ("leaking", "suspect") for s in report["suspects"]), report["suspects"]
+
+
+def test_one_line_with_several_sites_is_one_site(tmp_path: Path) -> None:
+    # the Go side keys sites by program counter: a line inlined into two callers comes twice
+    doc = _series(tmp_path, [[site(13, 30 * i + 5, old=30 * i), site(13, 1)] for i in range(6)])
+    assert [s["line"] for s in doc["contexts"]["sites"]] == [13] and doc["suspects"][0]["level"] == "leaking"
+
+
+def test_a_restart_is_not_lost_cancels(tmp_path: Path) -> None:
+    # the process restarted between the censuses: its cumulative counts start again from zero
+    before = site(7, 4, lost=50, created=5000)
+    after = site(7, 4, lost=0, created=20)
+    assert _series(tmp_path, [[before], [before], [after], [after]])["suspects"] == []

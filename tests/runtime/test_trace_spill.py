@@ -15,13 +15,27 @@ TRACES = sorted((Path(__file__).resolve().parents[2] / "testdata" / "runtime" / 
 
 
 @pytest.mark.parametrize("path", TRACES, ids=lambda p: p.name)
-def test_spilled_to_disk_reads_the_same(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_spilled_to_disk_reads_the_same(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     in_memory = read_lifetimes(path)
+    rolled: list[bool] = []
+    real = tempfile.SpooledTemporaryFile
+
+    def watched(*args: object, **kwargs: object) -> tempfile.SpooledTemporaryFile[bytes]:
+        f: tempfile.SpooledTemporaryFile[bytes] = real(*args, **kwargs)  # type: ignore[call-overload]
+        close = f.close
+
+        def noted() -> None:
+            rolled.append(f._rolled)  # type: ignore[attr-defined]  # on disk by then?
+            close()
+
+        f.close = noted  # type: ignore[method-assign]
+        return f
+
     monkeypatch.setattr(reader, "SPILL_IN_MEMORY", 1)  # every batch past the first byte goes to disk
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", watched)
     on_disk = read_lifetimes(path)
     assert on_disk == in_memory
-    assert list(tmp_path.iterdir()) == []  # unnamed temporary files: nothing left behind
+    assert rolled and all(rolled), rolled  # every generation's spill was read back from disk
 
 
 def test_a_cut_trace_closes_its_spill(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -66,6 +66,21 @@ def test_small_shift_with_a_drained_spike_is_flat() -> None:
     assert tr.kind == "flat" and "shift" in tr.reason
 
 
+@pytest.mark.parametrize(
+    "y",
+    [[4, 11, 13, 13, 13, 13, 20, 26, 26, 26, 26, 26, 26, 26, 26, 26], [6, 6, 11, 11, 11, 15, 21, 21, 21, 21, 21, 21]],
+)
+def test_staircase_ending_in_a_plateau_is_growth(y: list[float]) -> None:
+    # goroutines leaking in bursts: the earlier rises make the last step look small, not the rise flat
+    t, y = series(y)
+    assert classify(t, y, min_rise=5).kind == "growth"
+
+
+def test_step_down_is_a_decline() -> None:
+    t, y = series([50, 50, 50, 50, 50, 50, 10, 10, 10, 10])
+    assert classify(t, y, min_rise=5).kind == "decline"
+
+
 def test_small_shift_still_rising_is_growth() -> None:
     # a leak starting late, a goroutine every snapshot: the points after the change still rise
     t, y = series([1, 0, 0, 1, 2, 3, 4, 5])

@@ -24,19 +24,20 @@ import itertools
 from dataclasses import dataclass
 
 from ctxguard.analysis.suspects import Suspect, own_code, score_of, where_of
-from ctxguard.analysis.trend import classify
+from ctxguard.analysis.trend import MIN_POINTS, classify
 from ctxguard.runtime.contexts import ContextCensus, ContextSite
 from ctxguard.runtime.model import Frame, Snapshot
 
-CONTEXT_MIN_RISE = 20  # contexts over the max age a site must gain before growth counts
+CONTEXT_MIN_RISE = 20  # contexts over the max age a site must gain (scaled) before growth counts
+MIN_TRACKED_RISE = 3  # ... and tracked: fewer is the sampling's noise
 MAX_SITES = 50  # in the JSON; the text shows fewer
 
 
 @dataclass(frozen=True)
-class _SiteSeries:
+class SiteSeries:
     site: ContextSite  # in the last census
-    over_max_age: tuple[int, ...]  # scaled, per census
-    collected: tuple[int, ...]  # scaled cumulative collected-uncancelled, per census
+    over_max_age: tuple[int, ...]  # tracked (unscaled), per census
+    collected: tuple[int, ...]  # tracked cumulative collected-uncancelled, per census
 
 
 def censuses(snaps: list[Snapshot]) -> list[Snapshot]:
@@ -50,19 +51,35 @@ def latest_census(snaps: list[Snapshot]) -> ContextCensus | None:
     return found[-1].contexts if found else None
 
 
-def _series(found: list[ContextCensus]) -> list[_SiteSeries]:
-    keys = {(s.file, s.line, s.kind) for c in found for s in c.sites}
+def _key(s: ContextSite) -> tuple[str, int, str]:
+    return (s.file, s.line, s.kind)
+
+
+def current_process(found: list[Snapshot]) -> list[Snapshot]:
+    """The censuses since the last restart or change of sample rate: cumulative counts restart with
+    the process (a site's `created` falls), and tracked counts change meaning with the rate."""
+    start = 0
+    for i, (a, b) in enumerate(itertools.pairwise(found), 1):
+        ca, cb = a.contexts, b.contexts
+        if ca is None or cb is None:
+            continue
+        before = {_key(s): s.created for s in ca.sites}
+        if ca.sample_rate != cb.sample_rate or any(s.created < before.get(_key(s), 0) for s in cb.sites):
+            start = i
+    return found[start:]
+
+
+def site_series(found: list[ContextCensus]) -> list[SiteSeries]:
+    """Every site of the last census, followed back through the others (one map per census)."""
+    per = [{_key(s): s for s in c.sites} for c in found]
     out = []
-    for key in sorted(keys):
-        per = [{(s.file, s.line, s.kind): s for s in c.sites}.get(key) for c in found]
-        site = per[-1]
-        if site is None:
-            continue  # gone by the last census
+    for key, site in sorted(per[-1].items()):
+        at = [m.get(key) for m in per]
         out.append(
-            _SiteSeries(
+            SiteSeries(
                 site,
-                tuple(c.scaled(s.over_max_age) if s else 0 for c, s in zip(found, per, strict=True)),
-                tuple(c.scaled(s.collected_uncancelled) if s else 0 for c, s in zip(found, per, strict=True)),
+                tuple(s.over_max_age if s else 0 for s in at),
+                tuple(s.collected_uncancelled if s else 0 for s in at),
             )
         )
     return out
@@ -73,68 +90,71 @@ def signature(s: ContextSite) -> str:
     return f"contexts:{s.kind}:{where_of(Frame(s.function, s.file, s.line))}"
 
 
-def is_object_site(sig: str) -> bool:
-    """Whether a suspect signature names objects (heap or census sites), not a goroutine stack:
-    no goroutine IDs can confirm it."""
-    return sig.startswith(("heap:", "contexts:"))
-
-
 def rank_contexts(snaps: list[Snapshot]) -> list[Suspect]:
-    """Creation sites of the census whose contexts outlive the max age or lose their cancel."""
-    found = censuses(snaps)
+    """Creation sites of the census whose contexts outlive the max age or lose their cancel.
+
+    Trends are judged on the tracked counts, where the sampling's own noise lives, against a rise
+    of CONTEXT_MIN_RISE contexts in all (scaled back by the sample rate); words show scaled counts."""
+    found = current_process(censuses(snaps))
     if not found:
         return []
     times = [s.time.timestamp() if s.time else float(i) for i, s in enumerate(found)]
     cs = [s.contexts for s in found if s.contexts is not None]
-    max_age = cs[-1].max_age_s
+    last = cs[-1]
+    rate, max_age = last.sample_rate, last.max_age_s
+    min_rise = max(CONTEXT_MIN_RISE * rate, MIN_TRACKED_RISE)
     out = []
-    for ss in _series(cs):
+    for ss in site_series(cs):
         s = ss.site
-        old, lost = ss.over_max_age, ss.collected[-1] - ss.collected[0]
-        if len(cs) == 1:
-            lost = ss.collected[-1]
+        old = ss.over_max_age
+        lost = ss.collected[-1] if len(cs) == 1 else max(0, ss.collected[-1] - ss.collected[0])
         if not old[-1] and not lost:
             continue  # contexts of work in flight: younger than the max age, or cancelled
         where = Frame(s.function, s.file, s.line)
-        reasons = [f"{cs[-1].scaled(s.live)} live contexts from {s.kind} at {where_of(where)}"]
+        reasons = [f"{last.scaled(s.live)} live contexts from {s.kind} at {where_of(where)}"]
         level = "note"
         tr = None
         if len(cs) == 1:
             level = "lead"
             reasons.append("one census cannot show whether they keep coming")
         else:
-            tr = classify(times, list(old), min_rise=CONTEXT_MIN_RISE)
+            tr = classify(times, list(old), min_rise=min_rise)
+            rise = old[-1] - old[0]
             if tr.kind == "growth":
                 level = "leaking"
                 reasons.append(f"contexts older than {max_age:g} s {tr.reason}")
-            elif old[-1] > old[0] and all(b > a for a, b in itertools.pairwise(old)):
+            elif len(cs) >= MIN_POINTS and rise >= min_rise / 2 and all(b > a for a, b in itertools.pairwise(old)):
                 level = "suspect"
-                reasons.append(f"contexts older than {max_age:g} s rose in every census, {old[0]} to {old[-1]}")
+                reasons.append(
+                    f"contexts older than {max_age:g} s rose in every census, {last.scaled(old[0])} to "
+                    f"{last.scaled(old[-1])}"
+                )
         if old[-1]:
             reasons.append(
-                f"{old[-1]} older than {max_age:g} s, the oldest {s.oldest_age_s:.0f} s: cancel never called"
+                f"{last.scaled(old[-1])} older than {max_age:g} s (the oldest {s.oldest_age_s:.0f} s), "
+                "cancel not called"
             )
         if lost:
             if level == "note":
                 level = "suspect"
             reasons.append(
-                f"{lost} garbage-collected with their cancel never called (each held its timer or its place "
-                "in the parent until then)"
+                f"{last.scaled(lost)} garbage-collected with their cancel never called (each held its timer or "
+                "its place in the parent until then)"
             )
-        if cs[-1].sample_rate < 1:
-            reasons.append(f"counts scaled from a {cs[-1].sample_rate:g} sample")
-        n = cs[-1].scaled(s.live)
+        if rate < 1:
+            reasons.append(f"counts scaled from a {rate:g} sample")
+        n = last.scaled(s.live)
         out.append(
             Suspect(
-                score=score_of(level, max(n, lost), own_code(where), heap=True),
+                score=score_of(level, max(n, last.scaled(lost)), own_code(where), heap=True),
                 count=n,
                 state=f"live contexts ({s.kind})",
                 reasons=tuple(reasons),
                 location=where,
                 creator=None,
                 signature=signature(s),
-                counts=old,
-                rate_per_min=tr.slope_per_min if tr is not None else None,
+                counts=tuple(last.scaled(v) for v in old),
+                rate_per_min=tr.slope_per_min / rate if tr is not None and tr.slope_per_min is not None else None,
                 frames=(where,),
                 level=level,
                 trend=tr,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ctxguard.analysis.contexts import censuses
+from ctxguard.analysis.contexts import censuses, current_process, site_series
 from ctxguard.analysis.report import RuntimeReport, goroutine_series
 
 _COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
@@ -57,15 +57,17 @@ def _census(r: RuntimeReport) -> list[str]:
     last = r.contexts
     if last is None or not last.sites:
         return []
-    snaps = censuses(list(r.snapshots))
+    snaps = current_process(censuses(list(r.snapshots)))
     times = [s.time.strftime("%H:%M:%S") if s.time else str(i) for i, s in enumerate(snaps)]
-    lines = []
-    for site in last.sites[:6]:
-        key = (site.file, site.line, site.kind)
-        per = [{(x.file, x.line, x.kind): x for x in s.contexts.sites}.get(key) if s.contexts else None for s in snaps]
-        lines.append((f"{site.kind} at {site.function}", tuple(x.over_max_age if x else 0 for x in per)))
-    out = [_chart(f"Contexts older than {last.max_age_s:g} s per creation site (context census)", lines, times)]
-    out.append("<h2>Live contexts by creation site</h2><table><tr><th>live</th><th>older than max age</th>")
+    followed = site_series([s.contexts for s in snaps if s.contexts is not None])
+    followed.sort(key=lambda ss: -ss.site.live)
+    lines = [(f"{ss.site.kind} at {ss.site.function}", ss.over_max_age) for ss in followed[:6]]
+    tracked = f", tracked in a {last.sample_rate:g} sample" if last.sample_rate < 1 else ""
+    out = [
+        _chart(f"Contexts older than {last.max_age_s:g} s per creation site (context census{tracked})", lines, times)
+    ]
+    out.append(f"<h2>Live contexts by creation site{escape(tracked)}</h2>")
+    out.append("<table><tr><th>live</th><th>older than max age</th>")
     out.append("<th>collected, cancel never called</th><th>derivation</th><th>where</th></tr>")
     for site in last.sites[:20]:
         out.append(

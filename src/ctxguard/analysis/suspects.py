@@ -115,6 +115,12 @@ def score_of(level: str, count: int, own_code: bool, heap: bool = False) -> floa
     return round(_BASE[level] + size + (10 if own_code else 0) - (HEAP_DISCOUNT if heap else 0), 1)
 
 
+def is_object_site(signature: str) -> bool:
+    """Whether a suspect names objects (a heap allocation site, a context census site), not a
+    goroutine stack: no goroutine IDs can confirm it."""
+    return signature.startswith(("heap:", "contexts:"))
+
+
 def own_code(loc: Frame | None) -> bool:
     return loc is not None and not loc.is_runtime and not loc.is_stdlib
 

@@ -190,11 +190,12 @@ def classify(times_s: list[float], values: list[float], min_rise: float = 1.0, a
     )
     line_sse = sum(r * r for r in resid)
     big_enough = size >= max(min_rise, NOISE_FACTOR * step_noise)
-    shift = not big_enough and step_sse <= SHIFT_FIT * line_sse and len(after) >= MIN_PLATEAU
-    if shift and theil_sen(t[k:], after)[0] <= 0:
-        # a shift too small to be a step, and no rise after it: not growth either, however
-        # significant Mann-Kendall finds a long run of lower points followed by higher ones
-        # (a pool scaling up by a few, its backlog's spike drained)
+    shift = size > 0 and not big_enough and step_sse <= SHIFT_FIT * line_sse and len(after) >= MIN_PLATEAU
+    if shift and theil_sen(t[:end], before)[0] <= 0 and theil_sen(t[k:], after)[0] <= 0:
+        # a shift up too small to be a step, with no rise before it nor after it: not growth
+        # either, however significant Mann-Kendall finds a long run of lower points followed by
+        # higher ones (a pool scaling up by a few, its backlog's spike drained); a staircase
+        # rises before its last step, and stays growth
         return trend("flat", f"a shift of {size:+.0f} between points {end} and {k + 1}, then level", k)
     if step_sse <= line_sse and big_enough:
         # two levels explain the series at least as well as a line: a step up

@@ -12,7 +12,7 @@ execution trace (`trace?seconds=N`): every scheduling event for N seconds, a few
 percent of CPU while it runs and megabytes a second on a busy service, so it is
 off by default and short. A service that embeds ctxguard's Go module also serves
 its context census (/debug/ctxguard/contexts, live contexts by creation site):
-every round takes it, until the service answers 404 (most do not embed it).
+every round takes it, until the service answers anything else (most do not embed it).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ctxguard.runtime.contexts import PATH as CENSUS_PATH
+from ctxguard.runtime.contexts import census_url
+from ctxguard.runtime.contexts import looks_like as looks_like_census
 
 
 class CaptureError(RuntimeError):
@@ -63,16 +64,6 @@ def _url(base: str, path: str) -> str:
     return f"{base}/{path}"
 
 
-def census_url(base: str) -> str:
-    """Where ctxguard's Go module serves its context census: beside /debug/pprof, on the same origin."""
-    base = base.rstrip("/")
-    return base.removesuffix("/debug/pprof") + CENSUS_PATH
-
-
-class NotServed(CaptureError):
-    """HTTP 404: the service does not serve this endpoint."""
-
-
 def _fetch(url: str, timeout: float, retries: int) -> bytes:
     last: Exception | None = None
     for attempt in range(retries + 1):
@@ -80,7 +71,7 @@ def _fetch(url: str, timeout: float, retries: int) -> bytes:
             with urllib.request.urlopen(url, timeout=timeout) as resp:
                 return bytes(resp.read())
         except urllib.error.HTTPError as e:
-            raise (NotServed if e.code == 404 else CaptureError)(f"{url}: HTTP {e.code} {e.reason}") from None
+            raise CaptureError(f"{url}: HTTP {e.code} {e.reason}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
             last = e
             time.sleep(min(2.0**attempt * 0.5, 5.0))
@@ -109,6 +100,16 @@ _NAMES = {
 }
 
 
+def _census(c: Capture) -> bytes | None:
+    """The service's context census; None when it serves none (any error, or an answer that is not
+    a census: a catch-all handler's page), and later rounds stop asking."""
+    try:
+        body = _fetch(census_url(c.base), c.timeout_s, 0)
+    except CaptureError:
+        return None
+    return body if looks_like_census(body[:512]) else None
+
+
 def run(
     c: Capture, on_round: Callable[[int], None] | None = None, sleep: Callable[[float], None] = time.sleep
 ) -> list[Path]:
@@ -135,10 +136,10 @@ def run(
             data = _fetch(_url(c.base, path), c.timeout_s + (c.trace_s if tracing else 0), c.retries)
             keep(i, "trace.out" if tracing else _NAMES[path], data)
         if census:
-            try:
-                keep(i, "contexts.json", _fetch(census_url(c.base), c.timeout_s, c.retries))
-            except NotServed:
-                census = False
+            body = _census(c)
+            census = body is not None
+            if body is not None:
+                keep(i, "contexts.json", body)
         if on_round:
             on_round(i + 1)
         if i + 1 < c.count:

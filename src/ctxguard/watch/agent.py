@@ -318,17 +318,17 @@ class Agent:
             st.schedule_next(time.monotonic(), self.cfg.interval_s, self.cfg.max_backoff_s, self.rng)
 
     async def _take_census(self, st: TargetState, now: float) -> None:
-        """The context census, every round of a target that embeds ctxguard's Go module; one that
-        answers 404 is asked again only after dump-interval (it may be redeployed with it). Kept
-        with the window, not in the store: it is no goroutine snapshot."""
+        """The context census, every round of a target that embeds ctxguard's Go module. A target
+        that does not (any error, or an answer that is no census) is asked again only after
+        dump-interval, and is not failing for it: the census is an extra. Kept with the window,
+        not in the store: it is no goroutine snapshot."""
         try:
             got = await self._get(st, CENSUS)
-        except ScrapeError as e:
-            if e.status == 404:
-                st.census_absent_at = now
-                return
-            self.metrics.failures.labels(kind=e.kind).inc()
-            st.extra_error = str(e)
+        except ScrapeError:
+            st.census_absent_at = now
+            return
+        if got.snapshot.contexts is None:
+            st.census_absent_at = now
             return
         st.censuses.append(got.snapshot)
 
@@ -337,7 +337,10 @@ class Agent:
         the store: it is no goroutine snapshot), its file waits on disk for an incident's bundle."""
         got = await self._get(st, f"{TRACE}{self.cfg.trace_s:g}", keep_raw=True)
         assert got.raw is not None
-        await asyncio.to_thread(bundle.keep_trace, self.cfg.bundles, st.id, got.raw)
+        try:
+            await asyncio.to_thread(bundle.keep_trace, self.cfg.bundles, st.id, got.raw)
+        except OSError as e:  # a full disk costs the bundle its trace, not the round its snapshots
+            self.log(f"{st.watched.target.url}: cannot keep the trace for a bundle: {e}")
         st.trace = got.snapshot
         self.metrics.traces.inc()
         lt = got.snapshot.lifetimes

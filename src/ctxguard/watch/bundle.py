@@ -64,7 +64,7 @@ def prune(root: Path, keep_s: float) -> int:
     if not root.is_dir():
         return 0
     cutoff = time.time() - keep_s
-    for trace in (root / ".traces").glob("*.trace"):
+    for trace in (root / ".traces").glob("*.trace*"):  # with a .part left by a crash
         if trace.stat().st_mtime < cutoff:
             trace.unlink(missing_ok=True)
     gone = 0

@@ -29,6 +29,6 @@ def needs_trace(cfg: WatchConfig, st: TargetState, now: float, suspected: bool) 
 
 
 def census_due(cfg: WatchConfig, st: TargetState, now: float) -> bool:
-    """The census is cheap: every round, unless the target answered 404 within dump-interval (it
+    """The census is cheap: every round, unless the target served none within dump-interval (it
     may be redeployed with ctxguard's Go module)."""
     return now - st.census_absent_at >= cfg.dump_interval_s

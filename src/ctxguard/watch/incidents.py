@@ -31,9 +31,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from ctxguard.analysis.contexts import is_object_site, signature
+from ctxguard.analysis.contexts import signature
 from ctxguard.analysis.report import RuntimeReport
-from ctxguard.analysis.suspects import Suspect
+from ctxguard.analysis.suspects import Suspect, is_object_site
 from ctxguard.store.model import LEVELS, Evidence, Incident, Target
 from ctxguard.watch.config import LevelRule
 

@@ -22,6 +22,7 @@ from typing import IO
 import httpx
 
 from ctxguard.runtime.contexts import PATH as CENSUS_PATH
+from ctxguard.runtime.contexts import census_url
 from ctxguard.runtime.load import InputError, load_stream
 from ctxguard.runtime.model import Snapshot
 from ctxguard.watch.config import ScrapeOptions
@@ -52,11 +53,10 @@ class Scraped:
 
 
 def endpoint(base: str, path: str) -> str:
-    """`path` under the target's /debug/pprof, or beside it on the same origin when it starts
-    with a slash (the context census of ctxguard's Go module)."""
+    """`path` under the target's /debug/pprof, or the census of ctxguard's Go module beside it."""
+    if path == CENSUS:
+        return census_url(base)
     base = base.rstrip("/")
-    if path.startswith("/"):
-        return base.removesuffix("/debug/pprof") + path
     if not base.endswith("/debug/pprof"):
         base += "/debug/pprof"
     return f"{base}/{path}"

@@ -37,7 +37,7 @@ class TargetState:
     last_trace: float = float("-inf")
     trace: Snapshot | None = None  # the last execution trace taken on suspicion, while within the window
     censuses: deque[Snapshot] = field(default_factory=deque)  # context censuses (ctxguard's Go module)
-    census_absent_at: float = float("-inf")  # when the target last answered 404 for its census
+    census_absent_at: float = float("-inf")  # when the target last served no census
     in_flight: bool = False
     report: RuntimeReport | None = None
     rounds: int = 0
