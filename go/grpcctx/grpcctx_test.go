@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"ctxguard.dev/go/grpcctx"
+	"ctxguard.dev/go/internal/observertest"
 	"ctxguard.dev/go/lifecycle"
 )
 
@@ -182,19 +183,19 @@ func TestDeadline(t *testing.T) {
 }
 
 func TestOutcomes(t *testing.T) {
-	srvObs, cliObs := newRecorder(), newRecorder()
+	srvObs, cliObs := observertest.New(), observertest.New()
 	addr := startServer(t, &testServer{}, serverOpts(grpcctx.Options{Observer: srvObs})...)
 	cc := dial(t, addr, clientOpts(grpcctx.Options{Observer: cliObs})...)
 	bg := context.Background()
 
 	check := func(name, route string, want lifecycle.Outcome) {
 		t.Helper()
-		for side, obs := range map[string]*recorder{"server": srvObs, "client": cliObs} {
-			if s := obs.wait(t, "started"); s.route != route {
-				t.Errorf("%s, %s: started %q, want %q", name, side, s.route, route)
+		for side, obs := range map[string]*observertest.Recorder{"server": srvObs, "client": cliObs} {
+			if s := obs.Wait(t, "started"); s.Route != route {
+				t.Errorf("%s, %s: started %q, want %q", name, side, s.Route, route)
 			}
-			if f := obs.wait(t, "finished"); f.route != route || f.outcome != want {
-				t.Errorf("%s, %s: finished %q %q, want %q", name, side, f.route, f.outcome, want)
+			if f := obs.Wait(t, "finished"); f.Route != route || f.Outcome != want {
+				t.Errorf("%s, %s: finished %q %q, want %q", name, side, f.Route, f.Outcome, want)
 			}
 		}
 	}
@@ -219,19 +220,19 @@ func TestOutcomes(t *testing.T) {
 	ctx, cancel = context.WithCancel(bg)
 	errc := make(chan error, 1)
 	go func() { _, err := call(ctx, cc, "block"); errc <- err }()
-	if s := srvObs.wait(t, "started"); s.route != echoMethod {
-		t.Fatalf("started %q", s.route)
+	if s := srvObs.Wait(t, "started"); s.Route != echoMethod {
+		t.Fatalf("started %q", s.Route)
 	}
 	cancel()
 	if err := <-errc; status.Code(err) != codes.Canceled {
 		t.Fatalf("cancelled call: %v", err)
 	}
-	if f := srvObs.wait(t, "finished"); f.outcome != lifecycle.Cancelled {
-		t.Errorf("cancelled by client, server: %q", f.outcome)
+	if f := srvObs.Wait(t, "finished"); f.Outcome != lifecycle.Cancelled {
+		t.Errorf("cancelled by client, server: %q", f.Outcome)
 	}
-	cliObs.wait(t, "started")
-	if f := cliObs.wait(t, "finished"); f.outcome != lifecycle.Cancelled {
-		t.Errorf("cancelled by client, client: %q", f.outcome)
+	cliObs.Wait(t, "started")
+	if f := cliObs.Wait(t, "finished"); f.Outcome != lifecycle.Cancelled {
+		t.Errorf("cancelled by client, client: %q", f.Outcome)
 	}
 
 	// Streams.
@@ -262,26 +263,26 @@ func TestOutcomes(t *testing.T) {
 	if err := cs.SendMsg(wrapperspb.String("block")); err != nil {
 		t.Fatal(err)
 	}
-	srvObs.wait(t, "started")
+	srvObs.Wait(t, "started")
 	cancel()
-	if f := srvObs.wait(t, "finished"); f.outcome != lifecycle.Cancelled {
-		t.Errorf("abandoned stream, server: %q", f.outcome)
+	if f := srvObs.Wait(t, "finished"); f.Outcome != lifecycle.Cancelled {
+		t.Errorf("abandoned stream, server: %q", f.Outcome)
 	}
-	cliObs.wait(t, "started")
-	if f := cliObs.wait(t, "finished"); f.outcome != lifecycle.Cancelled {
-		t.Errorf("abandoned stream, client: %q", f.outcome)
+	cliObs.Wait(t, "started")
+	if f := cliObs.Wait(t, "finished"); f.Outcome != lifecycle.Cancelled {
+		t.Errorf("abandoned stream, client: %q", f.Outcome)
 	}
 
-	if n := srvObs.count("cut"); n != 0 {
+	if n := srvObs.Count("cut"); n != 0 {
 		t.Errorf("%d cuts for handlers that honour their context", n)
 	}
-	if n := cliObs.count("cut"); n != 0 {
+	if n := cliObs.Count("cut"); n != 0 {
 		t.Errorf("%d client cuts", n)
 	}
 }
 
 func TestServerMaxEnforced(t *testing.T) {
-	obs := newRecorder()
+	obs := observertest.New()
 	ts := &testServer{release: make(chan struct{})}
 	addr := startServer(t, ts, serverOpts(grpcctx.Options{
 		Observer: obs, MaxTimeout: 30 * time.Millisecond, CutGrace: 20 * time.Millisecond,
@@ -297,33 +298,33 @@ func TestServerMaxEnforced(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("block took %v", d)
 	}
-	obs.wait(t, "started")
-	if f := obs.wait(t, "finished"); f.outcome != lifecycle.DeadlineExceeded {
-		t.Errorf("block: %q", f.outcome)
+	obs.Wait(t, "started")
+	if f := obs.Wait(t, "finished"); f.Outcome != lifecycle.DeadlineExceeded {
+		t.Errorf("block: %q", f.Outcome)
 	}
 
 	// A handler that ignores its context is cut; its late success is
 	// turned into DeadlineExceeded.
 	errc := make(chan error, 1)
 	go func() { _, err := call(bg, cc, "ignore"); errc <- err }()
-	obs.wait(t, "started")
-	if c := obs.wait(t, "cut"); c.route != echoMethod {
-		t.Errorf("cut route %q", c.route)
+	obs.Wait(t, "started")
+	if c := obs.Wait(t, "cut"); c.Route != echoMethod {
+		t.Errorf("cut route %q", c.Route)
 	}
 	close(ts.release)
-	if f := obs.wait(t, "finished"); f.outcome != lifecycle.DeadlineExceeded {
-		t.Errorf("ignore: %q", f.outcome)
+	if f := obs.Wait(t, "finished"); f.Outcome != lifecycle.DeadlineExceeded {
+		t.Errorf("ignore: %q", f.Outcome)
 	}
 	if err := <-errc; status.Code(err) != codes.DeadlineExceeded {
 		t.Errorf("ignore: client got %v, want DeadlineExceeded", err)
 	}
 
-	if n := obs.count("cut"); n != 1 {
+	if n := obs.Count("cut"); n != 1 {
 		t.Errorf("%d cuts, want 1", n)
 	}
 
 	// Streams: a stream handler that ignores its context is cut too.
-	obs = newRecorder()
+	obs = observertest.New()
 	ts = &testServer{release: make(chan struct{})}
 	cc = dial(t, startServer(t, ts, serverOpts(grpcctx.Options{
 		Observer: obs, MaxTimeout: 30 * time.Millisecond, CutGrace: 20 * time.Millisecond,
@@ -337,13 +338,13 @@ func TestServerMaxEnforced(t *testing.T) {
 		}
 		errc <- err
 	}()
-	obs.wait(t, "started")
-	if c := obs.wait(t, "cut"); c.route != streamMethod {
-		t.Errorf("cut route %q", c.route)
+	obs.Wait(t, "started")
+	if c := obs.Wait(t, "cut"); c.Route != streamMethod {
+		t.Errorf("cut route %q", c.Route)
 	}
 	close(ts.release)
-	if f := obs.wait(t, "finished"); f.outcome != lifecycle.DeadlineExceeded {
-		t.Errorf("stream ignore: %q", f.outcome)
+	if f := obs.Wait(t, "finished"); f.Outcome != lifecycle.DeadlineExceeded {
+		t.Errorf("stream ignore: %q", f.Outcome)
 	}
 	if err := <-errc; err != nil {
 		t.Error(err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -144,62 +143,4 @@ func dial(t *testing.T, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 	}
 	t.Cleanup(func() { cc.Close() })
 	return cc
-}
-
-// event is one Observer call.
-type event struct {
-	kind    string // "started", "finished", "cut"
-	route   string
-	outcome lifecycle.Outcome
-}
-
-// recorder is an Observer that records its calls and signals each one.
-type recorder struct {
-	mu     sync.Mutex
-	events []event
-	ch     chan event
-}
-
-func newRecorder() *recorder { return &recorder{ch: make(chan event, 100)} }
-
-func (r *recorder) add(e event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-	r.ch <- e
-}
-
-func (r *recorder) Started(route string) { r.add(event{kind: "started", route: route}) }
-func (r *recorder) Finished(route string, o lifecycle.Outcome, _ float64) {
-	r.add(event{kind: "finished", route: route, outcome: o})
-}
-func (r *recorder) Cut(route string) { r.add(event{kind: "cut", route: route}) }
-
-// wait returns the next event of the given kind, failing after 5s.
-func (r *recorder) wait(t *testing.T, kind string) event {
-	t.Helper()
-	timeout := time.After(5 * time.Second)
-	for {
-		select {
-		case e := <-r.ch:
-			if e.kind == kind {
-				return e
-			}
-		case <-timeout:
-			t.Fatalf("no %q event", kind)
-			return event{}
-		}
-	}
-}
-
-func (r *recorder) count(kind string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, e := range r.events {
-		if e.kind == kind {
-			n++
-		}
-	}
-	return n
 }

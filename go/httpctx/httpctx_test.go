@@ -10,73 +10,13 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"ctxguard.dev/go/httpctx"
+	"ctxguard.dev/go/internal/observertest"
 	"ctxguard.dev/go/lifecycle"
 )
-
-// event is one Observer call.
-type event struct {
-	kind    string // "started", "finished", "cut"
-	route   string
-	outcome lifecycle.Outcome
-}
-
-// recorder is an Observer that records its calls and signals each one.
-type recorder struct {
-	mu     sync.Mutex
-	events []event
-	ch     chan event
-}
-
-func newRecorder() *recorder { return &recorder{ch: make(chan event, 100)} }
-
-func (r *recorder) add(e event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-	r.ch <- e
-}
-
-func (r *recorder) Started(route string) { r.add(event{kind: "started", route: route}) }
-func (r *recorder) Finished(route string, o lifecycle.Outcome, secs float64) {
-	if secs < 0 {
-		panic("negative duration")
-	}
-	r.add(event{kind: "finished", route: route, outcome: o})
-}
-func (r *recorder) Cut(route string) { r.add(event{kind: "cut", route: route}) }
-
-// wait returns the next event of the given kind, failing after 5s.
-func (r *recorder) wait(t *testing.T, kind string) event {
-	t.Helper()
-	timeout := time.After(5 * time.Second)
-	for {
-		select {
-		case e := <-r.ch:
-			if e.kind == kind {
-				return e
-			}
-		case <-timeout:
-			t.Fatalf("no %q event", kind)
-		}
-	}
-}
-
-func (r *recorder) count(kind string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, e := range r.events {
-		if e.kind == kind {
-			n++
-		}
-	}
-	return n
-}
 
 func newServer(t *testing.T, h http.Handler) *httptest.Server {
 	t.Helper()
@@ -235,7 +175,7 @@ func TestDeadlineCarried(t *testing.T) {
 }
 
 func TestOutcomes(t *testing.T) {
-	obs := newRecorder()
+	obs := observertest.New()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
 	mux.HandleFunc("GET /fail", func(w http.ResponseWriter, r *http.Request) {
@@ -262,12 +202,12 @@ func TestOutcomes(t *testing.T) {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
-		if s := obs.wait(t, "started"); s.route != "GET "+path {
-			t.Errorf("%s: started route %q", path, s.route)
+		if s := obs.Wait(t, "started"); s.Route != "GET "+path {
+			t.Errorf("%s: started route %q", path, s.Route)
 		}
-		f := obs.wait(t, "finished")
-		if f.route != "GET "+path || f.outcome != want {
-			t.Errorf("%s: finished %q %q, want %q", path, f.route, f.outcome, want)
+		f := obs.Wait(t, "finished")
+		if f.Route != "GET "+path || f.Outcome != want {
+			t.Errorf("%s: finished %q %q, want %q", path, f.Route, f.Outcome, want)
 		}
 		return resp
 	}
@@ -291,22 +231,22 @@ func TestOutcomes(t *testing.T) {
 		}
 		errc <- err
 	}()
-	obs.wait(t, "started")
+	obs.Wait(t, "started")
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Errorf("client: %v", err)
 	}
-	if f := obs.wait(t, "finished"); f.outcome != lifecycle.Cancelled {
-		t.Errorf("cancelled by client: outcome %q", f.outcome)
+	if f := obs.Wait(t, "finished"); f.Outcome != lifecycle.Cancelled {
+		t.Errorf("cancelled by client: outcome %q", f.Outcome)
 	}
 
-	if n := obs.count("cut"); n != 0 {
+	if n := obs.Count("cut"); n != 0 {
 		t.Errorf("%d cuts for handlers that honour their context", n)
 	}
 }
 
 func TestCut(t *testing.T) {
-	obs := newRecorder()
+	obs := observertest.New()
 	release := make(chan struct{})
 	h := httpctx.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release // ignores its context
@@ -326,21 +266,21 @@ func TestCut(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	if c := obs.wait(t, "cut"); c.route != "ignorer" {
-		t.Errorf("cut route %q", c.route)
+	if c := obs.Wait(t, "cut"); c.Route != "ignorer" {
+		t.Errorf("cut route %q", c.Route)
 	}
 	close(release)
-	if f := obs.wait(t, "finished"); f.outcome != lifecycle.DeadlineExceeded {
-		t.Errorf("outcome %q, want deadline_exceeded", f.outcome)
+	if f := obs.Wait(t, "finished"); f.Outcome != lifecycle.DeadlineExceeded {
+		t.Errorf("outcome %q, want deadline_exceeded", f.Outcome)
 	}
 	<-done
-	if n := obs.count("cut"); n != 1 {
+	if n := obs.Count("cut"); n != 1 {
 		t.Errorf("%d cuts, want 1", n)
 	}
 }
 
 func TestRoute(t *testing.T) {
-	obs := newRecorder()
+	obs := observertest.New()
 	mux := http.NewServeMux()
 	// Registered inside the mux: r.Pattern (Go 1.23+) or, wrapping the mux, its pattern.
 	mux.Handle("GET /items/{id}", httpctx.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), httpctx.Options{Observer: obs}))
@@ -349,23 +289,23 @@ func TestRoute(t *testing.T) {
 
 	get(t, context.Background(), srv.URL+"/items/7", nil)
 	// outer (wraps the mux) then inner (inside the mux)
-	if a, b := obs.wait(t, "started"), obs.wait(t, "started"); a.route != "GET /items/{id}" || b.route != innerRoute {
-		t.Errorf("routes %q, %q", a.route, b.route)
+	if a, b := obs.Wait(t, "started"), obs.Wait(t, "started"); a.Route != "GET /items/{id}" || b.Route != innerRoute {
+		t.Errorf("routes %q, %q", a.Route, b.Route)
 	}
-	obs.wait(t, "finished")
-	obs.wait(t, "finished")
+	obs.Wait(t, "finished")
+	obs.Wait(t, "finished")
 
 	get(t, context.Background(), srv.URL+"/plain/x/y", nil)
-	if s := obs.wait(t, "started"); s.route != "/plain/" {
-		t.Errorf("route %q", s.route)
+	if s := obs.Wait(t, "started"); s.Route != "/plain/" {
+		t.Errorf("route %q", s.Route)
 	}
-	obs.wait(t, "finished")
+	obs.Wait(t, "finished")
 
 	get(t, context.Background(), srv.URL+"/nowhere", nil)
-	if s := obs.wait(t, "started"); s.route != httpctx.OtherRoute {
-		t.Errorf("unmatched route %q", s.route)
+	if s := obs.Wait(t, "started"); s.Route != httpctx.OtherRoute {
+		t.Errorf("unmatched route %q", s.Route)
 	}
-	obs.wait(t, "finished")
+	obs.Wait(t, "finished")
 }
 
 func TestFlusherPassedThrough(t *testing.T) {

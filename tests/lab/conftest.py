@@ -16,9 +16,11 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -285,3 +287,32 @@ def run_loadgen(lab_bin: Path, *args: str, timeout: float = 60) -> dict:
         kill_group(proc)
     assert proc.returncode == 0, f"loadgen {' '.join(args)} exited {proc.returncode}:\n{err}"
     return json.loads(out)
+
+
+def capture_and_profile(
+    svc: Service, lab_bin: Path, out: Path, url: str, load: list[str], capture: list[str]
+) -> dict[str, Any]:
+    """`ctxguard capture` of a lab service under steady load (loadgen on `url`), then `ctxguard
+    profile -f json` of the capture: the report as a user would get it."""
+    gen = subprocess.Popen(
+        [str(lab_bin / "loadgen"), "-url", svc.addr + url, *load],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        cap = subprocess.run(
+            [sys.executable, "-m", "ctxguard", "capture", svc.addr, "--out", str(out), *capture],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert cap.returncode == 0, cap.stderr
+    finally:
+        kill_group(gen)
+    prof = subprocess.run(
+        [sys.executable, "-m", "ctxguard", "profile", str(out), "-f", "json"], capture_output=True, text=True
+    )
+    assert prof.returncode == 0, prof.stderr
+    return json.loads(prof.stdout)  # type: ignore[no-any-return]

@@ -4,15 +4,12 @@ contexts from the service's context census, and the fixed twin shows requests in
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from procs import kill_group
+from conftest import capture_and_profile
 
 pytestmark = pytest.mark.lab
 
@@ -27,29 +24,9 @@ def _tracked_line() -> int:
 
 
 def _profile(svc, lab_bin: Path, out: Path) -> dict:  # type: ignore[no-untyped-def]
-    load = subprocess.Popen(
-        [str(lab_bin / "loadgen"), "-url", svc.addr + "/items", *LOAD],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        cap = subprocess.run(
-            [sys.executable, "-m", "ctxguard", "capture", svc.addr, "--out", str(out), *CAPTURE],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert cap.returncode == 0, cap.stderr
-    finally:
-        kill_group(load)
+    report = capture_and_profile(svc, lab_bin, out, "/items", LOAD, CAPTURE)
     assert len(list(out.glob("*-contexts.json"))) == 8, sorted(p.name for p in out.iterdir())
-    prof = subprocess.run(
-        [sys.executable, "-m", "ctxguard", "profile", str(out), "-f", "json"], capture_output=True, text=True
-    )
-    assert prof.returncode == 0, prof.stderr
-    return json.loads(prof.stdout)  # type: ignore[no-any-return]
+    return report
 
 
 def test_census_names_the_line_of_the_lost_cancel(start_service, lab_bin: Path, tmp_path: Path) -> None:

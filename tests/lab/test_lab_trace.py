@@ -4,14 +4,11 @@ goroutines end, or are requests in flight."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from procs import kill_group
+from conftest import capture_and_profile
 
 pytestmark = pytest.mark.lab
 
@@ -20,31 +17,9 @@ CAPTURE = ["--every", "1s", "--count", "5", "--dumps", "2", "--trace", "2s"]
 
 
 def _capture_and_profile(svc, lab_bin: Path, out: Path) -> dict:  # type: ignore[no-untyped-def]
-    load = subprocess.Popen(
-        [str(lab_bin / "loadgen"), "-url", svc.addr + "/profile?id={i}", *LOAD],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        cap = subprocess.run(
-            [sys.executable, "-m", "ctxguard", "capture", svc.addr, "--out", str(out), *CAPTURE],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert cap.returncode == 0, cap.stderr
-    finally:
-        kill_group(load)
-    assert (out / "004-trace.out").is_file()
-    prof = subprocess.run(
-        [sys.executable, "-m", "ctxguard", "profile", str(out), "-f", "json"], capture_output=True, text=True
-    )
-    assert prof.returncode == 0, prof.stderr
-    report = json.loads(prof.stdout)
-    assert report["trace"] is not None
-    return report  # type: ignore[no-any-return]
+    report = capture_and_profile(svc, lab_bin, out, "/profile?id={i}", LOAD, CAPTURE)
+    assert (out / "004-trace.out").is_file() and report["trace"] is not None
+    return report
 
 
 def test_trace_names_the_leaked_creation_site(start_service, lab_bin: Path, tmp_path: Path) -> None:
