@@ -8,9 +8,11 @@
 // r.Context() instead would hide the leak: net/http cancels the request
 // context when the handler returns, which detaches its children.)
 //
-// With -ctxtrack the scopes derive through ctxguard's Go module, which serves
-// the context census at /debug/ctxguard/contexts: the leaky twin's lost
-// cancels then show by the line that derived them.
+// With -ctxtrack the service uses ctxguard's Go module throughout: the scopes
+// derive through ctxtrack, which serves the context census at
+// /debug/ctxguard/contexts (the leaky twin's lost cancels then show by the
+// line that derived them); httpctx bounds and identifies every request; and
+// /metrics serves ctxprom's request lifecycle and census metrics.
 package main
 
 import (
@@ -19,8 +21,12 @@ import (
 	"net/http"
 	"time"
 
+	"ctxguard.dev/go/ctxprom"
 	"ctxguard.dev/go/ctxtrack"
+	"ctxguard.dev/go/httpctx"
 	"ctxguard.dev/lab/internal/labsrv"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 var (
@@ -60,11 +66,22 @@ func main() {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /items", h)
+	var app http.Handler = mux
 	if *tracked {
 		ctxtrack.Configure(ctxtrack.Options{MaxAge: *maxAge})
-		mux.Handle(ctxtrack.Path, ctxtrack.Handler())
+		mux.Handle("GET "+ctxtrack.Path, ctxtrack.Handler())
+		reg := prometheus.NewRegistry()
+		obs, err := ctxprom.NewObserver(reg, ctxprom.ObserverOptions{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		reg.MustRegister(ctxprom.NewCollector(ctxtrack.Default, ctxprom.CollectorOptions{}))
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		// the route template of this mux (labsrv mounts it under its own, whose pattern is "/")
+		route := func(r *http.Request) string { _, pattern := mux.Handler(r); return pattern }
+		app = httpctx.Middleware(mux, httpctx.Options{Timeout: 10 * time.Second, Observer: obs, Route: route})
 	}
-	if err := labsrv.Serve(life, mux); err != nil {
+	if err := labsrv.Serve(life, app); err != nil {
 		log.Fatal(err)
 	}
 }

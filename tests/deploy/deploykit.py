@@ -8,6 +8,7 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,10 +20,11 @@ from typing import Any
 import pytest
 
 from fakefleet import FakeFleet
-from procs import kill_group
+from procs import kill_group, read_address
 from watchkit import Watch, start_watch, toml_config, wait_for
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+LAB = DEPLOY.parent / "lab"
 
 
 def need(tool: str) -> str:
@@ -37,6 +39,7 @@ class Stack:
     fleet: FakeFleet
     watch: Watch
     prometheus: str  # http://127.0.0.1:PORT
+    app: str  # http://127.0.0.1:PORT of a service instrumented with ctxguard's Go module
 
     def api(self, path: str, **params: str) -> object:
         url = f"{self.prometheus}/api/v1/{path}" + ("?" + urllib.parse.urlencode(params) if params else "")
@@ -69,9 +72,47 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def instrumented_service(where: Path) -> Iterator[str]:
+    """The lab's cancelmw with ctxguard's Go module (-ctxtrack: census, httpctx, ctxprom's /metrics), leaky,
+    with a request every 50 ms for as long as it runs."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.fail("the Go toolchain is needed to build the lab's instrumented service", pytrace=False)
+    binary = where / "cancelmw"
+    built = subprocess.run(
+        [go, "build", "-buildvcs=false", "-o", str(binary), "./cancelmw"], cwd=LAB, capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    proc = subprocess.Popen(
+        [str(binary), "-addr", "127.0.0.1:0", "-variant", "leaky", "-ctxtrack", "-ctxtrack-max-age", "1s"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    stop = threading.Event()
+    try:
+        addr = read_address(proc, 20)
+
+        def load() -> None:
+            while not stop.wait(0.05):
+                with contextlib.suppress(OSError), urllib.request.urlopen(addr + "/items", timeout=2) as r:
+                    r.read()
+
+        threading.Thread(target=load, daemon=True).start()
+        yield addr
+    finally:
+        stop.set()
+        kill_group(proc)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@contextlib.contextmanager
 def live_stack(where: Path) -> Iterator[Stack]:
     """Target 0 leaks (an L3 incident: env prod, 1,200 goroutines a minute), target 1 is healthy, and a third
-    target refuses connections (down). Prometheus scrapes the agent and evaluates the rules every second."""
+    target refuses connections (down). Prometheus scrapes the agent, and a service instrumented with ctxguard's
+    Go module (the companion row of the board), and evaluates the rules every second."""
     binary = need("prometheus")
     fleet = FakeFleet(leaky=frozenset({0})).start()
     targets = [
@@ -81,7 +122,9 @@ def live_stack(where: Path) -> Iterator[Stack]:
     ]
     watch = start_watch(toml_config(where / "data", targets, interval="250ms", window="5s"), where)
     prom = None
+    resources = contextlib.ExitStack()
     try:
+        app_addr = resources.enter_context(instrumented_service(where))
         port = free_port()
         config = where / "prometheus.yml"
         config.write_text(
@@ -89,6 +132,7 @@ def live_stack(where: Path) -> Iterator[Stack]:
             f"rule_files: [{json.dumps(str(DEPLOY / 'prometheus' / 'rules' / '*.rules.yml'))}]\n"
             "scrape_configs:\n"
             f"  - job_name: ctxguard\n    static_configs: [{{targets: [{json.dumps(watch.addr.split('//')[1])}]}}]\n"
+            f"  - job_name: cancelmw\n    static_configs: [{{targets: [{json.dumps(app_addr.split('//')[1])}]}}]\n"
         )
         with open(where / "prometheus.log", "wb") as log:  # the child keeps its own descriptor
             prom = subprocess.Popen(
@@ -117,8 +161,9 @@ def live_stack(where: Path) -> Iterator[Stack]:
 
         wait_for("prometheus ready", ready, timeout=20, every=0.2)
         wait_for("an incident on the leaking target", lambda: watch.incidents("open"), timeout=30, every=0.2)
-        yield Stack(fleet, watch, url)
+        yield Stack(fleet, watch, url, app_addr)
     finally:
+        resources.close()
         if prom is not None:
             kill_group(prom)
         watch.stop()
