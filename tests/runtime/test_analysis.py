@@ -92,6 +92,23 @@ def test_a_scale_up_across_the_middle_dump_is_not_a_suspect() -> None:
     assert report.suspects == ()
 
 
+def test_a_handful_more_all_staying_is_a_suspect_not_a_leak() -> None:
+    # lab/zoo's scaling pool on a starved machine (a false `leaking` in CI): its workers keep their IDs
+    # and their stack from dump to dump, and the count in their 20 ms pause crept up by 5 over 70 s
+    counts = [0, 0, 1, 0, 1, 1, 2, 1, 2, 3, 3, 4, 4, 5, 5]
+
+    def profile(second: int, n: int) -> Snapshot:
+        groups = (GoroutineGroup(LEAK, n, states=()), GoroutineGroup(POOL, 8))
+        return Snapshot("p", "goroutine-debug1", T0 + timedelta(seconds=second), n + 8, groups)
+
+    series = [profile(5 * i, n) for i, n in enumerate(counts)]
+    dumps = [dump(0, range(1000, 1000)), dump(35, range(1000, 1002)), dump(70, range(1000, 1005))]
+    report = analyse(series + dumps)
+    assert report.verdict.verdict == "suspect", report.verdict
+    top = report.suspects[0]
+    assert top.level == "suspect" and any("too few to call a leak" in r for r in top.reasons), top.reasons
+
+
 def test_a_step_at_the_very_end_is_undecided() -> None:
     series = [dump(5 * i, range(1000, 1000 + (4 if i < 10 else 64))) for i in range(11)]
     report = analyse(series)

@@ -38,6 +38,7 @@ from ctxguard.runtime.model import Frame, GoroutineGroup, Snapshot
 
 REPORT_THRESHOLD = 40.0  # the lowest `lead` scores this: notes stay below it
 MIN_RISE = 5  # goroutines a stack must gain over the window before growth counts
+LEAK_MIN_RISE = 2 * MIN_RISE  # ... before growth alone (not proven by IDs over four dumps) is a leak
 HEAP_MIN_RISE = 100  # live context objects a site must gain before growth counts
 HEAP_SLOW_RISE = 30  # ... before a rise that never fell counts as a suspect
 HEAP_PER_GOROUTINE = 4  # live context objects a goroutine of work in flight may hold at one site
@@ -141,8 +142,12 @@ def _level(state: str, tr: Trend | None, sv: Survival | None) -> tuple[str, list
         why.append("goroutines come and go here: load rising, not a leak")
         return "note", why
     waiting = state in WAITING_STATES
-    if growing and waiting and (sv is None or sv.nobody_leaves is None or sv.kept_growing):
-        return "leaking", why
+    if tr is not None and growing and waiting and (sv is None or sv.nobody_leaves is None or sv.kept_growing):
+        if tr.rise >= LEAK_MIN_RISE or (sv is not None and sv.accumulating):
+            return "leaking", why
+        # a handful more, all staying: a leak's start, or a worker pool scaling up by a few on a
+        # starved machine (its workers keep their IDs and stack from dump to dump); more must come
+        why.append(f"a rise of {tr.rise:.0f} is too few to call a leak before more come")
     if growing:
         return "suspect", why
     if sv is not None and sv.accumulating and not (tr is not None and tr.change_at is not None):
