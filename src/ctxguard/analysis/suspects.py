@@ -108,12 +108,12 @@ def parked_kind(group: GoroutineGroup, state: str) -> str:
     return "parked"
 
 
-def score_of(level: str, count: int, own_code: bool, heap: bool = False) -> float:
+def score_of(level: str, count: int, in_own_code: bool, heap: bool = False) -> float:
     size = min(20.0, 5.0 * math.log10(count + 1))
     if level == "note":  # size and place alone never reach the threshold
-        return round(min(REPORT_THRESHOLD - 5, 3 * size + (5 if own_code else 0)), 1)
+        return round(min(REPORT_THRESHOLD - 5, 3 * size + (5 if in_own_code else 0)), 1)
     # the goroutines that hold leaked objects are where a fix goes: they outrank the objects
-    return round(_BASE[level] + size + (10 if own_code else 0) - (HEAP_DISCOUNT if heap else 0), 1)
+    return round(_BASE[level] + size + (10 if in_own_code else 0) - (HEAP_DISCOUNT if heap else 0), 1)
 
 
 def is_object_site(signature: str) -> bool:
