@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -43,19 +42,16 @@ async def serve(cfg: WatchConfig, log: Callable[[str], None], announce: Callable
     store = await asyncio.to_thread(Store.open, cfg.database)
     agent = Agent(cfg, store, log)
     server = listen.server(app(agent, token))
-    loop = asyncio.get_running_loop()
 
     def stop() -> None:
         agent.stopping.set()
         server.should_exit = True
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop)
-    host, port = sock.getsockname()[:2]
+    listen.stop_on_signals(stop)
     try:
         await server.startup(sockets=[sock])
         web = asyncio.create_task(server.main_loop())
-        await agent.run(on_ready=lambda: announce(f"listening on http://{host}:{port}"))
+        await agent.run(on_ready=lambda: announce(f"listening on {listen.url_of(sock)}"))
         server.should_exit = True
         await web
         await server.shutdown(sockets=[sock])

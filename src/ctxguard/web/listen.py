@@ -3,8 +3,11 @@ started by hand (the caller owns the event loop and the signals). Shared by `wat
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import signal
 import socket
+from collections.abc import Callable
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -49,3 +52,16 @@ def server(app: ASGIApp) -> uvicorn.Server:
     srv = uvicorn.Server(config)
     srv.lifespan = config.lifespan_class(config)
     return srv
+
+
+def stop_on_signals(stop: Callable[[], None]) -> None:
+    """Call `stop` on SIGTERM or SIGINT, in the running event loop."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+
+
+def url_of(sock: socket.socket) -> str:
+    """What a bound socket serves, as the `listening on` line announces it."""
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"

@@ -8,7 +8,6 @@ its stored window, run on demand.
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,17 +47,14 @@ async def serve(opts: ServeOptions, announce: Callable[[str], None]) -> None:
         raise
     fleet = Fleet(store, opts.window_s, opts.sources, opts.responses, opts.bundle_root)
     server = listen.server(build(dashboard_routes(fleet), opts.token))
-    loop = asyncio.get_running_loop()
 
     def stop() -> None:
         server.should_exit = True
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop)
-    host, port = sock.getsockname()[:2]
+    listen.stop_on_signals(stop)
     try:
         await server.startup(sockets=[sock])
-        announce(f"listening on http://{host}:{port}")
+        announce(f"listening on {listen.url_of(sock)}")
         await server.main_loop()
         await server.shutdown(sockets=[sock])
     finally:
