@@ -102,10 +102,12 @@ def analyse(
     heaps = sorted((s for s in current if s.heap), key=_when)
     dumps = id_snapshots(current)
     sites = context_heap(heaps)
-    judged, parked = rank(series, dumps, follow(dumps, similarity), similarity)
+    tracked = tracks(series, similarity)
+    judged, parked = rank(series, dumps, follow(dumps, similarity), similarity, tracked)
     judged += rank_heap(sites, [_when(h) for h in heaps], _goroutine_rise(series, heaps))
     judged += rank_contexts(current)
-    judged = with_trace_evidence(judged, latest_trace(snaps))
+    trace = latest_trace(snaps)
+    judged = with_trace_evidence(judged, trace)
     judged.sort(key=lambda s: (-s.score, -s.count))
     total = classify([_when(s) for s in series], [s.goroutines for s in series], MIN_RISE) if len(series) > 1 else None
     gaps = [b - a for a, b in itertools.pairwise(_when(s) for s in series)]
@@ -134,13 +136,11 @@ def analyse(
         suspects=tuple(suspects),
         parked=tuple(parked),
         heap=tuple(sites),
-        fingerprint=fingerprint(series + heaps, th, latest_trace(snaps)),
+        fingerprint=fingerprint(series + heaps, th, trace),
         sources=links,
         sched=summarise(tuple(x for snap in sorted(snaps, key=_when) for x in snap.sched)),
-        diff=tuple(sorted(tracks(series, similarity), key=lambda t: (-t.growth, -t.counts[-1])))
-        if len(series) > 1
-        else (),
-        trace=latest_trace(snaps),
+        diff=tuple(sorted(tracked, key=lambda t: (-t.growth, -t.counts[-1]))) if len(series) > 1 else (),
+        trace=trace,
         contexts=latest_census(current),
     )
 

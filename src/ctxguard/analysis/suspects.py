@@ -160,10 +160,12 @@ def rank(
     dumps: list[Snapshot] | None = None,
     survival: dict[str, Survival] | None = None,
     similarity: str = "exact",
+    tracked: list[Track] | None = None,
 ) -> tuple[list[Suspect], list[Parked]]:
     """Every stack of `series` (one format family, oldest first), judged; `dumps` (debug=2,
     oldest first) lend states, waits and creators to profiles that have none, and `survival`
-    is the stacks followed by ID through them (survivors.follow)."""
+    is the stacks followed by ID through them (survivors.follow). `tracked`: the series'
+    tracks when the caller has them already (the report keeps them as its diff)."""
     snaps = [s for s in series if s.groups]
     if not snaps:
         return [], []
@@ -178,7 +180,7 @@ def rank(
     alive = functools.cache(lambda: _ids(last_dump) if last_dump is not None else set())
     suspects: list[Suspect] = []
     parked: list[Parked] = []
-    for t in tracks(snaps, similarity):
+    for t in tracked if tracked is not None else tracks(snaps, similarity):
         g = t.last
         extra = richer.get(t.key)
         if extra is not None and not g.states:
