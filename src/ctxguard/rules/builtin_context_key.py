@@ -39,6 +39,12 @@ reader's type assertion fails or, worse, succeeds on a foreign value. A key of
 an unexported type can only be produced by its own package, so it cannot
 collide.
 
+Opt-in (`--select CG301` or `extend-select`): a collision, not a leak. On
+mature repositories the instances found were unique strings used inside one
+package, which two of the three independent reviewers judged harmless in
+practice. staticcheck's SA1029 reports the same keys by default, so a
+golangci-lint user already sees them.
+
 ## Bad
 ```go
 ctx = context.WithValue(ctx, "user", u)
@@ -304,4 +310,7 @@ RULE = Rule(
     doc=DOC,
     check=check,
     needs_imports=frozenset({"context"}),
+    # a key that can collide, not a leak: the triages found every instance on mature code
+    # harmless (a unique string used in one package), and staticcheck's SA1029 reports it
+    default=False,
 )
