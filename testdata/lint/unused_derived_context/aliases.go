@@ -13,7 +13,7 @@ func aliasDiscard(parent stdctx.Context) {
 
 // Aliased import, re-bound parameter never read.
 func aliasRebind(ctx stdctx.Context) error {
-	ctx, cancel := stdctx.WithCancel(ctx) // want `CG103 derived context ctx is never used`
+	ctx, cancel := stdctx.WithTimeout(ctx, time.Second) // want `CG103 derived context ctx is never used`
 	defer cancel()
 	return cleanup()
 }

@@ -8,6 +8,7 @@ import (
 // Context discarded with the blank identifier (the example from the rule).
 func discardCancelCtx(bg context.Context) {
 	_, cancel := context.WithCancel(bg) // want `CG103 the context returned by context\.WithCancel is discarded: its deadline and cancellation protect nothing`
+	_ = use(bg)                         // the work its cancel was meant to stop runs on the parent
 	defer cancel()
 	_ = cleanup()
 }
@@ -21,6 +22,7 @@ func discardTimeout(parent context.Context) {
 // Context discarded, WithCancelCause.
 func discardCancelCause(parent context.Context) {
 	_, cancel := context.WithCancelCause(parent) // want `CG103 the context returned by context\.WithCancelCause is discarded`
+	_ = use(parent)                              // the work its cancel was meant to stop runs on the parent
 	cancel(errFail)
 }
 
@@ -52,7 +54,7 @@ func rebindParam(ctx context.Context) error {
 
 // The name in the message is the variable's name.
 func otherName(reqCtx context.Context) error {
-	reqCtx, cancel := context.WithCancel(reqCtx) // want `CG103 derived context reqCtx is never used`
+	reqCtx, cancel := context.WithTimeout(reqCtx, time.Second) // want `CG103 derived context reqCtx is never used`
 	defer cancel()
 	return flush()
 }
@@ -80,7 +82,7 @@ func reassignedNotRead(ctx context.Context) error {
 func chain(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	ctx, stop := context.WithCancel(ctx) // want `CG103 derived context ctx is never used`
+	ctx, stop := context.WithTimeout(ctx, time.Second) // want `CG103 derived context ctx is never used`
 	defer stop()
 	return flush()
 }

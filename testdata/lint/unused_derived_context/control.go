@@ -32,7 +32,7 @@ func selectNoRead(ctx context.Context, a, b <-chan int) int {
 
 // switch with fallthrough, no read of ctx.
 func switchNoRead(ctx context.Context, mode int) int {
-	ctx, cancel := context.WithCancel(ctx) // want `CG103 derived context ctx is never used`
+	ctx, cancel := context.WithTimeout(ctx, time.Second) // want `CG103 derived context ctx is never used`
 	defer cancel()
 	switch mode {
 	case 0:
@@ -75,7 +75,7 @@ func fatalNoRead(ctx context.Context, err error) {
 
 // Type switch on something else; several results.
 func typeSwitchNoRead(ctx context.Context, v any) (string, error) {
-	ctx, cancel := context.WithCancel(ctx) // want `CG103 derived context ctx is never used`
+	ctx, cancel := context.WithTimeout(ctx, time.Second) // want `CG103 derived context ctx is never used`
 	defer cancel()
 	switch x := v.(type) {
 	case string:

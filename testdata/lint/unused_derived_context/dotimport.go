@@ -10,6 +10,7 @@ import (
 // Dot-imported WithCancel, context discarded (qualifier not pinned).
 func dotDiscard(parent Context) {
 	_, cancel := WithCancel(parent) // want `CG103 the context returned by (\w+\.)?WithCancel is discarded`
+	_ = use(parent)                 // the work its cancel was meant to stop runs on the parent
 	defer cancel()
 }
 

@@ -24,6 +24,7 @@ func (s *server) closeAll() error { return nil }
 // Context discarded while cancel goes to a field.
 func (s *server) discardToField() {
 	_, s.cancel = context.WithCancel(s.base) // want `CG103 the context returned by context\.WithCancel is discarded`
+	_ = use(s.base)                          // the work its cancel was meant to stop runs on the parent
 }
 
 // Value receiver; derived context never used.

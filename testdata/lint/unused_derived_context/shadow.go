@@ -34,5 +34,6 @@ func shadowScopeEnds(parent context.Context, n int) {
 		cancel()
 	}
 	_, cancel := context.WithCancel(parent) // want `CG103 the context returned by context\.WithCancel is discarded`
+	_ = use(parent)                         // the work its cancel was meant to stop runs on the parent
 	cancel()
 }
