@@ -25,6 +25,7 @@ from ctxguard.lint.discovery import Discovery, InputError, discover
 from ctxguard.lint.engine import LintResult
 from ctxguard.lint.fixes import plan_fixes
 from ctxguard.lint.run import lint as run_lint
+from ctxguard.lint.shortlived import CodeScope
 from ctxguard.report import FORMATS
 from ctxguard.report.statistics import render as render_statistics
 from ctxguard.rules import ALL_RULES, BY_CODE, select_rules, unknown_selectors
@@ -112,6 +113,13 @@ def main() -> None:
     "testing, and test support directories such as testutil/ and e2e/ (test-only rules such as CG205 "
     "always read them).",
 )
+@click.option(
+    "--include-commands",
+    is_flag=True,
+    help="Also report the default rules' findings in the commands of command-line tools: packages below "
+    "cmd/, command(s)/ or tool(s)/ that import a CLI framework (cobra, urfave/cli, kingpin...) and serve "
+    "nothing; a leak there ends with the command.",
+)
 @click.option("--include-generated", is_flag=True, help="Also lint files marked '// Code generated ... DO NOT EDIT.'.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (each verified by re-parsing and re-linting).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing.")
@@ -138,6 +146,7 @@ def lint(
     include_testdata: bool,
     include_examples: bool,
     include_tests: bool,
+    include_commands: bool,
     include_generated: bool,
     fix: bool,
     show_diff: bool,
@@ -175,7 +184,7 @@ def lint(
     rules = select_rules(chosen, [*cfg.ignore, *ign], extend=[*cfg.extend_select, *ext])
     include_generated = include_generated or cfg.include_generated
     # test code is left out by default (a leak in a test ends with the test binary), except for
-    # rules about test code itself
+    # rules about test code itself; so are the commands of command-line tools (lint.shortlived)
     include_tests = include_tests or cfg.include_tests
     opts = Discovery(
         include_vendor or cfg.include_vendor,
@@ -205,7 +214,7 @@ def lint(
                 on_progress=advance,
                 options=cfg.options,
                 cache=cache,
-                include_tests=include_tests,
+                scope=CodeScope(tests=include_tests, commands=include_commands or cfg.include_commands),
             )
         if cfg.per_file_ignores:
             kept = tuple(f for f in result.findings if f.code not in cfg.ignored_for(f.path))

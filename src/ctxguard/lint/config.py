@@ -39,7 +39,14 @@ class ConfigError(Exception):
 
 
 LIST_KEYS = ("select", "extend-select", "ignore", "exclude")
-BOOL_KEYS = ("include-generated", "include-vendor", "include-testdata", "include-tests", "include-examples")
+BOOL_KEYS = (
+    "include-generated",
+    "include-vendor",
+    "include-testdata",
+    "include-tests",
+    "include-commands",
+    "include-examples",
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class LintConfig:
     include_vendor: bool = False
     include_testdata: bool = False
     include_tests: bool = False  # findings of the default rules in test code (test-only rules always)
+    include_commands: bool = False  # findings of the default rules in command-line tools' commands
     include_examples: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     options: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # by rule code

@@ -18,12 +18,12 @@ from ctxguard.gosrc.facts import NO_FACTS, FactTable
 from ctxguard.lint import suppress
 from ctxguard.lint.cache import finding_from_json, finding_to_json
 from ctxguard.lint.discovery import PackageUnit, display_path, is_generated
+from ctxguard.lint.shortlived import EVERYTHING, CodeScope, is_command_package, is_test_file
 from ctxguard.rules import ALL_RULES, BY_CODE, FactPass, Pass, Rule
 
 # rule code -> option name -> values, as the configuration gives them
 RuleOptions = Mapping[str, Mapping[str, tuple[str, ...]]]
 UNUSED_SUPPRESSION = "CG001"
-_TESTING = frozenset({"testing"})
 
 
 @dataclass(frozen=True)
@@ -161,13 +161,13 @@ def lint_unit(
     include_generated: bool,
     options: RuleOptions | None = None,
     overrides: Mapping[str, bytes] | None = None,
-    include_tests: bool = True,
+    scope: CodeScope = EVERYTHING,
     imported: FactTable = NO_FACTS,
     import_path: str | None = None,
 ) -> UnitResult:
-    """Lint one package; with `include_tests` off, test code (_test.go files, files importing
-    "testing", test support directories) gets only the rules about test code. `imported` holds
-    the facts of the packages it imports; the result carries the facts it exports."""
+    """Lint one package; test code and command-line tools' commands that `scope` leaves out
+    (lint.shortlived) get only the rules about test code. `imported` holds the facts of the
+    packages it imports; the result carries the facts it exports."""
     rules = [BY_CODE[c] for c in codes]
     test_rules = [r for r in rules if r.tests]  # what test code gets when the run leaves it out
     packages, generated, errors = load_package(unit, include_generated, overrides, import_path)
@@ -181,12 +181,11 @@ def lint_unit(
         if not pkg.name.endswith("_test"):
             exported = {code: fp.public() for code, fp in own.items()}
             imported = {**imported, **facts}
+        commands = not scope.commands and is_command_package(pkg)
         for f in pkg.files:
             files[f.path] = f
-            # a file that imports "testing" outside _test.go is a test helper (production code
-            # that imported it would link the test flags into the binary)
-            test_code = unit.test_support or f.path.endswith("_test.go") or f.imports_any(_TESTING)
-            chosen = rules if include_tests or not test_code else test_rules
+            left_out = commands or (not scope.tests and is_test_file(f, unit.test_support))
+            chosen = test_rules if left_out else rules
             findings.extend(run_rules(f, chosen, errors, options, facts))
     # a rule may report into another file of the package (a goroutine body it followed); when
     # two files lead it to the same place, the finding is the same

@@ -128,6 +128,15 @@ def _module_of(directory: str, memo: dict[str, tuple[str, str] | None]) -> tuple
     return found
 
 
+def module_relative(directory: str) -> tuple[str, ...] | None:
+    """The parts of `directory`'s path below its module's root (None outside a module)."""
+    found = _module_of(os.path.abspath(directory), {})
+    if found is None:
+        return None
+    rel = os.path.relpath(os.path.abspath(directory), found[0])
+    return () if rel == "." else tuple(rel.split(os.sep))
+
+
 def ready_units(deps: Sequence[frozenset[int]], done: set[int], pending: set[int], in_flight: bool) -> list[int]:
     """The pending units whose module imports are all done. When none is, nothing is being
     analysed and some are pending, an import cycle blocks them: the unit with the fewest

@@ -20,6 +20,7 @@ from ctxguard.lint.cache import Cache, facts_digest, settings_key, unit_key
 from ctxguard.lint.discovery import PackageUnit, display_path
 from ctxguard.lint.engine import LintResult, RuleOptions, UnitResult, lint_unit
 from ctxguard.lint.modules import critical_path, import_graph, ready_units
+from ctxguard.lint.shortlived import EVERYTHING, CodeScope
 from ctxguard.rules import BY_CODE, Rule
 
 
@@ -28,12 +29,9 @@ def _lint_batch(
     codes: tuple[str, ...],
     include_generated: bool,
     options: RuleOptions,
-    include_tests: bool,
+    scope: CodeScope,
 ) -> list[UnitResult]:
-    return [
-        lint_unit(u, codes, include_generated, options, read, include_tests, facts, path)
-        for u, read, facts, path in units
-    ]
+    return [lint_unit(u, codes, include_generated, options, read, scope, facts, path) for u, read, facts, path in units]
 
 
 def _unit_bytes(unit: PackageUnit, read: dict[str, bytes] | None) -> int:
@@ -69,11 +67,11 @@ def lint(
     executor: Executor | None = None,
     options: RuleOptions | None = None,
     cache: Cache | None = None,
-    include_tests: bool = True,
+    scope: CodeScope = EVERYTHING,
 ) -> LintResult:
     """Lint every package, each after the packages of its module that it imports (their facts
     are its input); `on_progress` is told how many files each finished package or batch held."""
-    run = _Run(units, tuple(r.code for r in rules), include_generated, options, cache, include_tests, on_progress)
+    run = _Run(units, tuple(r.code for r in rules), include_generated, options, cache, scope, on_progress)
     jobs = jobs or os.cpu_count() or 1
     total_files = sum(len(u.files) for u in units)
     if executor is None and (jobs == 1 or total_files < 64):
@@ -100,7 +98,7 @@ def lint(
                     del ready[: len(batch)]
                     work = [run.arguments(i) for i in batch]
                     args = [(w[0], w[4], w[6], w[7]) for w in work]
-                    fut = pool.submit(_lint_batch, args, run.codes, include_generated, run.options, include_tests)
+                    fut = pool.submit(_lint_batch, args, run.codes, include_generated, run.options, scope)
                     futures[fut] = batch
                 if not futures:
                     continue
@@ -128,13 +126,13 @@ class _Run:
         include_generated: bool,
         options: RuleOptions | None,
         cache: Cache | None,
-        include_tests: bool,
+        scope: CodeScope,
         on_progress: Callable[[int], None] | None,
     ) -> None:
         self.units = units
         self.codes = codes
         self.include_generated = include_generated
-        self.include_tests = include_tests
+        self.scope = scope
         self.options: RuleOptions = {c: v for c, v in (options or {}).items() if c in codes}
         self.cache = cache
         self.on_progress = on_progress
@@ -144,7 +142,8 @@ class _Run:
         # what the key was computed from is what gets analysed: an edit in between cannot be
         # cached under the old content's key
         self.contents: dict[int, dict[str, bytes]] = {}
-        self.settings = settings_key(codes, self.options, f"generated={include_generated} tests={include_tests}")
+        analysed = f"generated={include_generated} tests={scope.tests} commands={scope.commands}"
+        self.settings = settings_key(codes, self.options, analysed)
         self.modules: dict[str, bytes] = {}
         self.digests: dict[int, bytes] = {}  # unit -> hash of the facts it exports
         if cache is not None:
@@ -202,14 +201,16 @@ class _Run:
 
     def arguments(
         self, i: int
-    ) -> tuple[PackageUnit, tuple[str, ...], bool, RuleOptions, dict[str, bytes] | None, bool, FactTable, str | None]:
+    ) -> tuple[
+        PackageUnit, tuple[str, ...], bool, RuleOptions, dict[str, bytes] | None, CodeScope, FactTable, str | None
+    ]:
         return (
             self.units[i],
             self.codes,
             self.include_generated,
             self.options,
             self.contents.pop(i, None),
-            self.include_tests,
+            self.scope,
             self.imported(i),
             self.paths[i],
         )
