@@ -65,9 +65,9 @@ def is_command_package(pkg: Package) -> bool:
     """
     if pkg.name == "main" or pkg.name.endswith("_test"):
         return False
+    own = [f for f in pkg.files if not f.path.endswith("_test.go")]
+    if not any(f.imports_any(CLI_FRAMEWORKS) for f in own):
+        return False  # checked first: the cheapest and the rarest
     below = module_relative(pkg.directory)  # not the module's own path: `example.com/tool/pkg`
     where = Path(pkg.directory).parts if below is None else below
-    if not COMMAND_DIRS.intersection(where):
-        return False
-    own = [f for f in pkg.files if not f.path.endswith("_test.go")]
-    return any(f.imports_any(CLI_FRAMEWORKS) for f in own) and not any(_SERVES.search(f.source) for f in own)
+    return bool(COMMAND_DIRS.intersection(where)) and not any(_SERVES.search(f.source) for f in own)
