@@ -415,11 +415,11 @@ def _judge(
             if s.elsewhere:
                 message += f" (the send is in {s.elsewhere})"
             out.append(Orphan(s.node, s.file, message, reason))
-    if alone or len(out) < 2:
+    if len(out) < 2:
         return out
-    # several goroutines: any of their sends may be the one left over, but the problem (and the
-    # fix: room for every send, or a way out for each) is one: one finding, at a send that can
-    # repeat if one can
+    # several goroutines, or one with several sends (`ch <- err; return` on each way out): any
+    # of the sends may be the one left over, but the problem (and the fix: room for every send,
+    # or a way out for each) is one: one finding, at a send that can repeat if one can
     first = next((o for o in out for s in senders for x in s.sends if x.node == o.node and x.repeats), out[0])
     others = len(out) - 1
     note = f" ({others} more send{'s' if others > 1 else ''} on {name} can block the same way)"
@@ -682,7 +682,9 @@ def _gives_up(
     for ref in receives:
         loops = [lp for lp in loops_between(ref, func) if outlives(lp)]
         if loops and sends - buffer > 1:  # one receive happened; the others may be stranded
-            if _iterations_take_their_own(file, func, loops[-1], receives, senders):
+            if _iterations_take_their_own(file, func, loops[-1], receives, senders, buffer):
+                if buffer >= 1:
+                    return None  # a way out that skips the receive leaves one send: the buffer's
                 continue
             exit_stmt = early_exit(file, loops[-1], func, skip=lambda n: failed_before(file, n))
             if exit_stmt is not None and not _drained_after(receives, loops[-1]):
@@ -950,12 +952,14 @@ def _answers_requests(g: Goroutine, sends: list[Node]) -> bool:
 
 
 def _iterations_take_their_own(
-    file: GoFile, func: Node, loop: Node, receives: list[Node], senders: list[_Sender]
+    file: GoFile, func: Node, loop: Node, receives: list[Node], senders: list[_Sender], buffer: float = 0
 ) -> bool:
     """Each iteration of `loop` starts one goroutine that sends once, and every way out of the
     loop after it has started receives first: `go func() { errc <- try() }()` then `select {
     case err := <-errc: ... return; case <-stop: <-errc; return }`. Leaving the loop strands
-    nothing: this iteration's send was taken, and no earlier one is pending."""
+    nothing: this iteration's send was taken, and no earlier one is pending. With room for one
+    send, only going round again must receive first: one send at most is pending when the loop
+    is left, and the buffer takes it (vmagent's remote-write worker)."""
     if len(senders) != 1:
         return False
     sender = senders[0]
@@ -964,7 +968,7 @@ def _iterations_take_their_own(
         return False
     if any(lp.id != loop.id and contains(lp, go) for lp in loops_between(go, loop)):
         return False  # several goroutines per iteration
-    if not _every_case_receives(loop, go, receives):
+    if not _every_case_receives(loop, go, receives, leaving_is_enough=buffer >= 1):
         return False  # an iteration can go round again without taking its goroutine's send
     exits = [
         n
@@ -972,17 +976,19 @@ def _iterations_take_their_own(
         if n.start_byte > go.end_byte
         and not in_nested_func(n, func)
         and (
-            n.type in ("return_statement", "goto_statement")
-            or (n.type == "break_statement" and breaks_out_of(n, loop))
+            (n.type in ("return_statement", "goto_statement") and buffer < 1)
+            or (n.type == "break_statement" and breaks_out_of(n, loop) and buffer < 1)
             or (n.type == "continue_statement" and _continues(n, loop))
         )
     ]
     return all(_receives_on_way_out(n, receives, go.end_byte) for n in exits)
 
 
-def _every_case_receives(loop: Node, go: Node, receives: list[Node]) -> bool:
+def _every_case_receives(loop: Node, go: Node, receives: list[Node], leaving_is_enough: bool = False) -> bool:
     """The loop body, after `go`, has a statement of its own that is a select whose every case
-    takes the send: its communication receives it, or its body does before anything else can."""
+    takes the send: its communication receives it, or its body does before anything else can.
+    With `leaving_is_enough`, a case that ends by returning counts too (the buffer takes the
+    send it leaves)."""
     body = loop.child_by_field_name("body")
     after = [st for st in statements(body) if st.start_byte > go.end_byte] if body is not None else []
     select = next((st for st in after if st.type == "select_statement"), None)
@@ -993,7 +999,10 @@ def _every_case_receives(loop: Node, go: Node, receives: list[Node]) -> bool:
             continue
         channel = received_channel(case) if case.type == "communication_case" else None
         takes = channel is not None and any(r.id == channel.id or contains(channel, r) for r in receives)
-        if not takes and not any(_plain_in(r, st) for st in statements(case) for r in receives if contains(st, r)):
+        if takes or any(_plain_in(r, st) for st in statements(case) for r in receives if contains(st, r)):
+            continue
+        last = statements(case)[-1:] if leaving_is_enough else []
+        if not last or last[0].type != "return_statement":
             return False
     return True
 

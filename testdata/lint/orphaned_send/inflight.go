@@ -78,3 +78,79 @@ func broadcastNoRoom(batches <-chan []int, term <-chan struct{}) {
 		}
 	}
 }
+
+// sendBlocks starts one sender per block and goes round again only after taking its result;
+// stopping while one is in flight leaves that one send, which the room for one takes.
+func sendBlocks(next func() ([]int, bool), stop <-chan struct{}, wait <-chan struct{}) {
+	sent := make(chan error, 1)
+	for {
+		block, ok := next()
+		if !ok {
+			return
+		}
+		go func() {
+			sent <- write(block) // ok: at most one in flight, and room for it
+		}()
+		select {
+		case err := <-sent:
+			if err == nil {
+				continue
+			}
+			return
+		case <-stop:
+			select {
+			case <-sent:
+			case <-wait:
+			}
+			return
+		}
+	}
+}
+
+// sendBlocksNoRoom is the same on an unbuffered channel: stopping strands the sender.
+func sendBlocksNoRoom(next func() ([]int, bool), stop <-chan struct{}, wait <-chan struct{}) {
+	sent := make(chan error)
+	for {
+		block, ok := next()
+		if !ok {
+			return
+		}
+		go func() {
+			sent <- write(block) // want `CG105 goroutine may block forever sending on sent`
+		}()
+		select {
+		case err := <-sent:
+			if err == nil {
+				continue
+			}
+			return
+		case <-stop:
+			select {
+			case <-sent:
+			case <-wait:
+			}
+			return
+		}
+	}
+}
+
+// sendBlocksTwoAhead has room for one but goes round again without taking the result: two
+// senders can be pending when it stops.
+func sendBlocksTwoAhead(next func() ([]int, bool), stop <-chan struct{}) {
+	sent := make(chan error, 1)
+	for {
+		block, ok := next()
+		if !ok {
+			return
+		}
+		go func() {
+			sent <- write(block) // want `CG105 goroutine may block forever sending on sent`
+		}()
+		select {
+		case <-sent:
+		case <-stop:
+			return
+		default:
+		}
+	}
+}

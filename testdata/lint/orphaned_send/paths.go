@@ -156,17 +156,17 @@ func okThreeRetriesThreeSlots(d time.Duration) error {
 	}
 }
 
-// Unbuffered: both the send in the loop and the one before return can be left.
+// Unbuffered: either send can be left: one goroutine, one problem, one finding.
 func streamUntilError(lines []string, quit <-chan struct{}) error {
 	out := make(chan int)
 	go func() {
 		for _, l := range lines {
 			n, err := parseLine(l)
 			if err != nil {
-				out <- -1 // want `CG105 goroutine may block forever sending on out: the receiver at line 174 can stop receiving \(select on quit\)`
+				out <- -1 // ok: counted in the finding below
 				return
 			}
-			out <- n // want `CG105 goroutine may block forever sending on out: the receiver at line 174 can stop receiving \(select on quit\)`
+			out <- n // want `CG105 goroutine may block forever sending on out: the receiver at line 174 can stop receiving \(select on quit\) \(1 more send on out can block the same way\)`
 		}
 	}()
 	for range lines {
