@@ -152,17 +152,17 @@ def bounded_by_timeout(file: GoFile, what: str, call: Node, recv: Node | None) -
     package variable), or `tls.DialWithDialer` given such a dialer. It ends by itself; the
     caller's cancellation would only end it sooner."""
     if what in _TIMED_RECEIVERS and recv is not None:
-        return _has_timeout(file, recv, 0)
+        return _has_timeout(file, recv, 0, call.start_byte)
     if what == "tls.DialWithDialer":
         args = call_args(call)
-        return bool(args) and _has_timeout(file, args[0], 0)
+        return bool(args) and _has_timeout(file, args[0], 0, call.start_byte)
     return False
 
 
-def _has_timeout(file: GoFile, expr: Node, depth: int) -> bool:
+def _has_timeout(file: GoFile, expr: Node, depth: int, before: int) -> bool:
     expr = unparen(expr)
     if expr.type == "unary_expression" and text(expr.child_by_field_name("operator")) == "&":
-        return _has_timeout(file, expr.child_by_field_name("operand"), depth)  # type: ignore[arg-type]
+        return _has_timeout(file, expr.child_by_field_name("operand"), depth, before)  # type: ignore[arg-type]
     if expr.type == "composite_literal":
         body = expr.child_by_field_name("body")
         return body is not None and any(
@@ -172,9 +172,30 @@ def _has_timeout(file: GoFile, expr: Node, depth: int) -> bool:
         return False
     decl = file.decl_of(expr)
     if decl is not None:
-        return decl.value is not None and decl.value_index == 0 and _has_timeout(file, decl.value, depth + 1)
+        if _timeout_set_before(file, expr, decl, before):
+            return True
+        return decl.value is not None and decl.value_index == 0 and _has_timeout(file, decl.value, depth + 1, 0)
     value = _package_var_value(file, text(expr))
-    return value is not None and _has_timeout(file, value, depth + 1)
+    return value is not None and _has_timeout(file, value, depth + 1, 0)
+
+
+def _timeout_set_before(file: GoFile, expr: Node, decl: Decl, before: int) -> bool:
+    """`d.Timeout = timeout` on the variable before the call (`d := ProbeDialer()`, then set)."""
+    scope = file.scope_for(expr)
+    for ref in scope.refs(decl) if scope is not None else []:
+        sel = ref.parent
+        if ref.start_byte >= before or sel is None or sel.type != "selector_expression":
+            continue
+        left = sel.parent
+        stmt = left.parent if left is not None and left.type == "expression_list" else None
+        if (
+            text(sel.child_by_field_name("field")) == "Timeout"
+            and stmt is not None
+            and stmt.type == "assignment_statement"
+            and stmt.child_by_field_name("left") == left
+        ):
+            return True
+    return False
 
 
 def _package_var_value(file: GoFile, name: str) -> Node | None:

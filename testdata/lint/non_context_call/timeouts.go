@@ -27,3 +27,26 @@ func bounded(ctx context.Context, url, addr string) {
 	plainClient.Get(url)                         // want `CG202 \(\*http.Client\).Get has no context`
 	(&net.Dialer{}).Dial("tcp", addr)            // want `CG202 \(\*net.Dialer\).Dial has no context`
 }
+
+func probeDialer() *net.Dialer { return &net.Dialer{KeepAlive: -1} }
+
+// A dialer or client given its Timeout after it is made, before the call.
+func boundedLater(ctx context.Context, url, addr string, timeout time.Duration) {
+	d := probeDialer()
+	d.Timeout = timeout
+	d.Dial("tcp", addr) // ok: the Timeout was set first
+	c := &http.Client{}
+	c.Timeout = timeout
+	c.Get(url) // ok: the Timeout was set first
+}
+
+// Set after the call, or on another variable: no limit for the call.
+func boundedTooLate(ctx context.Context, url, addr string, timeout time.Duration) {
+	d := probeDialer()
+	other := probeDialer()
+	other.Timeout = timeout
+	d.Dial("tcp", addr) // want `CG202 \(\*net.Dialer\).Dial has no context`
+	c := &http.Client{}
+	c.Get(url) // want `CG202 \(\*http.Client\).Get has no context`
+	c.Timeout = timeout
+}
