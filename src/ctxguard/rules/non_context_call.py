@@ -88,7 +88,8 @@ own `*http.Request` parameter):
   Nor, as `net.DialTimeout`, a call with a time limit of its own: a method of an
   `http.Client` or a `net.Dialer` built with a `Timeout` (in place, in a
   variable or in a package variable: `&http.Client{Timeout: 10 * time.Second}`),
-  or `tls.DialWithDialer` given such a dialer; it ends by itself.
+  or given one before the call (`d.Timeout = timeout`), or `tls.DialWithDialer`
+  given such a dialer; it ends by itself.
   `net.DialTimeout` (bounded by its timeout), the `net.Lookup*` functions
   (bounded by the resolver's timeouts and attempts), `net.Listen`,
   `ListenPacket` and `LookupPort` (binding a socket and reading
