@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-LISTENING = re.compile(r"^listening on (http://127\.0\.0\.1:\d+)$")
+LISTENING = re.compile(r"^listening on (http://(?:127\.0\.0\.1|\[::1\]):\d+)$")
 
 
 def kill_group(proc: subprocess.Popen, grace: float = 3.0) -> None:

@@ -93,3 +93,11 @@ def test_serve_bad_arguments(filled: Filled, tmp_path: Path) -> None:
     assert out.returncode == 2 and "no store here" in out.stderr
     out = ctxguard("serve", "--data-dir", str(filled.data_dir), "--source", "leaky")
     assert out.returncode == 2 and "SERVICE=DIR" in out.stderr
+
+
+def test_serve_on_ipv6_loopback_announces_a_url_that_works(filled: Filled) -> None:
+    """An IPv6 host goes in brackets (RFC 3986): `http://::1:9465` is no URL a client can open."""
+    with serving("--data-dir", str(filled.data_dir), "--listen", "[::1]:0") as addr:
+        assert addr.startswith("http://[::1]:"), addr
+        status, body = raw_get(addr, f"/targets/{filled.quote}")
+        assert status == 200 and b"leaking" in body

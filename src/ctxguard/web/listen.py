@@ -64,4 +64,4 @@ def stop_on_signals(stop: Callable[[], None]) -> None:
 def url_of(sock: socket.socket) -> str:
     """What a bound socket serves, as the `listening on` line announces it."""
     host, port = sock.getsockname()[:2]
-    return f"http://{host}:{port}"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"  # RFC 3986: IPv6 in brackets
