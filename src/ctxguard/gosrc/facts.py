@@ -36,7 +36,15 @@ def package_key(file: GoFile) -> str:
 
 
 def declared_key(file: GoFile, decl: Node) -> str | None:
-    """The key of a top-level function or method declaration."""
+    """The key of a top-level function or method declaration (each rule with facts asks for
+    every function's: computed once per file)."""
+    keys: dict[int, str | None] = file.memo("facts.declared_keys", dict)
+    if decl.id not in keys:
+        keys[decl.id] = _declared_key(file, decl)
+    return keys[decl.id]
+
+
+def _declared_key(file: GoFile, decl: Node) -> str | None:
     name = text(decl.child_by_field_name("name"))
     if decl.type == "function_declaration":
         return f"{package_key(file)}#{name}"

@@ -49,14 +49,20 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
     # declared in several files (one per platform, by build tags): which one a caller gets is
     # not known here
     declared = Counter(key for _, _, key in functions)
+
+    def exempt(file: GoFile, decl: Node) -> bool:
+        # asked only of a function about to get the fact: most functions never do, and reading
+        # a signature's parameters costs more than finding that nothing calls an API
+        return has_own_context(file, decl) or entry_point(file, decl) or _test_function(file, decl)
+
     for file, decl, key in functions:
-        if declared[key] > 1 or has_own_context(file, decl) or entry_point(file, decl) or _test_function(file, decl):
+        if declared[key] > 1:
             continue
         found = direct(file, decl)
-        if found is not None:
-            fp.export(file, key, {**found, "via": []})
-        else:
+        if found is None:
             candidates.append((file, decl, key))
+        elif not exempt(file, decl):
+            fp.export(file, key, {**found, "via": []})
     imported = relayable(fp.imported)
     for _ in range(MAX_ROUNDS):
         if not candidates:
@@ -72,11 +78,11 @@ def export_relayed(fp: FactPass, direct: Direct, relays: Relays) -> None:
                 by_file[id(file)] = calls_with_facts(file, names)
             calls = [c for c in by_file[id(file)] if decl.start_byte <= c.start_byte < decl.end_byte]
             relayed = _first_relay(fp, file, decl, key, relays, calls) if calls else None
-            if relayed is not None:
+            if relayed is None:
+                left.append((file, decl, key))
+            elif not exempt(file, decl):
                 fp.export(file, key, relayed)
                 changed = True
-            else:
-                left.append((file, decl, key))
         candidates = left
         if not changed:
             break
