@@ -21,6 +21,7 @@ from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import (
     call_args,
     call_name,
+    contains,
     enclosing,
     is_receive,
     received_channel,
@@ -237,3 +238,51 @@ def case_reason(file: GoFile, case: Node) -> str:
         if is_stop_channel(file, ch):
             return f"select on {text(ch)}"
     return "another case"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """A `go` statement whose goroutines send on the channel being judged, and how often."""
+
+    stmt: Node  # the go statement
+    g: Goroutine | None  # None: a function of another package, known by its facts
+    sends: list[Send]
+    starts: float  # goroutines this statement starts per run of the function (inf in an open loop)
+    times: float  # sends they can make in all: starts x the most sends along one path of one
+    channels: frozenset[str] = frozenset()  # for another package's function: the arguments it sends on
+
+
+def buffer_of(make: Node) -> float | None:
+    """The buffer size if it is a literal (0 without one); None when sized by an expression."""
+    args = call_args(make)
+    if len(args) < 2:
+        return 0
+    arg = unparen(args[1])
+    if arg.type == "int_literal":
+        try:
+            return int(text(arg).replace("_", ""), 0)
+        except ValueError:
+            return None
+    return None
+
+
+def exclusive(a: Node, b: Node) -> bool:
+    """`a` and `b` sit in different branches of one if/else chain."""
+    cur = a.parent
+    while cur is not None and not contains(cur, b):
+        cur = cur.parent
+    if cur is None or cur.type != "if_statement":
+        return False
+    cons = cur.child_by_field_name("consequence")
+    alt = cur.child_by_field_name("alternative")
+    return cons is not None and alt is not None and contains(cons, a) != contains(cons, b)
+
+
+def ancestors(node: Node, stop: Node) -> list[Node]:
+    """The nodes between `node` and `stop`, innermost first (neither included)."""
+    out: list[Node] = []
+    cur = node.parent
+    while cur is not None and cur.id != stop.id:
+        out.append(cur)
+        cur = cur.parent
+    return out

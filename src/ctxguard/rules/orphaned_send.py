@@ -12,12 +12,9 @@ from tree_sitter import Node
 from ctxguard.findings import Severity
 from ctxguard.gosrc import index
 from ctxguard.gosrc.cfg import Block
-from ctxguard.gosrc.ctxfacts import is_write
 from ctxguard.gosrc.detach import in_cleanup_function
 from ctxguard.gosrc.goroutines import (
     Goroutine,
-    breaks_out_of,
-    closed_somewhere,
     early_exit,
     failed_before,
     fails_test,
@@ -26,13 +23,11 @@ from ctxguard.gosrc.goroutines import (
     goroutine_context,
     in_nested_func,
     observes_cancellation,
-    spawner_decl,
     trips,
 )
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
-    FUNC_TYPES,
     call_args,
     call_name,
     call_of_callee,
@@ -53,15 +48,19 @@ from ctxguard.gosrc.syntax import (
 from ctxguard.rules.base import Pass, Rule
 from ctxguard.rules.field_channels import FieldChannel, field_channels
 from ctxguard.rules.goroutine_sends import (
-    Send,
+    Sender,
+    ancestors,
+    buffer_of,
     case_reason,
     count_sends,
+    exclusive,
     export_facts,
     guarded,
     makes_room,
     send_of,
     sends_elsewhere,
 )
+from ctxguard.rules.send_protocols import answers_requests, fails_once, iterations_take_their_own, received_before
 
 DOC = """\
 ## What it finds
@@ -193,16 +192,6 @@ case <-ctx.Done():
 
 
 @dataclass(frozen=True)
-class _Sender:
-    stmt: Node  # the go statement
-    g: Goroutine | None  # None: a function of another package, known by its facts
-    sends: list[Send]
-    starts: float  # goroutines this statement starts per run of the function (inf in an open loop)
-    times: float  # sends they can make in all: starts x the most sends along one path of one
-    channels: frozenset[str] = frozenset()  # for another package's function: the arguments it sends on
-
-
-@dataclass(frozen=True)
 class Orphan:
     """A send CG105 reports: where, and why it can block for ever."""
 
@@ -246,20 +235,6 @@ def orphans(file: GoFile, facts: Mapping[str, object] | None = None) -> dict[tup
     return file.memo(f"cg105.orphans.{bool(facts)}", compute)
 
 
-def _buffer(make: Node) -> float | None:
-    """The buffer size if it is a literal (0 without one); None when sized by an expression."""
-    args = call_args(make)
-    if len(args) < 2:
-        return 0
-    arg = unparen(args[1])
-    if arg.type == "int_literal":
-        try:
-            return int(text(arg).replace("_", ""), 0)
-        except ValueError:
-            return None
-    return None
-
-
 def _channel_decl(file: GoFile, make: Node) -> Decl | None:
     parent = make.parent
     if parent is None or parent.type != "expression_list":
@@ -276,7 +251,7 @@ def _channel_decl(file: GoFile, make: Node) -> Decl | None:
 
 
 def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> list[Orphan]:
-    buffer = _buffer(make)
+    buffer = buffer_of(make)
     func = enclosing_function(make)
     if buffer is None or func is None:
         return []
@@ -285,7 +260,7 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
     if decl is None or scope is None:
         return []
     # Each goroutine that sends, with its sends and how many it can make along one path.
-    senders: list[_Sender] = []
+    senders: list[Sender] = []
     sender_bodies: list[Node] = []
     passed_to_sender: set[int] = set()
     count_trips = trips(file)
@@ -300,7 +275,7 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
                 starts = repetitions(stmt, func, outside=make, trips=count_trips)
                 if elsewhere.sends:
                     times = starts * elsewhere.per_run
-                    senders.append(_Sender(stmt, None, elsewhere.sends, starts, times, elsewhere.channels))
+                    senders.append(Sender(stmt, None, elsewhere.sends, starts, times, elsewhere.channels))
             continue
         found = _sends_in(g, decl, scope, passed_to_sender)
         if not found:
@@ -310,15 +285,15 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
         found = [s for s in found if not guarded(gfile, s) and not (buffer and makes_room(s))]
         if found:
             sends, per_run = count_sends(g, found)
-            if _answers_requests(g, found):
+            if answers_requests(g, found):
                 # one reply per request, each taken before the next can be made: never more
                 # than one outstanding, and the goroutine ends when the requests are closed
                 sends, per_run = [replace(x, repeats=False, prefix=1) for x in sends], 1
             starts = repetitions(stmt, func, outside=make, trips=count_trips)
-            if _fails_once(file, func, stmt, g, found):
+            if fails_once(file, func, stmt, g, found):
                 # one goroutine in flight, and none after one that failed: one send in all
                 sends, per_run, starts = [replace(x, repeats=False, prefix=1) for x in sends], 1, 1
-            senders.append(_Sender(stmt, g, sends, starts, starts * per_run))
+            senders.append(Sender(stmt, g, sends, starts, starts * per_run))
     if not senders:
         return []
     # The receiving side: every other reference to the channel in `func`.
@@ -356,7 +331,7 @@ def _check_field(file: GoFile, fc: FieldChannel) -> list[Orphan]:
         return []
     sends, per_run = count_sends(g, found)
     starts = repetitions(fc.stmt, fc.func, trips=trips(file))
-    sender = _Sender(fc.stmt, g, sends, starts, starts * per_run)
+    sender = Sender(fc.stmt, g, sends, starts, starts * per_run)
     # the field outlives every loop of the function: `func` stands where a local make would be
     return _judge(file, fc.func, fc.func, fc.name, receives, [sender], fc.buffer)
 
@@ -367,7 +342,7 @@ def _judge(
     make: Node,
     name: str,
     receives: list[Node],
-    senders: list[_Sender],
+    senders: list[Sender],
     buffer: float,
     closed_at: int | None = None,
 ) -> list[Orphan]:
@@ -496,7 +471,7 @@ def _ranged_to_the_end(file: GoFile, call: Node) -> bool:
     return bool(reads)
 
 
-def _generator(decl: Decl, senders: list[_Sender], buffer: float) -> list[Orphan]:
+def _generator(decl: Decl, senders: list[Sender], buffer: float) -> list[Orphan]:
     """A channel handed to the caller, fed by a goroutine loop that never watches the context:
     a caller that stops reading once its context is done (the usual way to give up on a
     stream) leaves the goroutine blocked on its next send."""
@@ -525,7 +500,7 @@ def _nth(n: float) -> str:
     return {2: "second", 3: "third", 4: "fourth"}.get(k, f"{k}th")
 
 
-def _pending(senders: list[_Sender], receives: list[Node]) -> float:
+def _pending(senders: list[Sender], receives: list[Node]) -> float:
     """The most sends that can be outstanding at once.
 
     Goroutines started one after another, with a receive of the channel in between,
@@ -538,7 +513,7 @@ def _pending(senders: list[_Sender], receives: list[Node]) -> float:
         stmt, times = sender.stmt, sender.times
         if last is None or any(last.end_byte <= r.start_byte < stmt.start_byte for r in receives):
             phases.append(times)
-        elif _exclusive(last, stmt):
+        elif exclusive(last, stmt):
             phases[-1] = max(phases[-1], times)  # `if a { go ... } else { go ... }`: one runs
         else:
             phases[-1] += times
@@ -546,19 +521,7 @@ def _pending(senders: list[_Sender], receives: list[Node]) -> float:
     return max(phases)
 
 
-def _exclusive(a: Node, b: Node) -> bool:
-    """`a` and `b` sit in different branches of one if/else chain."""
-    cur = a.parent
-    while cur is not None and not contains(cur, b):
-        cur = cur.parent
-    if cur is None or cur.type != "if_statement":
-        return False
-    cons = cur.child_by_field_name("consequence")
-    alt = cur.child_by_field_name("alternative")
-    return cons is not None and alt is not None and contains(cons, a) != contains(cons, b)
-
-
-def _takes_every_outcome(receives: list[Node], senders: list[_Sender]) -> bool:
+def _takes_every_outcome(receives: list[Node], senders: list[Sender]) -> bool:
     """Every receive is a select whose other cases take the senders' other channels: the
     goroutine sends once, `errCh <- err` or else `metaCh <- meta`, and the select takes either."""
     for ref in receives:
@@ -574,7 +537,7 @@ def _takes_every_outcome(receives: list[Node], senders: list[_Sender]) -> bool:
     return True
 
 
-def _senders_other_channel(case: Node, senders: list[_Sender]) -> bool:
+def _senders_other_channel(case: Node, senders: list[Sender]) -> bool:
     """The case receives from another channel the same goroutines send on: the sender's other
     outcome (`errCh <- err` or else `metaCh <- meta`), not the receiver giving up."""
     operand = received_channel(case)
@@ -637,7 +600,7 @@ def _use_of(ref: Node) -> str:
 
 
 def _gives_up(
-    file: GoFile, func: Node, make: Node, receives: list[Node], senders: list[_Sender], sends: float, buffer: float
+    file: GoFile, func: Node, make: Node, receives: list[Node], senders: list[Sender], sends: float, buffer: float
 ) -> tuple[int, str, float] | None:
     """Where and why the receiver can stop before consuming every send, and how many receives
     surely come before it stops (for a receiver that takes too few, how many it takes).
@@ -656,7 +619,7 @@ def _gives_up(
         case = enclosing(ref, frozenset({"communication_case"}))
         if case is not None and not in_nested_func(case, func) and case.parent is not None:
             select = case.parent
-            taken = _received_before(select, receives, first_go)
+            taken = received_before(select, receives, first_go)
             if sends - taken <= buffer:
                 continue  # what is left after the receives that come first fits in the buffer
             in_loop = any(outlives(lp) for lp in loops_between(select, func))
@@ -682,7 +645,7 @@ def _gives_up(
     for ref in receives:
         loops = [lp for lp in loops_between(ref, func) if outlives(lp)]
         if loops and sends - buffer > 1:  # one receive happened; the others may be stranded
-            if _iterations_take_their_own(file, func, loops[-1], receives, senders, buffer):
+            if iterations_take_their_own(file, func, loops[-1], receives, senders, buffer):
                 if buffer >= 1:
                     return None  # a way out that skips the receive leaves one send: the buffer's
                 continue
@@ -706,7 +669,7 @@ _JUMPS = frozenset({"return_statement", "break_statement", "continue_statement",
 
 
 def _skips_receive(
-    file: GoFile, func: Node, make: Node, receives: list[Node], senders: list[_Sender], excess: float
+    file: GoFile, func: Node, make: Node, receives: list[Node], senders: list[Sender], excess: float
 ) -> tuple[Node, Node] | None:
     """A return, break, continue or goto between a go statement and the first receive after it
     that leads, on some path through `func`, to its end or back to the channel's `make` (the next
@@ -763,7 +726,7 @@ def _escape(
     branching = [
         b
         for r in receives
-        for b in _ancestors(r, func)
+        for b in ancestors(r, func)
         if b.type in ("if_statement", "expression_switch_statement", "type_switch_statement", "select_statement")
         and b.end_byte > go.end_byte
     ]
@@ -804,16 +767,7 @@ def _escape(
     return None
 
 
-def _ancestors(node: Node, stop: Node) -> list[Node]:
-    out: list[Node] = []
-    cur = node.parent
-    while cur is not None and cur.id != stop.id:
-        out.append(cur)
-        cur = cur.parent
-    return out
-
-
-def _closed_by_sender(file: GoFile, case: Node, senders: list[_Sender]) -> bool:
+def _closed_by_sender(file: GoFile, case: Node, senders: list[Sender]) -> bool:
     """The case receives from a channel that the only sending goroutine closes (`defer
     close(done)`): when it fires, that goroutine is done sending."""
     if case.type != "communication_case":
@@ -836,7 +790,7 @@ def _waits_for_sender(file: GoFile, node: Node, signals: list[Decl]) -> bool:
     return False
 
 
-def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
+def _finish_signals(file: GoFile, senders: list[Sender]) -> list[Decl]:
     """Channels the only sending goroutine (a function literal) closes: `defer close(done)`."""
     g = senders[0].g if len(senders) == 1 and senders[0].starts <= 1 else None
     if g is None or g.func.type != "func_literal":
@@ -852,226 +806,6 @@ def _finish_signals(file: GoFile, senders: list[_Sender]) -> list[Decl]:
             if decl is not None and decl not in out:
                 out.append(decl)
     return out
-
-
-def _fails_once(file: GoFile, func: Node, stmt: Node, g: Goroutine, sends: list[Node]) -> bool:
-    """An async writer kept to one in flight by its done channel, which it closes only when it
-    succeeds: `if done == nil { done = make(chan struct{}); go func() { if err := w(); err !=
-    nil { fail <- err; return }; close(done) }() }`, with `done = nil` only once `<-done`
-    fires. A writer that fails leaves `done` set, so no other starts: it sends once in all
-    (go-ethereum's transaction broadcast)."""
-    if g.func.type != "func_literal":
-        return False
-    guards = [a for a in _ancestors(stmt, func) if a.type == "if_statement"]
-    tests = [(guard, cond) for guard in guards if (cond := guard.child_by_field_name("condition")) is not None]
-    for guard, cond, name in ((g_, c, m.group(1)) for g_, c in tests for m in _NIL_TEST.finditer(text(c))):
-        ident = next((n for n in walk(cond) if n.type == "identifier" and text(n) == name), None)
-        done = file.decl_of(ident) if ident is not None else None
-        scope = file.scope_for(stmt)
-        if done is None or scope is None:
-            continue
-        refs = scope.refs(done)
-        closes = [r for r in refs if contains(g.func, r) and _closed_here(r)]
-        if not closes or not all(_returns_after(s) for s in sends):
-            continue
-        writes = [r for r in refs if is_write(r) and not contains(g.func, r)]
-        if all(_made_before(w, stmt, guard) or _reset_on_receive(w, done, file) for w in writes):
-            return True
-    return False
-
-
-_NIL_TEST = re.compile(r"\b(\w+)\s*==\s*nil\b")
-
-
-def _closed_here(ref: Node) -> bool:
-    args = ref.parent
-    call = args.parent if args is not None and args.type == "argument_list" else None
-    return call is not None and call_name(call) == (None, "close")
-
-
-def _returns_after(send: Node) -> bool:
-    nxt = send.next_named_sibling
-    while nxt is not None and nxt.type == "comment":
-        nxt = nxt.next_named_sibling
-    return nxt is not None and nxt.type == "return_statement"
-
-
-def _made_before(write: Node, stmt: Node, guard: Node | None) -> bool:
-    """`done = make(chan ...)` inside the guard, before the go statement."""
-    assign = write.parent.parent if write.parent is not None else None
-    right = assign.child_by_field_name("right") if assign is not None else None
-    values = expression_list(right) if right is not None else []
-    return (
-        guard is not None
-        and contains(guard, write)
-        and write.start_byte < stmt.start_byte
-        and len(values) == 1
-        and text(unparen(values[0]).child_by_field_name("function")) == "make"
-    )
-
-
-def _reset_on_receive(write: Node, done: Decl, file: GoFile) -> bool:
-    """`done = nil` in the body of `case <-done:`."""
-    assign = write.parent.parent if write.parent is not None else None
-    right = assign.child_by_field_name("right") if assign is not None else None
-    case = enclosing(write, frozenset({"communication_case"}))
-    channel = received_channel(case) if case is not None else None
-    return (
-        right is not None
-        and text(right) == "nil"
-        and channel is not None
-        and unparen(channel).type == "identifier"
-        and file.decl_of(unparen(channel)) is done
-    )
-
-
-def _answers_requests(g: Goroutine, sends: list[Node]) -> bool:
-    """The goroutine's sends answer requests: each sits, once per iteration, in a `for x := range
-    req` loop over an unbuffered channel the spawner sends requests on and closes (`defer
-    close(req)`): go-ethereum's console reads a line per prompt. The spawner cannot make a
-    second request before it takes the first answer (the goroutine is not receiving), so at
-    most one answer is ever pending."""
-    loops = {id(lp): lp for s in sends for lp in loops_between(s, g.func)[:1]}
-    if len(loops) != 1 or any(len(loops_between(s, g.func)) != 1 for s in sends):
-        return False
-    loop = next(iter(loops.values()))
-    if len(sends) > 1 and not all(_exclusive(a, b) for i, a in enumerate(sends) for b in sends[i + 1 :]):
-        return False
-    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
-    ranged = unparen(clause.child_by_field_name("right")) if clause is not None else None  # type: ignore[arg-type]
-    if ranged is None or ranged.type != "identifier":
-        return False
-    inner = g.file.decl_of(ranged)
-    requests = spawner_decl(g, inner) if inner is not None else None
-    if requests is None or requests.value is None:
-        return False
-    made = unparen(requests.value)
-    if made.type != "call_expression" or text(made.child_by_field_name("function")) != "make" or _buffer(made) != 0:
-        return False
-    return closed_somewhere(g.stmt_file, requests)
-
-
-def _iterations_take_their_own(
-    file: GoFile, func: Node, loop: Node, receives: list[Node], senders: list[_Sender], buffer: float = 0
-) -> bool:
-    """Each iteration of `loop` starts one goroutine that sends once, and every way out of the
-    loop after it has started receives first: `go func() { errc <- try() }()` then `select {
-    case err := <-errc: ... return; case <-stop: <-errc; return }`. Leaving the loop strands
-    nothing: this iteration's send was taken, and no earlier one is pending. With room for one
-    send, only going round again must receive first: one send at most is pending when the loop
-    is left, and the buffer takes it (vmagent's remote-write worker)."""
-    if len(senders) != 1:
-        return False
-    sender = senders[0]
-    go = sender.stmt
-    if not contains(loop, go) or any(s.repeats or s.prefix > 1 for s in sender.sends):
-        return False
-    if any(lp.id != loop.id and contains(lp, go) for lp in loops_between(go, loop)):
-        return False  # several goroutines per iteration
-    if not _every_case_receives(loop, go, receives, leaving_is_enough=buffer >= 1):
-        return False  # an iteration can go round again without taking its goroutine's send
-    exits = [
-        n
-        for n in walk(loop)
-        if n.start_byte > go.end_byte
-        and not in_nested_func(n, func)
-        and (
-            (n.type in ("return_statement", "goto_statement") and buffer < 1)
-            or (n.type == "break_statement" and breaks_out_of(n, loop) and buffer < 1)
-            or (n.type == "continue_statement" and _continues(n, loop))
-        )
-    ]
-    return all(_receives_on_way_out(n, receives, go.end_byte) for n in exits)
-
-
-def _every_case_receives(loop: Node, go: Node, receives: list[Node], leaving_is_enough: bool = False) -> bool:
-    """The loop body, after `go`, has a statement of its own that is a select whose every case
-    takes the send: its communication receives it, or its body does before anything else can.
-    With `leaving_is_enough`, a case that ends by returning counts too (the buffer takes the
-    send it leaves)."""
-    body = loop.child_by_field_name("body")
-    after = [st for st in statements(body) if st.start_byte > go.end_byte] if body is not None else []
-    select = next((st for st in after if st.type == "select_statement"), None)
-    if select is None:
-        return False
-    for case in select.named_children:
-        if case.type not in ("communication_case", "default_case"):
-            continue
-        channel = received_channel(case) if case.type == "communication_case" else None
-        takes = channel is not None and any(r.id == channel.id or contains(channel, r) for r in receives)
-        if takes or any(_plain_in(r, st) for st in statements(case) for r in receives if contains(st, r)):
-            continue
-        last = statements(case)[-1:] if leaving_is_enough else []
-        if not last or last[0].type != "return_statement":
-            return False
-    return True
-
-
-def _continues(stmt: Node, loop: Node) -> bool:
-    """`continue` (or `continue label`) starts the next iteration of `loop`."""
-    if any(c.type == "label_name" for c in stmt.named_children):
-        return breaks_out_of(stmt, loop)  # the label names the loop either way
-    return enclosing(stmt, frozenset({"for_statement"})) == loop
-
-
-def _receives_on_way_out(exit_stmt: Node, receives: list[Node], after: int) -> bool:
-    """A receive runs before `exit_stmt` on every path to it: the exit is in the body of a select
-    case that receives, or a plain receive comes before it."""
-    case = enclosing(exit_stmt, frozenset({"communication_case"}))
-    channel = received_channel(case) if case is not None else None
-    if channel is not None and any(contains(channel, r) or r.id == channel.id for r in receives):
-        return True
-    return _received_before(exit_stmt, receives, after) >= 1
-
-
-def _received_before(point: Node, receives: list[Node], after: int) -> float:
-    """Plain receives after byte `after` that run on every path to `point`: statements before it
-    in its block and in the blocks around it, not inside a branch, loop or select of their own."""
-    taken = 0.0
-    cur = point
-    while cur.parent is not None and cur.type not in FUNC_TYPES:
-        parent = cur.parent
-        if parent.type in ("statement_list", "block"):
-            sib = cur.prev_named_sibling
-            while sib is not None and sib.end_byte > after:
-                taken += sum(1 for r in receives if contains(sib, r) and _plain_in(r, sib))
-                sib = sib.prev_named_sibling
-        elif parent.type == "for_statement":
-            break  # an earlier receive in the loop body ran in this iteration, not necessarily before
-        cur = parent
-    return taken
-
-
-def _plain_in(receive: Node, stmt: Node) -> bool:
-    """`receive` runs whenever `stmt` does: no branch, loop, select or function in between (the
-    header of an if or switch runs, its bodies may not)."""
-    child, cur = receive, receive.parent
-    while cur is not None:
-        if cur.type in _CONDITIONAL:
-            header = cur.type in _HEADED and child.id in (
-                getattr(cur.child_by_field_name(f), "id", None) for f in ("initializer", "condition", "value")
-            )
-            if not header:
-                return False
-        if cur.id == stmt.id:
-            return True
-        child, cur = cur, cur.parent
-    return False
-
-
-_HEADED = frozenset({"if_statement", "expression_switch_statement", "type_switch_statement"})
-_CONDITIONAL = frozenset(
-    {
-        "if_statement",
-        "for_statement",
-        "expression_switch_statement",
-        "type_switch_statement",
-        "select_statement",
-        "communication_case",
-        "binary_expression",  # a && <-ch
-        *FUNC_TYPES,
-    }
-)
 
 
 def _received_after(receives: list[Node], node: Node) -> bool:
