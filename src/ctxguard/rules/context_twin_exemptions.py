@@ -23,6 +23,7 @@ from ctxguard.gosrc.syntax import (
     enclosing_function,
     expression_list,
     received_channel,
+    statements,
     text,
     unparen,
     walk,
@@ -65,6 +66,57 @@ def raced_against_done(file: GoFile, call: Node) -> bool:
             text(unparen(ch)) in channels for ch in received
         ):
             return True
+    return False
+
+
+def closed_on_done(file: GoFile, call: Node, what: str) -> bool:
+    """A handshake on a connection the function closes when its context ends, by a watcher set
+    up before the call: `context.AfterFunc(ctx, func() { conn.Close() })`, or a goroutine
+    `select { case <-done: case <-ctx.Done(): conn.Close() }`. Closing the connection aborts
+    the handshake: the context is honoured, the twin would add nothing."""
+    if what not in _CONNECTION_IO:
+        return False
+    outer = file.root_function(call)
+    if outer is None:
+        return False
+    for node in walk(outer):
+        if node.start_byte >= call.start_byte:
+            break
+        if node.type == "go_statement":
+            body = node.named_children[0] if node.named_child_count else None
+            lit = body.child_by_field_name("function") if body is not None and body.type == "call_expression" else None
+            if lit is not None and lit.type == "func_literal" and _closes_on_done(lit):
+                return True
+        elif node.type == "call_expression" and _is_after_func(file, node):
+            args = call_args(node)
+            if len(args) == 2 and args[1].type == "func_literal" and _closes(args[1]):
+                return True
+    return False
+
+
+_CONNECTION_IO = frozenset({"(*tls.Conn).Handshake"})
+
+
+def _is_after_func(file: GoFile, call: Node) -> bool:
+    operand, name = call_name(call)
+    return name == "AfterFunc" and operand is not None and file.refers_to_import(operand, "context")
+
+
+def _closes(node: Node) -> bool:
+    return any(n.type == "call_expression" and call_name(n)[1] == "Close" for n in walk(node))
+
+
+def _closes_on_done(lit: Node) -> bool:
+    """The goroutine waits for a context's Done and closes something there."""
+    for n in walk(lit):
+        if n.type == "communication_case":
+            comm = n.child_by_field_name("communication")
+            if comm is not None and done_receive(comm) and any(_closes(st) for st in statements(n)):
+                return True
+        elif n.type == "expression_statement" and n.named_child_count and done_receive(n.named_children[0]):
+            rest = n.next_named_sibling
+            if rest is not None and _closes(rest):
+                return True
     return False
 
 

@@ -38,6 +38,7 @@ from ctxguard.rules.context_twin_exemptions import (
     blocking_dial,
     borrowed,
     bounded_by_timeout,
+    closed_on_done,
     deadline_carried,
     handled_later,
     local_network,
@@ -81,7 +82,9 @@ own `*http.Request` parameter):
   (not for Unix or raw IP sockets named by a literal: nothing to resolve or wait
   for; nor a call made in a goroutine of its own whose result the caller races
   against `ctx.Done()` in a `select`: the caller already gives up, and closing
-  the connection ends the call; nor a datagram socket, `"udp"`, or a loopback
+  the connection ends the call; nor a handshake on a connection closed when the
+  context ends, by `context.AfterFunc(ctx, func() { conn.Close() })` or a
+  goroutine waiting on `ctx.Done()`, set up before it; nor a datagram socket, `"udp"`, or a loopback
   address written as a literal, `"localhost:8080"` or `fmt.Sprintf("127.0.0.1:%d",
   port)`, refused or accepted at once; nor a dial in a function that reads the
   context's deadline itself, `dialer.Deadline, _ = ctx.Deadline()`).
@@ -337,7 +340,7 @@ def check(p: Pass) -> None:
             continue
         if not wide and not found.twin.by_default and not blocking_dial(call):
             continue
-        if not wide and raced_against_done(file, call):
+        if not wide and (raced_against_done(file, call) or closed_on_done(file, call, found.what)):
             continue
         if avail is not None and usable:
             # with report-everywhere the call itself is the problem, whatever is done with its result
@@ -391,6 +394,8 @@ def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, o
         if bounded_by_timeout(file, found.what, call, found.recv):
             continue
         if (not found.twin.by_default and not blocking_dial(call)) or raced_against_done(file, call):
+            continue
+        if closed_on_done(file, call, found.what):
             continue
         out[decl.id] = {"api": found.what, "at": where(file, call)}
     return out
