@@ -7,8 +7,6 @@ context after it is built: in each, passing the caller's context changes nothing
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node
 
 from ctxguard.gosrc.ctxfacts import AvailableContext, is_context_value
@@ -30,7 +28,7 @@ from ctxguard.gosrc.syntax import (
 )
 
 # results that can get their context after the call
-REQUEST_LIKE = frozenset({"http.NewRequest", "httptest.NewRequest", "exec.Command"})
+REQUEST_LIKE = frozenset({"http.NewRequest", "httptest.NewRequest"})
 
 
 def blocking_dial(call: Node) -> bool:
@@ -152,33 +150,6 @@ def local_network(call: Node) -> bool:
     return False
 
 
-_LOOPBACK = ("localhost:", "127.", "[::1]:")
-
-
-def nothing_to_wait_for(call: Node) -> bool:
-    """A datagram socket (`net.Dial("udp", addr)`: no handshake) or a loopback address given
-    as a literal (`"localhost:8080"`, `fmt.Sprintf("127.0.0.1:%d", port)`): refused or accepted
-    at once. noctx reports them (a context would bound the lookup of "localhost"); they are
-    left to report-everywhere."""
-    args = call_args(call)
-    if not args:
-        return False
-    if _literal_text(args[0]).startswith("udp"):
-        return True
-    if len(args) < 2:
-        return False
-    address = unparen(args[1])
-    if address.type == "call_expression" and call_name(address)[1] == "Sprintf" and call_args(address):
-        address = unparen(call_args(address)[0])
-    while address.type == "binary_expression":
-        address = unparen(address.child_by_field_name("left") or address)
-    return _literal_text(address).startswith(_LOOPBACK)
-
-
-def _literal_text(node: Node) -> str:
-    return text(node).strip('"`') if node.type in ("interpreted_string_literal", "raw_string_literal") else ""
-
-
 def deadline_carried(file: GoFile, call: Node, avail: AvailableContext) -> bool:
     """The function reads the context's deadline itself (`dialer.Deadline, _ = ctx.Deadline()`):
     the dial is bounded by it already."""
@@ -282,44 +253,28 @@ def _local_network_name(literal: Node) -> bool:
     return text(literal).strip('"`').startswith(("unix", "ip"))
 
 
-def handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext) -> bool:
+def handled_later(file: GoFile, call: Node) -> bool:
     """What the code does with the result shows the missing context is dealt with: the request
     gets one later (`req.WithContext(ctx)`, `req.Clone(ctx)`, maybe after `s.req = req`, or it is
-    handed over together with a context, `do(ctx, req)`: noctx's best-known false positive), or
-    the command is handed over with a context (`run(ctx, cmd)`), started and never waited for
-    (a detached process, meant to outlive the caller; also when a helper of the package starts it),
-    or the function watches `ctx.Done()` itself (a graceful shutdown CommandContext would preempt)."""
+    handed over together with a context, `do(ctx, req)`: noctx's best-known false positive)."""
     bound = _bound_variable(file, call)
     if bound is None:
         return False
     decl, scope = bound
     holders = {decl.name}
     methods: set[str] = set()
-    returned = False  # the caller starts it and decides how long it may run
     for ref in scope.refs(decl):
         up = ref.parent
         if up is None:
             continue
-        if up.type == "return_statement" or (
-            up.type == "expression_list" and up.parent is not None and up.parent.type == "return_statement"
-        ):
-            returned = True
         if up.type == "argument_list" and any(is_context_value(file, a) for a in up.named_children if a.id != ref.id):
             return True  # handed over together with a context
-        if up.type == "argument_list" and what == "exec.Command" and _helper_detaches(file, up, ref):
-            return True
         if up.type == "selector_expression" and up.parent is not None and up.parent.type == "call_expression":
             methods.add(text(up.child_by_field_name("field")))
         if up.type == "expression_list" and up.parent is not None:
             assign = up.parent
             if assign.type == "assignment_statement" and assign.child_by_field_name("right") == up:
                 holders.update(text(x) for x in expression_list(assign.child_by_field_name("left")))
-    if what == "exec.Command":
-        body = _function_source(file, call)
-        watched = f"{avail.expr}.Done()".encode() in body
-        # a process group or session of its own: a daemon meant to outlive whoever started it
-        detached = b"Setpgid" in body or b"Setsid" in body
-        return watched or detached or returned or ("Start" in methods and "Wait" not in methods)
     if methods & {"Write", "WriteProxy"}:
         return True  # written to a connection by hand: nothing reads its context
     for other in scope.nodes("call_expression"):
@@ -332,24 +287,6 @@ def handled_later(file: GoFile, call: Node, what: str, avail: AvailableContext) 
         if holder in holders and f"{holder}.Context()" not in text(other.child_by_field_name("arguments")):
             return True
     return False
-
-
-def _helper_detaches(file: GoFile, args: Node, ref: Node) -> bool:
-    """`runRemote(cmd)`, where the package's runRemote starts its parameter and never waits for it."""
-    call = args.parent
-    if call is None or call.type != "call_expression":
-        return False
-    operand, name = call_name(call)
-    helper = file.package.function(name) if operand is None and file.package is not None else None
-    if helper is None:
-        return False
-    params = helper.file.func_info(helper.node).params
-    index = next((i for i, a in enumerate(call_args(call)) if a.id == ref.id), -1)
-    if not 0 <= index < len(params) or not params[index].name:
-        return False
-    body = text(helper.node.child_by_field_name("body"))
-    param = re.escape(params[index].name)
-    return re.search(rf"\b{param}\.Start\(", body) is not None and re.search(rf"\b{param}\.Wait\(", body) is None
 
 
 def _bound_variable(file: GoFile, call: Node) -> tuple[Decl, ScopeTable] | None:

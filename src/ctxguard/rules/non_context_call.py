@@ -42,7 +42,6 @@ from ctxguard.rules.context_twin_exemptions import (
     deadline_carried,
     handled_later,
     local_network,
-    nothing_to_wait_for,
     raced_against_done,
     runs_late,
 )
@@ -77,36 +76,34 @@ own `*http.Request` parameter):
   `*sqlx.DB`, `*sqlx.Tx`, `*sqlx.Stmt`, `*sqlx.NamedStmt` (and the promoted
   `database/sql` methods), and the package functions `sqlx.Get`, `sqlx.Select`,
   `sqlx.Connect`, ...;
-- `net.Dial`, `DialTimeout`, the `net.Lookup*` functions, `(*net.Dialer).Dial`;
-  `tls.Dial`, `tls.DialWithDialer`, `(*tls.Dialer).Dial`, `(*tls.Conn).Handshake`
-  (not for Unix or raw IP sockets named by a literal: nothing to resolve or wait
-  for; nor a call made in a goroutine of its own whose result the caller races
-  against `ctx.Done()` in a `select`: the caller already gives up, and closing
-  the connection ends the call; nor a handshake on a connection closed when the
+- `tls.Dial`, `tls.DialWithDialer`, `(*tls.Dialer).Dial`, `(*tls.Conn).Handshake`:
+  a TLS handshake waits on the peer with no limit of its own (not for a call
+  made in a goroutine of its own whose result the caller races against
+  `ctx.Done()` in a `select`: the caller already gives up, and closing the
+  connection ends the call; nor a handshake on a connection closed when the
   context ends, by `context.AfterFunc(ctx, func() { conn.Close() })` or a
-  goroutine waiting on `ctx.Done()`, set up before it; nor a datagram socket, `"udp"`, or a loopback
-  address written as a literal, `"localhost:8080"` or `fmt.Sprintf("127.0.0.1:%d",
-  port)`, refused or accepted at once; nor a dial in a function that reads the
-  context's deadline itself, `dialer.Deadline, _ = ctx.Deadline()`).
-  Nor, as `net.DialTimeout`, a call with a time limit of its own: a method of an
+  goroutine waiting on `ctx.Done()`, set up before it; nor a dial in a function
+  that reads the context's deadline itself, `dialer.Deadline, _ =
+  ctx.Deadline()`). Nor a call with a time limit of its own: a method of an
   `http.Client` or a `net.Dialer` built with a `Timeout` (in place, in a
   variable or in a package variable: `&http.Client{Timeout: 10 * time.Second}`),
   or given one before the call (`d.Timeout = timeout`), or `tls.DialWithDialer`
-  given such a dialer; it ends by itself.
-  `net.DialTimeout` (bounded by its timeout), the `net.Lookup*` functions
-  (bounded by the resolver's timeouts and attempts), `net.Listen`,
-  `ListenPacket` and `LookupPort` (binding a socket and reading
-  `/etc/services` do not wait) only under `report-everywhere`;
-- `exec.Command`, unless the command is handed over with a context, started and never
-  waited for (a detached process, meant to outlive the caller, also through a helper of
-  the package), given a process group or session of its own (`Setpgid`, `Setsid`: a
-  daemon), returned to the caller (who starts it), or the function watches `ctx.Done()`
-  itself to stop it gracefully;
+  given such a dialer; it ends by itself;
 - `grpc.Dial(target, grpc.WithBlock())`: a dial that waits for the connection
   with no context to stop it; use `grpc.NewClient` and pass the context to each
   RPC. A non-blocking `grpc.Dial` and `grpc.DialContext` (deprecated, but they
   wait for nothing, or already take the context) are left to staticcheck's
   SA1019, and reported here only under `report-everywhere`;
+- under `report-everywhere` only: `net.Dial` and `(*net.Dialer).Dial` (a connect
+  is bounded by the kernel's SYN retries, about two minutes on Linux, and a
+  name by the resolver's timeouts: the triages found 2 of 10 such findings
+  worth fixing), `net.DialTimeout` (bounded by its timeout), the `net.Lookup*`
+  functions (bounded by the resolver's timeouts and attempts), `net.Listen`,
+  `ListenPacket` and `LookupPort` (binding a socket and reading
+  `/etc/services` do not wait), and `exec.Command` (whether a command should be
+  killed with the request is a design choice: none of 13 such findings was
+  judged worth fixing). A Unix or raw IP socket named by a literal is never
+  reported: nothing to resolve or wait for;
 - the package's own functions and methods with a twin declared next to them:
   `Fetch(key)` when the package also has `FetchContext(ctx, key)` (or
   `FetchWithContext`, `FetchCtx`) taking a context and then the same parameters.
@@ -332,8 +329,6 @@ def check(p: Pass) -> None:
             continue
         if found.what in SOCKET_CALLS and local_network(call):
             continue
-        if not wide and found.what in SOCKET_CALLS and nothing_to_wait_for(call):
-            continue
         if not wide and found.what in DIALS and avail is not None and deadline_carried(file, call, avail):
             continue
         if not wide and bounded_by_timeout(file, found.what, call, found.recv):
@@ -344,7 +339,7 @@ def check(p: Pass) -> None:
             continue
         if avail is not None and usable:
             # with report-everywhere the call itself is the problem, whatever is done with its result
-            if not wide and found.what in REQUEST_LIKE and handled_later(file, call, found.what, avail):
+            if not wide and found.what in REQUEST_LIKE and handled_later(file, call):
                 continue
             message, fix = _message(found, avail.expr, call), _fix(file, found, avail, call)
         else:
@@ -389,7 +384,7 @@ def _uncontexted_calls(file: GoFile, extras: ExtraApis) -> dict[int, dict[str, o
         found = _match(file, call, extras, local)
         if found is None or not found.path or found.what in REQUEST_LIKE or not _relays(file, call, decl):
             continue
-        if found.what in SOCKET_CALLS and (local_network(call) or nothing_to_wait_for(call)):
+        if found.what in SOCKET_CALLS and local_network(call):
             continue
         if bounded_by_timeout(file, found.what, call, found.recv):
             continue

@@ -17,7 +17,7 @@ func aliased(ctx stdctx.Context, url string) error {
 		return err
 	}
 	_ = req
-	return Command("true").Run() // want `CG202 exec\.Command has no context: use exec\.CommandContext\(ctx, \.\.\.\)`
+	return Command("true").Run() // ok: reported under report-everywhere
 }
 
 // A local function named like an import's function.
@@ -33,5 +33,5 @@ func derived(parent stdctx.Context) error {
 	ctx, cancel := stdctx.WithCancel(parent)
 	defer cancel()
 	_ = ctx
-	return Command("sleep", "1").Run() // want `CG202 exec\.Command has no context: use exec\.CommandContext\(ctx, \.\.\.\)`
+	return Command("sleep", "1").Run() // ok: reported under report-everywhere
 }
