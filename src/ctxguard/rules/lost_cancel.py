@@ -41,7 +41,8 @@ A function of the module that derives a cancelable context and returns its
 cancel function (a result of type `context.CancelFunc` or `CancelCauseFunc`)
 binds its callers as `context.WithCancel` does: `ctx, _ :=
 reqctx.New(r)` is reported, and so is a cancel not used on some path. A helper
-that can fail (it also returns an `error` or a `bool`) returns no cancel to call
+that can fail (it also returns an `error`, a `bool` or an error type such as
+`*HandlerError`) returns no cancel to call
 on failure, so for it only a discarded cancel is reported. A function returning
 a cancel function it did not make (one looked up in a map) is not such a helper.
 
@@ -148,8 +149,15 @@ def export_facts(fp: FactPass) -> None:
             if index is None or key is None or not _hands_over_cancel(file, decl, index, made):
                 continue
             # (ctx, cancel, err) or (ctx, cancel, ok): on failure there is no cancel to call
-            fails = any(r.type in ("error", "bool") for r in results)
+            fails = any(_failure_result(r.type) for r in results)
             fp.export(file, key, {"cancel": index, "fails": fails})
+
+
+def _failure_result(type_text: str) -> bool:
+    """`error`, `bool`, or an error type of the package's or a library's own: `*HandlerError`,
+    `*nexus.HandlerError`, `errs.Err` (temporal's SDK helper returns one)."""
+    name = type_text.lstrip("*").rpartition(".")[2]
+    return type_text in ("error", "bool") or name.endswith(("Error", "Err"))
 
 
 def _hands_over_cancel(file: GoFile, decl: Node, index: int, made: list[Derivation]) -> bool:

@@ -60,3 +60,19 @@ func Owned(c *reqctx.Cache) {
 	ctx, _ := c.Add("k") // ok: the cache keeps and calls the cancel
 	use(ctx)
 }
+
+func FailsTyped(parent context.Context) *reqctx.HandlerError {
+	ctx, cancel, herr := reqctx.Timed(parent, "1s") // ok: on a HandlerError there is no cancel to call
+	if herr != nil {
+		return herr
+	}
+	defer cancel()
+	use(ctx)
+	return nil
+}
+
+func FailsTypedDropped(parent context.Context) *reqctx.HandlerError {
+	ctx, _, herr := reqctx.Timed(parent, "1s") // want `CG101 the cancel function returned by reqctx.Timed should be called, not discarded`
+	use(ctx)
+	return herr
+}

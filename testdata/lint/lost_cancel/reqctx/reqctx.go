@@ -47,3 +47,18 @@ func Handle(r *http.Request) context.Context {
 	ctx, _ := New(r) // want `CG101 the cancel function returned by New should be called, not discarded`
 	return ctx
 }
+
+// HandlerError is an error type of the package's own.
+type HandlerError struct{ Reason string }
+
+func (e *HandlerError) Error() string { return e.Reason }
+
+// Timed can fail with its own error type: then it returns no cancel to call.
+func Timed(parent context.Context, timeout string) (context.Context, context.CancelFunc, *HandlerError) {
+	d, err := time.ParseDuration(timeout)
+	if err != nil {
+		return nil, nil, &HandlerError{Reason: "bad timeout"}
+	}
+	ctx, cancel := context.WithTimeout(parent, d)
+	return ctx, cancel, nil
+}
