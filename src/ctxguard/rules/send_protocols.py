@@ -171,9 +171,12 @@ def _every_case_receives(loop: Node, go: Node, receives: list[Node], leaving_is_
     """The loop body, after `go`, has a statement of its own that is a select whose every case
     takes the send: its communication receives it, or its body does before anything else can.
     With `leaving_is_enough`, a case that ends by returning counts too (the buffer takes the
-    send it leaves)."""
+    send it leaves). Or, simplest, the statement right after `go` receives it (`go
+    c.start(); <-c.started`)."""
     body = loop.child_by_field_name("body")
     after = [st for st in statements(body) if st.start_byte > go.end_byte] if body is not None else []
+    if after and any(_plain_in(r, after[0]) for r in receives if contains(after[0], r)):
+        return True
     select = next((st for st in after if st.type == "select_statement"), None)
     if select is None:
         return False

@@ -83,3 +83,50 @@ func (f *fetcher) Always(id int) fetched {
 	go f.fetch(id) // ok
 	return <-f.results
 }
+
+// A cacher per chunk, started and waited for in one go: the receive right after the go
+// statement takes each send before the loop can leave.
+type chunkCacher struct{ cached chan struct{} }
+
+func newChunkCacher() *chunkCacher { return &chunkCacher{cached: make(chan struct{})} }
+
+func (c *chunkCacher) fill() {
+	c.cached <- struct{}{} // ok: each is received right after its goroutine starts
+}
+
+type chunk struct{ next *chunk }
+
+func cacheChunks(first *chunk, limit int) {
+	cached := 0
+	for x := first; x != nil; x = x.next {
+		if cached >= limit {
+			return
+		}
+		c := newChunkCacher()
+		go c.fill()
+		<-c.cached
+		cached++
+	}
+}
+
+// The same with a way out between the go statement and the receive.
+type lateCacher struct{ warmed chan struct{} }
+
+func newLateCacher() *lateCacher { return &lateCacher{warmed: make(chan struct{})} }
+
+func (c *lateCacher) warm() {
+	c.warmed <- struct{}{} // want `CG105 goroutine may block forever sending on c.warmed`
+}
+
+func cacheChunksLate(first *chunk, limit int) {
+	cached := 0
+	for x := first; x != nil; x = x.next {
+		c := newLateCacher()
+		go c.warm()
+		if cached >= limit {
+			return
+		}
+		<-c.warmed
+		cached++
+	}
+}
