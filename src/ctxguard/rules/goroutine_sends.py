@@ -26,8 +26,10 @@ from ctxguard.gosrc.syntax import (
     is_receive,
     received_channel,
     repetitions,
+    statements,
     text,
     unparen,
+    walk,
 )
 from ctxguard.rules.base import FactPass
 from ctxguard.rules.callfacts import NAMED_FUNCS
@@ -129,6 +131,12 @@ def count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[Send], float]:
     open loop). Counted on the goroutine's control-flow graph: `errc <- err; return` in several
     branches is one send, not several; a send in a loop that does not leave is many."""
     gfile = g.file
+    # a send in a deferred `if r := recover(); r != nil` runs only when the goroutine panics,
+    # instead of the rest: one send, on a path of its own
+    on_panic = [n for n in nodes if _on_panic(n, g.func)]
+    if on_panic:
+        rest, per_run = count_sends(g, [n for n in nodes if n not in on_panic])
+        return [*rest, *(Send(n, gfile, False, 1.0) for n in on_panic)], max(per_run, 1.0)
     cfg = gfile.cfg(g.func)
     count_trips = trips(gfile)
     if cfg is None:
@@ -148,6 +156,10 @@ def count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[Send], float]:
         inside = [n for n in nodes if n.id in where and where[n.id][0] in blocks]
         if is_cycle(comp):
             for n in inside:
+                if _once_by_flag(n, g.func):
+                    weight[i] += 1
+                    once[i] += 1
+                    continue
                 repeating.add(n.id)
                 reps = repetitions(n, g.func, trips=count_trips)
                 weight[i] += reps if reps > 1 else math.inf  # a loop of goto or one the syntax misses
@@ -188,6 +200,58 @@ def count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[Send], float]:
         sends.append(Send(n, gfile, False, before_once[ci] + earlier + 1))
     per_run = max((x for x in best if x != -math.inf), default=0.0)
     return sends, per_run
+
+
+def _on_panic(send: Node, func: Node) -> bool:
+    """The send sits in a function deferred by `func` under `if r := recover(); r != nil`."""
+    cur = send.parent
+    recovering = False
+    while cur is not None and cur.id != func.id:
+        if cur.type == "if_statement":
+            head = cur.child_by_field_name("initializer") or cur.child_by_field_name("condition")
+            recovering = recovering or (head is not None and b"recover()" in (head.text or b""))
+        if cur.type == "func_literal":
+            call = cur.parent
+            return recovering and call is not None and call.parent is not None and call.parent.type == "defer_statement"
+        cur = cur.parent
+    return False
+
+
+def _once_by_flag(send: Node, func: Node) -> bool:
+    """A send in a loop under `if ... !got ... {`, whose block sets `got = true` and nothing in
+    the function sets it back: it happens once (frp's forward-address reader)."""
+    guard = enclosing(send, _IF)
+    body = guard.child_by_field_name("consequence") if guard is not None else None
+    cond = guard.child_by_field_name("condition") if guard is not None else None
+    if guard is None or body is None or cond is None or not contains(func, guard):
+        return False
+    loop = enclosing(send, _LOOP)
+    if loop is not None and contains(guard, loop):
+        return False  # `if !got { for { ch <- v } }`: the loop repeats the send
+    flags = {text(n.child_by_field_name("operand")) for n in walk(cond) if n.type == "unary_expression"}
+    flags.discard("")
+    sets = {
+        text(left): text(right)
+        for st in statements(body)
+        if st.type == "assignment_statement"
+        and (left := st.child_by_field_name("left")) is not None
+        and (right := st.child_by_field_name("right")) is not None
+    }
+    flag = next((f for f in flags if sets.get(f) == "true" and f"!{f}" in text(cond).replace(" ", "")), None)
+    if flag is None:
+        return False
+    resets = [
+        n
+        for n in walk(func)
+        if n.type == "assignment_statement"
+        and text(n.child_by_field_name("left")) == flag
+        and text(n.child_by_field_name("right")) != "true"
+    ]
+    return not resets
+
+
+_IF = frozenset({"if_statement"})
+_LOOP = frozenset({"for_statement"})
 
 
 def guarded(file: GoFile, send: Node) -> bool:

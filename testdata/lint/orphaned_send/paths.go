@@ -216,3 +216,85 @@ func checkOnce() error {
 	}()
 	return <-res
 }
+
+// A flag lets the loop send once: room for one takes it.
+func firstForward(reqs <-chan int, d time.Duration) int {
+	addr := make(chan int, 1)
+	go func() {
+		got := false
+		for r := range reqs {
+			if r > 0 && !got {
+				got = true
+				addr <- r // ok: once, by the flag, into room for one
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return a
+	case <-time.After(d):
+		return 0
+	}
+}
+
+// The flag is reset: the loop can send again and the second send blocks.
+func everyForward(reqs <-chan int, d time.Duration) int {
+	addr := make(chan int, 1)
+	go func() {
+		got := false
+		for r := range reqs {
+			if r > 0 && !got {
+				got = true
+				addr <- r // want `CG105 goroutine may block forever sending on addr: it sends in a loop`
+			}
+			if r < 0 {
+				got = false
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return a
+	case <-time.After(d):
+		return 0
+	}
+}
+
+// A deferred recover sends only if the goroutine panics, instead of its own send: room for
+// one takes either.
+func callRecovering(work func() error, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- errNeg // ok: only on a panic, instead of the send below
+			}
+		}()
+		done <- work() // ok: room for one
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
+// Unbuffered, the same goroutine is stranded when the caller times out.
+func callRecoveringNoRoom(work func() error, d time.Duration) error {
+	done := make(chan error)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- errNeg
+			}
+		}()
+		done <- work() // want `CG105 goroutine may block forever sending on done: the receiver at line \d+ can stop receiving \(select with a timer\)`
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
