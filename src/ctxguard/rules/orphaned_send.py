@@ -635,7 +635,10 @@ def _gives_up(
             for other in select.named_children:
                 if other.id == case.id or other.type not in ("communication_case", "default_case"):
                     continue
-                if not _leaves(other) and (
+                # a labeled break leaves the select's loop, not the function: what comes after
+                # still receives (juicefs's reader drains with `for waits > 0 { <-errs }`)
+                stays = not _leaves(other) or (_only_breaks(other) and _received_after(receives, select))
+                if stays and (
                     in_loop or _received_after(receives, select) or any(contains(other, r) for r in receives)
                 ):
                     continue  # the receiver stays, or receives again after this select
@@ -821,10 +824,60 @@ def _received_after(receives: list[Node], node: Node) -> bool:
 
 
 def _drained_after(receives: list[Node], loop: Node) -> bool:
-    """After leaving `loop` early, the function drains the channel with `for range ch`."""
-    return any(
-        r.start_byte >= loop.end_byte and r.parent is not None and r.parent.type == "range_clause" for r in receives
+    """After leaving `loop` early, the function drains the channel: `for range ch`, or a loop
+    that receives on every iteration (`for waits > 0 { <-errs; waits-- }`, juicefs's reader)."""
+    for r in receives:
+        if r.start_byte < loop.end_byte or r.parent is None:
+            continue
+        if r.parent.type == "range_clause":
+            return True
+        drain = enclosing(r, _FOR)
+        body = drain.child_by_field_name("body") if drain is not None else None
+        if body is not None and drain is not None and drain.start_byte >= loop.end_byte and _every_iteration(r, body):
+            return True
+    return False
+
+
+_FOR = frozenset({"for_statement"})
+
+
+def _every_iteration(receive: Node, body: Node) -> bool:
+    """The receive runs on every pass through `body`: a statement of its own, or the initialiser
+    or condition of an `if` of its own (`if e := <-errs; e != nil`)."""
+    for st in statements(body):
+        if contains(st, receive):
+            return received_before(st, [receive], st.start_byte - 1) >= 1 or _heads_if(st, receive)
+    return False
+
+
+def _heads_if(stmt: Node, receive: Node) -> bool:
+    if stmt.type != "if_statement":
+        return False
+    head = stmt.child_by_field_name("initializer") or stmt.child_by_field_name("condition")
+    return head is not None and contains(head, receive)
+
+
+def _only_breaks(case: Node) -> bool:
+    """The case leaves by `break label` alone: no return, jump or exit."""
+    kinds = [st.type for st in statements(case)]
+    return (
+        "break_statement" in kinds
+        and not any(k in ("return_statement", "goto_statement") for k in kinds)
+        and not (_leaves_by_exit(case))
     )
+
+
+def _leaves_by_exit(case: Node) -> bool:
+    return any(
+        st.type == "expression_statement"
+        and st.named_child_count
+        and st.named_children[0].type == "call_expression"
+        and call_name(st.named_children[0])[1] in _EXITS
+        for st in statements(case)
+    )
+
+
+_EXITS = frozenset({"panic", "Exit", "Goexit", "Fatal", "Fatalf"})
 
 
 def _leaves(case: Node) -> bool:
@@ -834,15 +887,7 @@ def _leaves(case: Node) -> bool:
             return True
         if stmt.type == "break_statement" and any(c.type == "label_name" for c in stmt.named_children):
             return True
-        if stmt.type == "expression_statement":
-            fn = (
-                call_name(stmt.named_children[0])[1]
-                if stmt.named_child_count and stmt.named_children[0].type == "call_expression"
-                else ""
-            )
-            if fn in ("panic", "Exit", "Goexit", "Fatal", "Fatalf"):
-                return True
-    return False
+    return _leaves_by_exit(case)
 
 
 RULE = Rule(

@@ -298,3 +298,70 @@ func callRecoveringNoRoom(work func() error, d time.Duration) error {
 		return errTimeout
 	}
 }
+
+// A labeled break leaves the waiting loop, not the function: the loop at the end drains
+// every send still pending.
+func readAll(parts []int, slots chan int) error {
+	errs := make(chan error, 4)
+	waits := 0
+	var err error
+PARTS:
+	for _, p := range parts {
+	WAIT:
+		for {
+			select {
+			case slots <- 1:
+				break WAIT
+			case e := <-errs:
+				waits--
+				if e != nil {
+					err = e
+					break PARTS
+				}
+			}
+		}
+		go func(p int) {
+			errs <- readPart(p) // ok: drained below
+			<-slots
+		}(p)
+		waits++
+	}
+	for waits > 0 {
+		if e := <-errs; e != nil {
+			err = e
+		}
+		waits--
+	}
+	return err
+}
+
+// Without the drain, the parts still reading when one fails are stranded.
+func readAllNoDrain(parts []int, slots chan int) error {
+	errs := make(chan error)
+PARTS:
+	for _, p := range parts {
+	WAIT:
+		for {
+			select {
+			case slots <- 1:
+				break WAIT
+			case e := <-errs:
+				if e != nil {
+					break PARTS
+				}
+			}
+		}
+		go func(p int) {
+			errs <- readPart(p) // want `CG105 goroutine may block forever sending on errs`
+			<-slots
+		}(p)
+	}
+	return nil
+}
+
+func readPart(p int) error {
+	if p < 0 {
+		return errNeg
+	}
+	return nil
+}
