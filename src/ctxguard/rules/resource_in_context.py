@@ -5,7 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from ctxguard.findings import Severity
-from ctxguard.gosrc.ctxfacts import is_context_type_text, stored_values
+from ctxguard.gosrc.ctxfacts import StoredValue, is_context_type_text, stored_values
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import enclosing_function, text, unparen
 from ctxguard.gosrc.types import GRPC, SQL, SQLX, expr_type, short_type
@@ -28,7 +28,11 @@ API asks for under its own key (`context.WithValue(ctx, oauth2.HTTPClient,
 client)` is how golang.org/x/oauth2 takes its HTTP client), nor a connection
 stored by a function of `http.Server.ConnContext`'s shape, `func(ctx
 context.Context, c net.Conn) context.Context`, in the context it makes for that
-connection: that context lives as long as the connection does.
+connection: that context lives as long as the connection does; nor a value put
+in the `Context` field of an options struct (`o.Context = context.WithValue(
+o.Context, wgKey{}, wg)` with `o` an `*Options`, `*Opts`, `*Config` or
+`*Settings`): a bag of settings the component reads as it is built (go-micro's
+plugins), not a request's context.
 
 ## Why it leaks
 A context value lives as long as the context chain, and contexts are often
@@ -108,7 +112,7 @@ def check(p: Pass) -> None:
     extra = frozenset(p.options.get("extra-types", ()))
     for stored in stored_values(file):
         value = stored.value
-        if _api_key(file, stored.key) or _connection_hook(file, value):
+        if _api_key(file, stored.key) or _connection_hook(file, value) or _options_bag(file, stored):
             continue
         vtype = expr_type(file, value)
         if vtype is None:
@@ -145,6 +149,25 @@ def _connection_hook(file: GoFile, value: Node) -> bool:
 
 
 _CONNECTIONS = frozenset({"net.Conn", "*crypto/tls.Conn", "*net.TCPConn", "*net.UnixConn"})
+
+
+def _options_bag(file: GoFile, stored: StoredValue) -> bool:
+    """`o.Context = context.WithValue(o.Context, wgKey{}, wg)` with `o` an options struct
+    (`*Options`, `*ServerOpts`, `*Config`): the context is a bag of settings (go-micro's
+    plugins) that the component reads once as it is built, never a request's context."""
+    stmt = stored.derivation.stmt
+    target = stored.derivation.ctx_target
+    if stmt is None or stmt.type != "assignment_statement" or target is None:
+        return False
+    if target.type != "selector_expression" or text(target.child_by_field_name("field")) != "Context":
+        return False
+    holder = target.child_by_field_name("operand")
+    htype = expr_type(file, holder) if holder is not None else None
+    name = (htype or "").lstrip("*").rpartition(".")[2]
+    return name.endswith(_OPTION_TYPES)
+
+
+_OPTION_TYPES = ("Options", "Opts", "Config", "Settings")
 
 
 def _api_key(file: GoFile, key: Node) -> bool:
