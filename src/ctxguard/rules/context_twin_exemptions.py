@@ -253,6 +253,39 @@ def _local_network_name(literal: Node) -> bool:
     return text(literal).strip('"`').startswith(("unix", "ip"))
 
 
+def not_for_http(file: GoFile, call: Node) -> bool:
+    """`http.NewRequest(m, u.String(), nil)` for a URL whose scheme is not http or https
+    (`u := url.URL{Scheme: "kafka", ...}`, or a literal `"kafka://..."`): net/http cannot send
+    it, so it is built to be signed or inspected (kafka-go's AWS MSK presigning)."""
+    args = call_args(call)
+    if len(args) < 2:
+        return False
+    target = unparen(args[1])
+    if target.type in ("interpreted_string_literal", "raw_string_literal"):
+        return _foreign_scheme(text(target).strip('"`').partition("://"))
+    if target.type != "call_expression" or call_name(target)[1] != "String":
+        return False
+    operand = call_name(target)[0]
+    decl = file.decl_of(operand) if operand is not None and operand.type == "identifier" else None
+    value = unparen(decl.value) if decl is not None and decl.value is not None else None
+    if value is not None and value.type == "unary_expression":
+        value = value.child_by_field_name("operand")
+    body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
+    for el in body.named_children if body is not None else []:
+        if el.type == "keyed_element" and text(el.named_children[0]) == "Scheme":
+            scheme = el.named_children[-1]
+            if scheme.type == "literal_element" and scheme.named_child_count:
+                scheme = scheme.named_children[0]  # the grammar wraps keyed values
+            if unparen(scheme).type == "interpreted_string_literal":
+                return _foreign_scheme((text(scheme).strip('"'), "://", ""))
+    return False
+
+
+def _foreign_scheme(parts: tuple[str, str, str]) -> bool:
+    scheme, sep, _ = parts
+    return bool(sep) and scheme.lower() not in ("http", "https", "")
+
+
 def handled_later(file: GoFile, call: Node) -> bool:
     """What the code does with the result shows the missing context is dealt with: the request
     gets one later (`req.WithContext(ctx)`, `req.Clone(ctx)`, maybe after `s.req = req`, or it is

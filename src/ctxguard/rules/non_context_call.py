@@ -42,6 +42,7 @@ from ctxguard.rules.context_twin_exemptions import (
     deadline_carried,
     handled_later,
     local_network,
+    not_for_http,
     raced_against_done,
     runs_late,
 )
@@ -68,7 +69,9 @@ own `*http.Request` parameter):
   `*http.Client` (use `http.NewRequestWithContext` and `Do`); `http.NewRequest` and
   `httptest.NewRequest`, unless the request gets a context afterwards
   (`req.WithContext(ctx)`, `req.Clone(ctx)`, or handed to a call together with a context),
-  or is written to a connection by hand (`req.Write(conn)`: nothing reads its context);
+  or is written to a connection by hand (`req.Write(conn)`: nothing reads its context),
+  or its URL's scheme is not http or https (`url.URL{Scheme: "kafka"}`: built to be
+  signed, never sent);
 - `database/sql`: `Query`, `QueryRow`, `Exec`, `Prepare`, `Begin`, `Ping` on
   `*sql.DB`, `*sql.Tx` (also `Stmt`) and `*sql.Stmt`;
 - `github.com/jmoiron/sqlx`: `Get`, `Select`, `Queryx`, `QueryRowx`, `NamedExec`,
@@ -339,7 +342,7 @@ def check(p: Pass) -> None:
             continue
         if avail is not None and usable:
             # with report-everywhere the call itself is the problem, whatever is done with its result
-            if not wide and found.what in REQUEST_LIKE and handled_later(file, call):
+            if not wide and found.what in REQUEST_LIKE and (handled_later(file, call) or not_for_http(file, call)):
                 continue
             message, fix = _message(found, avail.expr, call), _fix(file, found, avail, call)
         else:
