@@ -311,6 +311,11 @@ def handled_later(file: GoFile, call: Node) -> bool:
     if methods & {"Write", "WriteProxy"}:
         return True  # written to a connection by hand: nothing reads its context
     for other in scope.nodes("call_expression"):
+        args = call_args(other)
+        if any(text(a) in holders for a in args) and any(
+            is_context_value(file, a) for a in args if text(a) not in holders
+        ):
+            return True  # kept (`t.req = req`) and handed over with a context: `ctxhttp.Do(ctx, c, t.req)`
         fn = unparen(other.child_by_field_name("function"))  # type: ignore[arg-type]
         if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in ("WithContext", "Clone"):
             continue

@@ -66,6 +66,31 @@ func (a *api) cached(ctx context.Context) error {
 	return err
 }
 
+// Stored, then handed over together with a context.
+func (a *api) cachedHandOver(ctx context.Context) error {
+	if a.req == nil {
+		req, err := http.NewRequest(http.MethodGet, "http://a", http.NoBody) // ok: stored, then do(ctx, a.client, a.req)
+		if err != nil {
+			return err
+		}
+		a.req = req
+	}
+	return do(ctx, a.client, a.req)
+}
+
+// Stored, then sent with no context at all.
+func (a *api) cachedBare(ctx context.Context) error {
+	if a.req == nil {
+		req, err := http.NewRequest(http.MethodGet, "http://a", http.NoBody) // want `CG202 http\.NewRequest has no context`
+		if err != nil {
+			return err
+		}
+		a.req = req
+	}
+	_, err := a.client.Do(a.req)
+	return err
+}
+
 func handOver(ctx context.Context, c *http.Client) error {
 	req, err := http.NewRequest(http.MethodPost, "http://a", strings.NewReader("x")) // ok: do(ctx, c, req) attaches ctx
 	if err != nil {
