@@ -661,7 +661,9 @@ def _gives_up(
                     return None  # a way out that skips the receive leaves one send: the buffer's
                 continue
             exit_stmt = early_exit(file, loops[-1], func, skip=lambda n: failed_before(file, n))
-            if exit_stmt is not None and not _drained_after(receives, loops[-1]):
+            if exit_stmt is not None and not (
+                _drained_after(receives, loops[-1]) or _drains_first(exit_stmt, receives)
+            ):
                 keyword = text(exit_stmt).split()[0]
                 return line_of(ref), f"{keyword} at line {line_of(exit_stmt)} leaves the receive loop", 0
     skipped = _skips_receive(file, func, make, receives, senders, sends - buffer)
@@ -841,12 +843,35 @@ def _drained_after(receives: list[Node], loop: Node) -> bool:
 _FOR = frozenset({"for_statement"})
 
 
+def _drains_first(exit_stmt: Node, receives: list[Node]) -> bool:
+    """Right before leaving, a loop of its own receives on every pass: `for active > 0 {
+    <-errs; active-- }; return` (cloudflared's supervisor counts its tunnels down)."""
+    prev = exit_stmt.prev_named_sibling
+    while prev is not None and prev.type == "comment":
+        prev = prev.prev_named_sibling
+    body = prev.child_by_field_name("body") if prev is not None and prev.type == "for_statement" else None
+    return body is not None and any(contains(body, r) and _every_iteration(r, body) for r in receives)
+
+
 def _every_iteration(receive: Node, body: Node) -> bool:
     """The receive runs on every pass through `body`: a statement of its own, or the initialiser
     or condition of an `if` of its own (`if e := <-errs; e != nil`)."""
     for st in statements(body):
         if contains(st, receive):
-            return received_before(st, [receive], st.start_byte - 1) >= 1 or _heads_if(st, receive)
+            return _is_the_statement(st, receive) or _heads_if(st, receive)
+    return False
+
+
+def _is_the_statement(stmt: Node, receive: Node) -> bool:
+    """`<-ch`, `v := <-ch` or `v = <-ch` as a statement of its own (`receive` is the `<-ch`,
+    or for a field channel the `s.ch` it reads)."""
+    ids = {receive.id} | ({receive.parent.id} if receive.parent is not None else set())
+    if stmt.type == "expression_statement":
+        return stmt.named_child_count == 1 and unparen(stmt.named_children[0]).id in ids
+    if stmt.type in ("short_var_declaration", "assignment_statement"):
+        right = stmt.child_by_field_name("right")
+        values = right.named_children if right is not None else []
+        return len(values) == 1 and unparen(values[0]).id in ids
     return False
 
 

@@ -365,3 +365,55 @@ func readPart(p int) error {
 	}
 	return nil
 }
+
+// A supervisor that restarts its workers and, when told to stop, counts them down before it
+// returns: every send is taken.
+func supervise(stop <-chan struct{}, n int) {
+	errs := make(chan error)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			errs <- readPart(i) // ok: counted down on the way out
+		}(i)
+	}
+	active := n
+	for {
+		select {
+		case <-stop:
+			for active > 0 {
+				<-errs
+				active--
+			}
+			return
+		case err := <-errs:
+			active--
+			if err != nil {
+				go func() {
+					errs <- readPart(0) // ok: counted down on the way out
+				}()
+				active++
+			}
+		}
+	}
+}
+
+// The same without the count-down: the workers still running are stranded.
+func superviseNoDrain(stop <-chan struct{}, n int) {
+	errs := make(chan error)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			errs <- readPart(i) // want `CG105 goroutine may block forever sending on errs`
+		}(i)
+	}
+	for {
+		select {
+		case <-stop:
+			return
+		case err := <-errs:
+			if err != nil {
+				go func() {
+					errs <- readPart(0)
+				}()
+			}
+		}
+	}
+}
