@@ -19,6 +19,7 @@ from ctxguard.gosrc.facts import callee_key, declared_key, short_name
 from ctxguard.gosrc.goroutines import Goroutine, in_nested_func, is_stop_channel, trips
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import (
+    LOOP_TYPES,
     call_args,
     call_name,
     contains,
@@ -225,7 +226,7 @@ def _once_by_flag(send: Node, func: Node) -> bool:
     cond = guard.child_by_field_name("condition") if guard is not None else None
     if guard is None or body is None or cond is None or not contains(func, guard):
         return False
-    loop = enclosing(send, _LOOP)
+    loop = enclosing(send, LOOP_TYPES)
     if loop is not None and contains(guard, loop):
         return False  # `if !got { for { ch <- v } }`: the loop repeats the send
     flags = {text(n.child_by_field_name("operand")) for n in walk(cond) if n.type == "unary_expression"}
@@ -251,7 +252,6 @@ def _once_by_flag(send: Node, func: Node) -> bool:
 
 
 _IF = frozenset({"if_statement"})
-_LOOP = frozenset({"for_statement"})
 
 
 def guarded(file: GoFile, send: Node) -> bool:

@@ -28,6 +28,7 @@ from ctxguard.gosrc.goroutines import (
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
+    LOOP_TYPES,
     call_args,
     call_name,
     call_of_callee,
@@ -833,14 +834,11 @@ def _drained_after(receives: list[Node], loop: Node) -> bool:
             continue
         if r.parent.type == "range_clause":
             return True
-        drain = enclosing(r, _FOR)
+        drain = enclosing(r, LOOP_TYPES)
         body = drain.child_by_field_name("body") if drain is not None else None
         if body is not None and drain is not None and drain.start_byte >= loop.end_byte and _every_iteration(r, body):
             return True
     return False
-
-
-_FOR = frozenset({"for_statement"})
 
 
 def _drains_first(exit_stmt: Node, receives: list[Node]) -> bool:
