@@ -60,8 +60,8 @@ def is_command_package(pkg: Package) -> bool:
 
     Each command runs once and the process exits after it, so a goroutine or timer it strands
     ends with the process. Each condition alone misleads: libraries import cobra to register
-    their flags, and `main` packages are never taken for one: a daemon's main parses its flags
-    with the same frameworks and runs for the life of the process.
+    their flags, and minio's whole server lives below cmd/. `main` packages are never taken for
+    one: a daemon's main parses its flags with the same frameworks and runs as long as it does.
     """
     if pkg.name == "main" or pkg.name.endswith("_test"):
         return False
