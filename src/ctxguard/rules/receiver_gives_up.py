@@ -35,7 +35,7 @@ from ctxguard.rules.goroutine_sends import (
     ancestors,
     case_reason,
 )
-from ctxguard.rules.send_protocols import iterations_take_their_own, received_before
+from ctxguard.rules.send_protocols import iterations_take_their_own, plain_in, received_before
 
 
 def gives_up(
@@ -282,32 +282,9 @@ def _drains_first(exit_stmt: Node, receives: list[Node]) -> bool:
 
 
 def _every_iteration(receive: Node, body: Node) -> bool:
-    """The receive runs on every pass through `body`: a statement of its own, or the initialiser
-    or condition of an `if` of its own (`if e := <-errs; e != nil`)."""
-    for st in statements(body):
-        if contains(st, receive):
-            return _is_the_statement(st, receive) or _heads_if(st, receive)
-    return False
-
-
-def _is_the_statement(stmt: Node, receive: Node) -> bool:
-    """`<-ch`, `v := <-ch` or `v = <-ch` as a statement of its own (`receive` is the `<-ch`,
-    or for a field channel the `s.ch` it reads)."""
-    ids = {receive.id} | ({receive.parent.id} if receive.parent is not None else set())
-    if stmt.type == "expression_statement":
-        return stmt.named_child_count == 1 and unparen(stmt.named_children[0]).id in ids
-    if stmt.type in ("short_var_declaration", "assignment_statement"):
-        right = stmt.child_by_field_name("right")
-        values = right.named_children if right is not None else []
-        return len(values) == 1 and unparen(values[0]).id in ids
-    return False
-
-
-def _heads_if(stmt: Node, receive: Node) -> bool:
-    if stmt.type != "if_statement":
-        return False
-    head = stmt.child_by_field_name("initializer") or stmt.child_by_field_name("condition")
-    return head is not None and contains(head, receive)
+    """The receive runs on every pass through `body`: plainly in a statement of its own
+    (`<-errs`, `e := <-errs`, `if e := <-errs; e != nil`)."""
+    return any(plain_in(receive, st) for st in statements(body) if contains(st, receive))
 
 
 def _only_breaks(case: Node) -> bool:

@@ -175,7 +175,7 @@ def _every_case_receives(loop: Node, go: Node, receives: list[Node], leaving_is_
     c.start(); <-c.started`)."""
     body = loop.child_by_field_name("body")
     after = [st for st in statements(body) if st.start_byte > go.end_byte] if body is not None else []
-    if after and any(_plain_in(r, after[0]) for r in receives if contains(after[0], r)):
+    if after and any(plain_in(r, after[0]) for r in receives if contains(after[0], r)):
         return True
     select = next((st for st in after if st.type == "select_statement"), None)
     if select is None:
@@ -185,7 +185,7 @@ def _every_case_receives(loop: Node, go: Node, receives: list[Node], leaving_is_
             continue
         channel = received_channel(case) if case.type == "communication_case" else None
         takes = channel is not None and any(r.id == channel.id or contains(channel, r) for r in receives)
-        if takes or any(_plain_in(r, st) for st in statements(case) for r in receives if contains(st, r)):
+        if takes or any(plain_in(r, st) for st in statements(case) for r in receives if contains(st, r)):
             continue
         last = statements(case)[-1:] if leaving_is_enough else []
         if not last or last[0].type != "return_statement":
@@ -220,7 +220,7 @@ def received_before(point: Node, receives: list[Node], after: int) -> float:
         if parent.type in ("statement_list", "block"):
             sib = cur.prev_named_sibling
             while sib is not None and sib.end_byte > after:
-                taken += sum(1 for r in receives if contains(sib, r) and _plain_in(r, sib))
+                taken += sum(1 for r in receives if contains(sib, r) and plain_in(r, sib))
                 sib = sib.prev_named_sibling
         elif parent.type == "for_statement":
             break  # an earlier receive in the loop body ran in this iteration, not necessarily before
@@ -228,7 +228,7 @@ def received_before(point: Node, receives: list[Node], after: int) -> float:
     return taken
 
 
-def _plain_in(receive: Node, stmt: Node) -> bool:
+def plain_in(receive: Node, stmt: Node) -> bool:
     """`receive` runs whenever `stmt` does: no branch, loop, select or function in between (the
     header of an if or switch runs, its bodies may not)."""
     child, cur = receive, receive.parent
