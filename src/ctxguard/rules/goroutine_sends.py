@@ -229,8 +229,11 @@ def _once_by_flag(send: Node, func: Node) -> bool:
     loop = enclosing(send, LOOP_TYPES)
     if loop is not None and contains(guard, loop):
         return False  # `if !got { for { ch <- v } }`: the loop repeats the send
-    flags = {text(n.child_by_field_name("operand")) for n in walk(cond) if n.type == "unary_expression"}
-    flags.discard("")
+    flags = {
+        text(n.child_by_field_name("operand"))
+        for n in walk(cond)
+        if n.type == "unary_expression" and text(n.child_by_field_name("operator")) == "!"
+    }
     sets = {
         text(left): text(right)
         for st in statements(body)
@@ -238,7 +241,7 @@ def _once_by_flag(send: Node, func: Node) -> bool:
         and (left := st.child_by_field_name("left")) is not None
         and (right := st.child_by_field_name("right")) is not None
     }
-    flag = next((f for f in flags if sets.get(f) == "true" and f"!{f}" in text(cond).replace(" ", "")), None)
+    flag = next((f for f in flags if sets.get(f) == "true"), None)
     if flag is None:
         return False
     resets = [
