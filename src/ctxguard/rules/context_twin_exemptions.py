@@ -310,12 +310,11 @@ def handled_later(file: GoFile, call: Node) -> bool:
                 holders.update(text(x) for x in expression_list(assign.child_by_field_name("left")))
     if methods & {"Write", "WriteProxy"}:
         return True  # written to a connection by hand: nothing reads its context
+    kept = holders - {decl.name}  # `t.req = req`: the variable's own references were read above
     for other in scope.nodes("call_expression"):
         args = call_args(other)
-        if any(text(a) in holders for a in args) and any(
-            is_context_value(file, a) for a in args if text(a) not in holders
-        ):
-            return True  # kept (`t.req = req`) and handed over with a context: `ctxhttp.Do(ctx, c, t.req)`
+        if kept and any(text(a) in kept for a in args) and any(is_context_value(file, a) for a in args):
+            return True  # kept, then handed over with a context: `ctxhttp.Do(ctx, c, t.req)`
         fn = unparen(other.child_by_field_name("function"))  # type: ignore[arg-type]
         if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in ("WithContext", "Clone"):
             continue

@@ -91,6 +91,22 @@ func (a *api) cachedBare(ctx context.Context) error {
 	return err
 }
 
+// Another variable of the same name handed over with a context says nothing of this request.
+func (a *api) sameNameElsewhere(ctx context.Context, viaQueue bool) error {
+	if viaQueue {
+		req := struct{ body string }{"x"}
+		return enqueue(ctx, req)
+	}
+	req, err := http.NewRequest(http.MethodGet, "http://a", http.NoBody) // want `CG202 http\.NewRequest has no context`
+	if err != nil {
+		return err
+	}
+	_, err = a.client.Do(req)
+	return err
+}
+
+func enqueue(ctx context.Context, v any) error { _ = v; return ctx.Err() }
+
 func handOver(ctx context.Context, c *http.Client) error {
 	req, err := http.NewRequest(http.MethodPost, "http://a", strings.NewReader("x")) // ok: do(ctx, c, req) attaches ctx
 	if err != nil {
