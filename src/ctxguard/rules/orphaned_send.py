@@ -14,6 +14,7 @@ from ctxguard.gosrc.detach import in_cleanup_function, returns_to_exit
 from ctxguard.gosrc.goroutines import (
     Goroutine,
     early_exit,
+    fails_test,
     go_statements,
     goroutine,
     goroutine_context,
@@ -34,6 +35,7 @@ from ctxguard.gosrc.syntax import (
     line_of,
     received_channel,
     repetitions,
+    statements,
     text,
     unparen,
     walk,
@@ -100,7 +102,8 @@ the process (`log.Fatal`, `panic`): the sender is stranded only once the test
 has failed or the process is going away; a `select` case waiting on a channel
 the sender itself closes when it is done; and a goroutine that sends once, on
 one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
-`select` that takes either. Nor these protocols:
+`select` that takes either (its other cases, if any, failing the test: a test
+harness's `case <-time.After(d): require.Fail(h, ...)`). Nor these protocols:
 - a loop that starts one goroutine per iteration and takes its send on every
   way out: a `select` whose every case receives (`case err := <-done:`, or
   `case <-stop: <-done; return`), so leaving the loop leaves nothing pending;
@@ -116,8 +119,10 @@ one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
   only `main` calls, once and outside a loop (`if err := run(); err != nil`):
   when it gives up the process ends, and the goroutine with it;
 - a loop that keeps one sender in flight on a channel with room for one: it
-  goes round again only after taking the send, so leaving the loop leaves at
-  most one send, which the buffer takes;
+  goes round again only after taking the send, so leaving the loop (a
+  `return`, or a `select` case that gives up) leaves at most one send, which
+  the buffer takes (`for { go func() { res <- probe() }(); select { case
+  <-deadline: return; case ok := <-res: ... } }`);
 - an async writer kept to one in flight by its `done` channel, which it closes
   only when it succeeds (`if done == nil { done = make(...); go func() { if err
   := w(); err != nil { fail <- err; return }; close(done) }() }`, and `done =
@@ -348,7 +353,7 @@ def _judge(
     struct field holds, `func` itself: it outlives every loop of the function) when the
     receiver, `receives` in `func`, can stop before taking them all."""
     total = _pending(senders, receives)
-    if not receives or total <= buffer or (total <= buffer + 1 and _takes_every_outcome(receives, senders)):
+    if not receives or total <= buffer or (total <= buffer + 1 and _takes_every_outcome(file, receives, senders)):
         return []
     if in_cleanup_function(func.child_by_field_name("body") or func):
         return []  # Stop, Close, Shutdown giving up: a goroutine left once, at teardown
@@ -521,9 +526,11 @@ def _pending(senders: list[Sender], receives: list[Node]) -> float:
     return max(phases)
 
 
-def _takes_every_outcome(receives: list[Node], senders: list[Sender]) -> bool:
+def _takes_every_outcome(file: GoFile, receives: list[Node], senders: list[Sender]) -> bool:
     """Every receive is a select whose other cases take the senders' other channels: the
-    goroutine sends once, `errCh <- err` or else `metaCh <- meta`, and the select takes either."""
+    goroutine sends once, `errCh <- err` or else `metaCh <- meta`, and the select takes either.
+    A case that fails the test (`case <-time.After(d): require.Fail(t, ...)`) strands the
+    sender only once the test has failed."""
     for ref in receives:
         case = enclosing(ref, frozenset({"communication_case"}))
         if case is None or case.parent is None:
@@ -532,9 +539,13 @@ def _takes_every_outcome(receives: list[Node], senders: list[Sender]) -> bool:
             if other.type == "default_case":
                 return False
             another = other.type == "communication_case" and other.id != case.id
-            if another and not _senders_other_channel(other, senders):
+            if another and not _senders_other_channel(other, senders) and not _fails_test(file, other):
                 return False
     return True
+
+
+def _fails_test(file: GoFile, case: Node) -> bool:
+    return any(fails_test(file, st) for st in statements(case))
 
 
 def _senders_other_channel(case: Node, senders: list[Sender]) -> bool:

@@ -61,7 +61,10 @@ def gives_up(
             taken = received_before(select, receives, first_go)
             if sends - taken <= buffer:
                 continue  # what is left after the receives that come first fits in the buffer
-            in_loop = any(outlives(lp) for lp in loops_between(select, func))
+            kept = [lp for lp in loops_between(select, func) if outlives(lp)]
+            in_loop = bool(kept)
+            if buffer >= 1 and kept and iterations_take_their_own(file, func, kept[-1], receives, senders, buffer):
+                continue  # one sender in flight at a time: giving up leaves its one send, the buffer's
             reasons: list[str] = []
             for other in select.named_children:
                 if other.id == case.id or other.type not in ("communication_case", "default_case"):

@@ -154,3 +154,91 @@ func sendBlocksTwoAhead(next func() ([]int, bool), stop <-chan struct{}) {
 		}
 	}
 }
+
+// pollUntil starts one probe per round and waits for its answer or the deadline before the
+// next: giving up leaves at most the one probe in flight, and the room for one takes its answer.
+func pollUntil(probe func() bool, deadline <-chan struct{}, tick func()) bool {
+	result := make(chan bool, 1)
+	for {
+		tick()
+		go func() {
+			result <- probe() // ok: one in flight, room for it
+		}()
+		select {
+		case <-deadline:
+			return false
+		case ok := <-result:
+			if ok {
+				return true
+			}
+		}
+	}
+}
+
+// readFrames sends once on either way out of each reader (an error, or the frame) and reads
+// the next frame only after taking this one's.
+func readFrames(read func() ([]byte, error), die <-chan struct{}, handle func([]byte)) {
+	type frame struct {
+		body []byte
+		err  error
+	}
+	frames := make(chan frame, 1)
+	for {
+		go func() {
+			body, err := read()
+			if err != nil {
+				frames <- frame{err: err} // ok: one send per reader, one reader in flight
+				return
+			}
+			frames <- frame{body: body}
+		}()
+		var f frame
+		select {
+		case <-die:
+			return
+		case f = <-frames:
+		}
+		if f.err != nil {
+			return
+		}
+		handle(f.body)
+	}
+}
+
+// pollUntilNoRoom is pollUntil on an unbuffered channel: the deadline strands the probe.
+func pollUntilNoRoom(probe func() bool, deadline <-chan struct{}, tick func()) bool {
+	result := make(chan bool)
+	for {
+		tick()
+		go func() {
+			result <- probe() // want `CG105 goroutine may block forever sending on result`
+		}()
+		select {
+		case <-deadline:
+			return false
+		case ok := <-result:
+			if ok {
+				return true
+			}
+		}
+	}
+}
+
+// pollSkipping has room for one, but a tick goes round again without taking the answer.
+func pollSkipping(probe func() bool, deadline <-chan struct{}, tick <-chan struct{}) bool {
+	result := make(chan bool, 1)
+	for {
+		go func() {
+			result <- probe() // want `CG105 goroutine may block forever sending on result`
+		}()
+		select {
+		case <-deadline:
+			return false
+		case <-tick:
+		case ok := <-result:
+			if ok {
+				return true
+			}
+		}
+	}
+}
