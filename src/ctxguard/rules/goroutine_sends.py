@@ -9,6 +9,7 @@ sends on, its sends with whether they repeat and the most along one path.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -204,18 +205,29 @@ def count_sends(g: Goroutine, nodes: list[Node]) -> tuple[list[Send], float]:
 
 
 def _on_panic(send: Node, func: Node) -> bool:
-    """The send sits in a function deferred by `func` under `if r := recover(); r != nil`."""
+    """The send sits in a function deferred by `func` under `if r := recover(); r != nil`, or
+    under `if r != nil` after `r := recover()` in that function."""
     cur = send.parent
     recovering = False
+    conditions: list[bytes] = []
     while cur is not None and cur.id != func.id:
         if cur.type == "if_statement":
             head = cur.child_by_field_name("initializer") or cur.child_by_field_name("condition")
             recovering = recovering or (head is not None and b"recover()" in (head.text or b""))
+            condition = cur.child_by_field_name("condition")
+            conditions.append(condition.text or b"" if condition is not None else b"")
         if cur.type == "func_literal":
             call = cur.parent
-            return recovering and call is not None and call.parent is not None and call.parent.type == "defer_statement"
+            if call is None or call.parent is None or call.parent.type != "defer_statement":
+                return False
+            recovered = {m.group(1) for m in _RECOVERED.finditer(cur.text or b"")}
+            return recovering or any(re.search(rb"\b" + v + rb"\b", c) for v in recovered for c in conditions)
         cur = cur.parent
     return False
+
+
+# `r := recover()`, `err = recover()`: the variable holding what a deferred function recovered
+_RECOVERED = re.compile(rb"\b(\w+)\s*:?=\s*recover\(\)")
 
 
 def _once_by_flag(send: Node, func: Node) -> bool:
@@ -334,15 +346,26 @@ def buffer_of(make: Node) -> float | None:
 
 
 def exclusive(a: Node, b: Node) -> bool:
-    """`a` and `b` sit in different branches of one if/else chain."""
+    """`a` and `b` sit in different branches of one if/else chain, or in different cases of one
+    switch (none falling through) or select."""
     cur = a.parent
     while cur is not None and not contains(cur, b):
         cur = cur.parent
+    if cur is not None and cur.type in _BRANCHING:
+        cases = [c for c in cur.named_children if c.type in _CASES]
+        case_a = next((c for c in cases if contains(c, a)), None)
+        case_b = next((c for c in cases if contains(c, b)), None)
+        falls = any(st.type == "fallthrough_statement" for c in cases for st in statements(c))
+        return case_a is not None and case_b is not None and case_a.id != case_b.id and not falls
     if cur is None or cur.type != "if_statement":
         return False
     cons = cur.child_by_field_name("consequence")
     alt = cur.child_by_field_name("alternative")
     return cons is not None and alt is not None and contains(cons, a) != contains(cons, b)
+
+
+_BRANCHING = frozenset({"expression_switch_statement", "type_switch_statement", "select_statement"})
+_CASES = frozenset({"expression_case", "type_case", "default_case", "communication_case"})
 
 
 def ancestors(node: Node, stop: Node) -> list[Node]:

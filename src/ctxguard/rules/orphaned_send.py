@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -13,24 +12,19 @@ from ctxguard.gosrc import index
 from ctxguard.gosrc.detach import in_cleanup_function, returns_to_exit
 from ctxguard.gosrc.goroutines import (
     Goroutine,
-    early_exit,
     fails_test,
     go_statements,
     goroutine,
-    goroutine_context,
     in_nested_func,
-    observes_cancellation,
     trips,
 )
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
 from ctxguard.gosrc.syntax import (
     call_name,
-    call_of_callee,
     contains,
     enclosing,
     enclosing_function,
-    expression_list,
     is_receive,
     line_of,
     received_channel,
@@ -54,6 +48,7 @@ from ctxguard.rules.goroutine_sends import (
     sends_elsewhere,
 )
 from ctxguard.rules.receiver_gives_up import gives_up
+from ctxguard.rules.returned_channels import generator_sends, read_to_the_end, returned
 from ctxguard.rules.send_protocols import answers_requests, fails_once
 
 DOC = """\
@@ -81,7 +76,10 @@ repository drain them, and CLI watch commands.
 Sends are counted along the paths through the goroutine, not in its text:
 several `errc <- err; return` branches send at most once, a send in a loop
 that does not leave can send again (as often as a literal trip count says,
-or without bound). With a buffer, only the sends that can overflow it are
+or without bound). A deferred `recover()` that sends only when it caught a
+panic sends instead of the rest; goroutines started in different branches of
+an `if`/`else` or different cases of a `switch` (none falling through) or
+`select` do not add up. With a buffer, only the sends that can overflow it are
 reported: the one in a loop, or the second one along a path, and the message
 says so.
 
@@ -100,7 +98,9 @@ gives up only by failing the test (`t.Fatal`, `t.FailNow`, `b.FailNow`,
 `require.*`, gotest.tools' `assert`, `t.Error` then `return`) or by ending
 the process (`log.Fatal`, `panic`): the sender is stranded only once the test
 has failed or the process is going away; a `select` case waiting on a channel
-the sender itself closes when it is done; and a goroutine that sends once, on
+the sender itself closes when it is done, or sends on as its last act (after
+`wg.Wait()` for the goroutines it started, each leaving through `defer
+wg.Done()`: `wg.Wait(); done <- true`); and a goroutine that sends once, on
 one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
 `select` that takes either (its other cases, if any, failing the test: a test
 harness's `case <-time.After(d): require.Fail(h, ...)`). Nor these protocols:
@@ -301,23 +301,23 @@ def _check_channel(file: GoFile, make: Node, facts: Mapping[str, object]) -> lis
         return []
     # The receiving side: every other reference to the channel in `func`.
     receives: list[Node] = []
-    returned = False
+    handed_back = False
     for ref in scope.refs(decl):
         if not (func.start_byte <= ref.start_byte < func.end_byte):
             continue
         if any(b.start_byte <= ref.start_byte < b.end_byte for b in sender_bodies) or ref.id in passed_to_sender:
             continue
         use = _use_of(ref)
-        if use == "escapes" and _returned(ref, func):
-            returned = True
+        if use == "escapes" and returned(ref, func):
+            handed_back = True
         elif use == "escapes":
             return []  # stored or passed on: the receiver is somewhere else
         elif use == "receive":
             receives.append(ref)
-    if returned:
-        if receives or _read_to_the_end(file, func):
+    if handed_back:
+        if receives or read_to_the_end(file, func):
             return []
-        return _generator(decl, senders, buffer)
+        return [Orphan(s.node, s.file, m, r, generator=True) for s, m, r in generator_sends(decl, senders, buffer)]
     closed_at = _closed_on_return(file, func, decl, sender_bodies)
     return _judge(file, func, make, decl.name, receives, senders, buffer, closed_at)
 
@@ -417,87 +417,6 @@ def _closed_on_return(file: GoFile, func: Node, decl: Decl, sender_bodies: list[
         if call.parent is not None and call.parent.type == "defer_statement" and contains(func, call):
             return line_of(call)
     return None
-
-
-def _returned(ref: Node, func: Node) -> bool:
-    """`return ch` (or `return ch, nil`) of `func` itself, not of a closure inside it."""
-    parent = ref.parent
-    if parent is not None and parent.type == "expression_list":
-        parent = parent.parent
-    return parent is not None and parent.type == "return_statement" and enclosing_function(parent) == func
-
-
-def _read_to_the_end(file: GoFile, func: Node) -> bool:
-    """Every caller of `func`, an unexported function or method (its callers are all in the
-    package), reads the channel it returns to the end: `for x := range ch` with no way out
-    of the loop. A caller that never stops reading never strands the goroutine feeding it."""
-    name = text(func.child_by_field_name("name"))
-    pkg = file.package
-    if func.type not in ("function_declaration", "method_declaration") or not name[:1].islower() or pkg is None:
-        return False
-    pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")
-    calls = 0
-    for f in pkg.files:
-        for m in pattern.finditer(f.source):
-            node = f.root.descendant_for_byte_range(m.start(), m.start() + 1)
-            call = call_of_callee(node) if node is not None else None
-            if call is None:
-                continue  # the declaration, a comment, a method value
-            calls += 1
-            if not _ranged_to_the_end(f, call):
-                return False
-    return calls > 0
-
-
-def _ranged_to_the_end(file: GoFile, call: Node) -> bool:
-    """`for x := range call`, or `ch, err := call` (or `ch := call`) whose channel is only ever
-    ranged over; to the end."""
-    owner = enclosing_function(call)
-    if call.parent is not None and call.parent.type == "range_clause" and owner is not None:
-        loop = call.parent.parent
-        return loop is not None and early_exit(file, loop, owner) is None
-    values = call.parent
-    stmt = values.parent if values is not None and values.type == "expression_list" else None
-    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement"):
-        return False
-    left = expression_list(stmt.child_by_field_name("left"))
-    decl = file.decl_of(left[0]) if left and left[0].type == "identifier" else None
-    scope = file.scope_for(call)
-    if decl is None or scope is None or owner is None:
-        return False
-    reads = [r for r in scope.refs(decl) if r.id != left[0].id]
-    for r in reads:
-        clause = r.parent
-        loop = clause.parent if clause is not None and clause.type == "range_clause" else None
-        if loop is None or clause.child_by_field_name("right") != r:  # type: ignore[union-attr]
-            return False
-        if early_exit(file, loop, owner) is not None:
-            return False
-    return bool(reads)
-
-
-def _generator(decl: Decl, senders: list[Sender], buffer: float) -> list[Orphan]:
-    """A channel handed to the caller, fed by a goroutine loop that never watches the context:
-    a caller that stops reading once its context is done (the usual way to give up on a
-    stream) leaves the goroutine blocked on its next send."""
-    out: list[Orphan] = []
-    for sender in senders:
-        g = sender.g
-        if g is None:
-            continue  # a function of another package: its context is not known here
-        ctx = goroutine_context(g)
-        if ctx is None or observes_cancellation(g.file, g.func):
-            continue
-        for s in sender.sends:
-            if s.repeats:
-                reason = f"the caller receives from the returned channel and can stop reading once {ctx} is done"
-                into = f"a channel with room for {buffer:g}" if buffer else "an unbuffered channel"
-                message = (
-                    f"goroutine may block forever sending on {decl.name}: it sends in a loop into {into} "
-                    f"without watching {ctx}, and {reason}"
-                )
-                out.append(Orphan(s.node, s.file, message, reason, generator=True))
-    return out
 
 
 def _nth(n: float) -> str:

@@ -87,6 +87,7 @@ def gives_up(
                 # the way out that says most: a timer, ctx.Done() or default before "another case"
                 reason = min(reasons, key=lambda r: r == "another case")
                 return line_of(ref), "select with another case" if reason == "another case" else reason, taken
+    signals = _finish_signals(file, senders)
     for ref in receives:
         loops = [lp for lp in loops_between(ref, func) if outlives(lp)]
         if loops and sends - buffer > 1:  # one receive happened; the others may be stranded
@@ -94,7 +95,9 @@ def gives_up(
                 if buffer >= 1:
                     return None  # a way out that skips the receive leaves one send: the buffer's
                 continue
-            exit_stmt = early_exit(file, loops[-1], func, skip=lambda n: failed_before(file, n))
+            exit_stmt = early_exit(
+                file, loops[-1], func, skip=lambda n: failed_before(file, n) or _on_signal(file, n, signals)
+            )
             if exit_stmt is not None and not (
                 _drained_after(receives, loops[-1]) or _drains_first(exit_stmt, receives)
             ):
@@ -225,6 +228,13 @@ def _closed_by_sender(file: GoFile, case: Node, senders: list[Sender]) -> bool:
     return recv is not None and _waits_for_sender(file, recv, _finish_signals(file, senders))
 
 
+def _on_signal(file: GoFile, exit_stmt: Node, signals: list[Decl]) -> bool:
+    """`exit_stmt` sits in a select case that receives one of the sender's finish `signals`."""
+    case = enclosing(exit_stmt, frozenset({"communication_case"}))
+    comm = case.child_by_field_name("communication") if case is not None else None
+    return comm is not None and _waits_for_sender(file, comm, signals)
+
+
 def _waits_for_sender(file: GoFile, node: Node, signals: list[Decl]) -> bool:
     """`node` holds a receive from one of `signals`."""
     if not signals:
@@ -238,12 +248,11 @@ def _waits_for_sender(file: GoFile, node: Node, signals: list[Decl]) -> bool:
 
 
 def _finish_signals(file: GoFile, senders: list[Sender]) -> list[Decl]:
-    """Channels the only sending goroutine (a function literal) closes: `defer close(done)`."""
+    """Channels the only sending goroutine (a function literal) closes (`defer close(done)`), or
+    sends on as its last act once its sends are over (_signalled_last)."""
     g = senders[0].g if len(senders) == 1 and senders[0].starts <= 1 else None
-    if g is None or g.func.type != "func_literal":
-        return []
-    scope = file.scope_for(g.func)
-    if scope is None:
+    scope = file.scope_for(g.func) if g is not None and g.func.type == "func_literal" else None
+    if g is None or scope is None:
         return []
     out: list[Decl] = []
     for call in scope.nodes("call_expression", g.func):
@@ -252,6 +261,9 @@ def _finish_signals(file: GoFile, senders: list[Sender]) -> list[Decl]:
             decl = file.decl_of(unparen(args[0]))
             if decl is not None and decl not in out:
                 out.append(decl)
+    last = _signalled_last(file, g.func)
+    if last is not None and last not in out:
+        out.append(last)
     return out
 
 
@@ -321,3 +333,37 @@ def _leaves(case: Node) -> bool:
         if stmt.type == "break_statement" and any(c.type == "label_name" for c in stmt.named_children):
             return True
     return _leaves_by_exit(case)
+
+
+def _signalled_last(file: GoFile, func: Node) -> Decl | None:
+    """The channel the goroutine `func` sends on as its last statement, after every send of its
+    own and, when it starts goroutines, after `wg.Wait()` for all of them (each leaving through
+    `defer wg.Done()`): the signal comes once every send has completed (chaos-mesh's process
+    walker: `wg.Wait(); done <- true`, and the receiver returns on `<-done`)."""
+    body = statements(func.child_by_field_name("body"))
+    if not body or body[-1].type != "send_statement":
+        return None
+    nested = [n for n in walk(func) if n.type == "go_statement"]
+    if nested:
+        group = _group_of(body[-2], "expression_statement", "Wait") if len(body) > 1 else None
+        for go in nested:
+            call = go.named_children[0] if go.named_child_count else None
+            fn = call.child_by_field_name("function") if call is not None else None
+            lit = unparen(fn) if fn is not None else None
+            body_of = lit.child_by_field_name("body") if lit is not None and lit.type == "func_literal" else None
+            inner = statements(body_of) if body_of is not None else []
+            if group is None or group not in {_group_of(st, "defer_statement", "Done") for st in inner}:
+                return None
+    channel = body[-1].child_by_field_name("channel")
+    return file.decl_of(unparen(channel)) if channel is not None and unparen(channel).type == "identifier" else None
+
+
+def _group_of(stmt: Node, kind: str, method: str) -> str | None:
+    """`wg` for `defer wg.Done()` (kind defer_statement) or `wg.Wait()` (expression_statement)."""
+    if stmt.type != kind or not stmt.named_child_count:
+        return None
+    call = unparen(stmt.named_children[0])
+    if call.type != "call_expression" or call_args(call):
+        return None
+    operand, name = call_name(call)
+    return text(operand) if operand is not None and name == method else None

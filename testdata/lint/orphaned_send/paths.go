@@ -280,6 +280,47 @@ func callRecovering(work func() error, d time.Duration) error {
 	}
 }
 
+// The same, with what was recovered kept in a variable first.
+func callRecoveringHeld(work func() error, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			r := recover()
+			if r != nil {
+				done <- errNeg // ok: only on a panic, instead of the send below
+			}
+		}()
+		done <- work() // ok: room for one
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
+// A deferred send that is not under the recovered value's check runs on every path: a second send.
+func callAlwaysDeferred(work func() error, d time.Duration, failed *bool) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			r := recover()
+			_ = r
+			if *failed {
+				done <- errNeg
+			}
+		}()
+		done <- work() // want `CG105 goroutine may block forever sending on done: this can be its second send`
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return errTimeout
+	}
+}
+
 // Unbuffered, the same goroutine is stranded when the caller times out.
 func callRecoveringNoRoom(work func() error, d time.Duration) error {
 	done := make(chan error)

@@ -197,6 +197,41 @@ func okExclusiveBranches(cluster bool) error {
 	}
 }
 
+// ok: the senders are in two cases of one switch: only one case runs.
+func okExclusiveCases(kind int) error {
+	errc := make(chan error, 1)
+	switch kind {
+	case 1:
+		go func() { errc <- step() }()
+	case 2:
+		go func() { errc <- step() }()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(time.Second):
+		return errTimeout
+	}
+}
+
+// A case that falls through starts both senders: two sends, room for one.
+func fallingCases(kind int) error {
+	errc := make(chan error, 1)
+	switch kind {
+	case 1:
+		go func() { errc <- step() }() // want `CG105 goroutine may block forever sending on errc`
+		fallthrough
+	case 2:
+		go func() { errc <- step() }()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(time.Second):
+		return errTimeout
+	}
+}
+
 // ok: a non-blocking send.
 func okNonBlockingSend() {
 	exit := make(chan struct{})
@@ -224,7 +259,7 @@ func unknownRecords(records []int) error {
 			case 0:
 				decoded <- r
 			default:
-				errCh <- errors.New("unknown record") // want `CG105 goroutine may block forever sending on errCh: it sends in a loop and may send a second time into a channel with room for 1, and the receiver at line 234 can stop receiving \(select with default\)`
+				errCh <- errors.New("unknown record") // want `CG105 goroutine may block forever sending on errCh: it sends in a loop and may send a second time into a channel with room for 1, and the receiver at line 269 can stop receiving \(select with default\)`
 			}
 		}
 	}()
