@@ -25,16 +25,13 @@ from ctxguard.rules.base import FactPass, Pass, Rule, insert, replace
 from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts, every_call_runs, export_relayed, via_text, where
 from ctxguard.rules.context_twin_exemptions import (
     DIALS,
-    REQUEST_LIKE,
     SOCKET_CALLS,
     blocking_dial,
     borrowed,
     bounded_by_timeout,
     closed_on_done,
     deadline_carried,
-    handled_later,
     local_network,
-    not_for_http,
     raced_against_done,
     runs_late,
 )
@@ -49,6 +46,7 @@ from ctxguard.rules.context_twins import (
     everywhere_packages,
     parse_extra_apis,
 )
+from ctxguard.rules.request_exemptions import REQUEST_LIKE, request_needs_no_context
 from ctxguard.rules.twin_calls import Match, candidates, indirect_calls, local_twins, match_call
 
 DOC = """\
@@ -63,7 +61,9 @@ own `*http.Request` parameter):
   (`req.WithContext(ctx)`, `req.Clone(ctx)`, or handed to a call together with a context),
   or is written to a connection by hand (`req.Write(conn)`: nothing reads its context),
   or its URL's scheme is not http or https (`url.URL{Scheme: "kafka"}`: built to be
-  signed, never sent);
+  signed, never sent), or it is only taken apart (its fields and accessors read, or
+  handed to a `fill...`/`sign...` function) and never reaches a client (its URL and
+  headers go to another transport);
 - `database/sql`: `Query`, `QueryRow`, `Exec`, `Prepare`, `Begin`, `Ping` on
   `*sql.DB`, `*sql.Tx` (also `Stmt`) and `*sql.Stmt`;
 - `github.com/jmoiron/sqlx`: `Get`, `Select`, `Queryx`, `QueryRowx`, `NamedExec`,
@@ -261,7 +261,7 @@ def check(p: Pass) -> None:
             continue
         if avail is not None and usable:
             # with report-everywhere the call itself is the problem, whatever is done with its result
-            if not wide and found.what in REQUEST_LIKE and (handled_later(file, call) or not_for_http(file, call)):
+            if not wide and found.what in REQUEST_LIKE and request_needs_no_context(file, call):
                 continue
             message, fix = _message(found, avail.expr, call), _fix(file, found, avail, call)
         else:
