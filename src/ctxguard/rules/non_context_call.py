@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import AvailableContext
 from ctxguard.gosrc.detach import runs_detached
-from ctxguard.gosrc.facts import declared_key, short_name
+from ctxguard.gosrc.facts import callee_key, declared_key, short_name
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import (
     call_args,
@@ -136,7 +137,12 @@ context (fetch.go:13): give it a context parameter, pass r.Context() and use the
 context twin there`. The wrapped call must be one this rule reports by default
 (not a request or command built for the caller to finish, not `net.Listen` and
 the other bounded calls, not in a `defer`, a goroutine of its own or a cleanup
-call such as `closeConnection`). One finding per calling function and callee.
+call such as `closeConnection`). One finding per calling function and callee;
+and the methods of one type are one finding per package, at the first such
+call, which counts the others (`... (and 37 more methods of storage.Storage
+called so in this package: Category, UpdateCategory, ...)`): a storage layer
+whose methods take no context is one change to that type's API, not one fix
+per handler.
 
 What crosses function and package boundaries is learnt from the module's own
 source (see `ctxguard rules` and the README's "Across packages"): packages of
@@ -335,33 +341,83 @@ _DETACHED_FROM_CALLER = frozenset({"defer_statement", "go_statement"})
 
 
 def _check_wrappers(p: Pass) -> None:
-    """Calls, where a caller context is at hand, of functions that call an API without its twin."""
+    """Calls, where a caller context is at hand, of functions that call an API without its twin.
+    The methods of one type are one finding per package, at the first such call: the remedy is
+    one change to that type's API (a storage layer whose methods take no context), not one per
+    call (miniflux: 282 findings, one per handler's call of a storage method, without this)."""
     file = p.file
-    seen: set[tuple[int, str]] = set()
-    for call in calls_with_facts(file, frozenset(p.facts)):
-        found = p.fact(call)
-        outer = enclosing(call, NAMED_FUNCS)
-        if found is None or outer is None or in_test_code(file, call):
+    pkg = file.package
+    if pkg is None:
+        sites = _wrapper_sites((file,), p.facts)
+    else:
+        sites = pkg.memo("cg202.wrapper_sites", lambda: _wrapper_sites(pkg.files, p.facts))
+    for site in sites:
+        if site.file is file:
+            p.report(site.node, site.message)
+
+
+@dataclass(frozen=True)
+class _WrapperSite:
+    file: GoFile
+    node: Node
+    message: str
+
+
+def _wrapper_sites(files: tuple[GoFile, ...], facts: Mapping[str, object]) -> list[_WrapperSite]:
+    """Every call a wrapper finding is due for, in file order; the calls of one type's methods
+    folded into the first, which counts the rest."""
+    sites: list[tuple[GoFile, Node, str, str, str]] = []  # file, node, callee key, caller key, message
+    for file in files:
+        seen: set[tuple[int, str]] = set()
+        for call in calls_with_facts(file, frozenset(facts)):
+            key = callee_key(file, call)
+            fact = facts.get(key) if key is not None else None
+            outer = enclosing(call, NAMED_FUNCS)
+            if key is None or not isinstance(fact, dict) or outer is None or in_test_code(file, call):
+                continue
+            own_key = declared_key(file, outer) or ""
+            if key == own_key or (outer.id, key) in seen:
+                continue  # one finding per calling function and callee: the fix is one parameter
+            seen.add((outer.id, key))
+            avail = passable_context(file, call)
+            if avail is None or avail.decl.kind != "param" or borrowed(file, avail) or runs_late(call, avail):
+                continue  # the function's own context: a local one may be spent or bounded already
+            if runs_detached(file, call, outer):
+                continue  # deferred, cleanup, or once the caller's context is done
+            message = (
+                f"{short_name(key, own_key)} calls {fact['api']} without a context{via_text(fact, own_key)} "
+                f"({fact['at']}): give it a context parameter, pass {avail.expr} and use the context twin there"
+            )
+            sites.append((file, call.child_by_field_name("function") or call, key, own_key, message))
+    by_type: dict[str, list[str]] = {}
+    for _, _, key, _, _ in sites:
+        owner = _method_owner(key)
+        if owner is not None and key not in by_type.setdefault(owner, []):
+            by_type[owner].append(key)
+    out: list[_WrapperSite] = []
+    reported: set[str] = set()
+    for file, node, key, own_key, message in sites:
+        owner = _method_owner(key)
+        if owner is None:
+            out.append(_WrapperSite(file, node, message))
             continue
-        key, fact = found
-        own_key = declared_key(file, outer) or ""
-        if key == own_key:
+        if owner in reported:
             continue
-        if (outer.id, key) in seen:
-            continue  # one finding per calling function and callee: the fix is one parameter
-        seen.add((outer.id, key))
-        avail = passable_context(file, call)
-        if avail is None or avail.decl.kind != "param" or borrowed(file, avail) or runs_late(call, avail):
-            continue  # the function's own context: a local one may be spent or bounded already
-        if runs_detached(file, call, outer):
-            continue  # deferred, cleanup, or once the caller's context is done
-        assert isinstance(fact, dict)
-        p.report(
-            call.child_by_field_name("function") or call,
-            f"{short_name(key, own_key)} calls {fact['api']} without a context{via_text(fact, own_key)} "
-            f"({fact['at']}): "
-            f"give it a context parameter, pass {avail.expr} and use the context twin there",
-        )
+        reported.add(owner)
+        others = [k.rpartition(".")[2] for k in by_type[owner] if k != key]
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            more = f"{len(others)} more method{'s' if len(others) > 1 else ''} of {short_name(owner, own_key)}"
+            message += f" (and {more} called so in this package: {shown})"
+        out.append(_WrapperSite(file, node, message))
+    return out
+
+
+def _method_owner(key: str) -> str | None:
+    """`path#Type` for the key of a method (`path#Type.Method`); None for a function."""
+    path, _, name = key.partition("#")
+    type_name, dot, _ = name.rpartition(".")
+    return f"{path}#{type_name}" if dot else None
 
 
 _CONTEXT_HINTS = (b"Context", b"context", b"Request", b"testing.")

@@ -56,3 +56,24 @@ func Maybe(url string, ok bool) {
 func Fresh(ctx context.Context, url string) (*http.Response, error) {
 	return Page(url) // want `CG202 Page calls http.Get without a context \(fetch.go:14\): give it a context parameter, pass ctx`
 }
+
+// Store is a storage layer whose methods take no context.
+type Store struct{ db *sql.DB }
+
+// User hides a query.
+func (s *Store) User(id int) error {
+	_, err := s.db.Exec("SELECT name FROM users WHERE id = $1", id)
+	return err
+}
+
+// Feed hides another.
+func (s *Store) Feed(id int) error {
+	_, err := s.db.Exec("SELECT url FROM feeds WHERE id = $1", id)
+	return err
+}
+
+// Entry hides a third.
+func (s *Store) Entry(id int) error {
+	_, err := s.db.Exec("SELECT title FROM entries WHERE id = $1", id)
+	return err
+}
