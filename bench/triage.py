@@ -1,7 +1,7 @@
 """Re-measure the precision of ctxguard's default rules the same way every time.
 
     python bench/triage.py sample --seed 7 --total 40 -o sheet.md ~/src/moby ~/src/etcd ~/src/prometheus
-    python bench/triage.py score sheet.md
+    python bench/triage.py score sheet.md [more.md ...] [--at ~/src/moby ~/src/etcd ...]
     python bench/triage.py sample --select CG201 --match 'makes its own context' -o cross.md ~/src/moby ...
 
 `sample` lints each checkout with the default rules (as a new user would, no
@@ -15,8 +15,11 @@ one of
 - DEBATABLE: the pattern is there, but it is harmless in practice;
 - FALSE: the analyzer is wrong.
 
-`score` reads a filled sheet and prints, per rule and overall, the counts,
-REAL/(REAL+FALSE) and REAL/all. The reviewer who fills the sheet should not
+`score` reads filled sheets and prints, per rule and overall, the counts,
+REAL/(REAL+FALSE) and REAL/all; with `--at CHECKOUT...` it lints them again and
+scores, too, only the entries the current code still reports (after a fix, a
+FALSE finding drops out; a re-score is not a fresh triage: the code was tuned
+on those findings). The reviewer who fills the sheet should not
 be the author of the rules; the sheet names other people's code, so keep it
 out of this repository.
 """
@@ -114,24 +117,33 @@ def write_sheet(sample: list[dict[str, object]], out: Path, seed: int, populatio
     out.write_text("\n".join(head + body))
 
 
-def score(sheet: Path) -> None:
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    code = ""
+def read_verdicts(sheet: Path) -> list[tuple[str, str, str]]:
+    """(code, `repo/path:line`, verdict) of each filled entry of a sheet."""
+    entries: list[tuple[str, str, str]] = []
+    code = where = ""
     for raw in sheet.read_text().splitlines():
         m = _ENTRY.match(raw)
         if m:
-            code = m.group(2)
+            code, where = m.group(2), raw[m.end() :].strip()
             continue
         v = _VERDICT.match(raw)
         if v and code:
             verdict = v.group(1).upper()
             if verdict not in VERDICTS:
-                sys.exit(f"{sheet}: {code}: verdict {v.group(1)!r} is not one of {', '.join(VERDICTS)}")
-            counts[code][verdict] += 1
+                sys.exit(f"{sheet}: {code} {where}: verdict {v.group(1)!r} is not one of {', '.join(VERDICTS)}")
+            entries.append((code, where, verdict))
             code = ""
-    if not counts:
+    if not entries:
         sys.exit(f"{sheet}: no filled verdicts")
+    return entries
+
+
+def table(title: str, entries: list[tuple[str, str, str]]) -> None:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for code, _, verdict in entries:
+        counts[code][verdict] += 1
     total: Counter[str] = Counter()
+    print(title)
     print(f"{'rule':<8} {'n':>3} {'real':>5} {'debat':>6} {'false':>6} {'R/(R+F)':>8} {'R/all':>6}")
     for code in [*sorted(counts), "all"]:
         c = total if code == "all" else counts[code]
@@ -140,9 +152,21 @@ def score(sheet: Path) -> None:
         n = sum(c.values())
         rf = c["REAL"] + c["FALSE"]
         precision = f"{c['REAL'] / rf:.0%}" if rf else "-"
-        print(
-            f"{code:<8} {n:>3} {c['REAL']:>5} {c['DEBATABLE']:>6} {c['FALSE']:>6} {precision:>8} {c['REAL'] / n:>6.0%}"
-        )
+        share = f"{c['REAL'] / n:.0%}" if n else "-"
+        print(f"{code:<8} {n:>3} {c['REAL']:>5} {c['DEBATABLE']:>6} {c['FALSE']:>6} {precision:>8} {share:>6}")
+
+
+def score(sheets: list[Path], at: list[Path]) -> None:
+    """Per rule and overall, as the sheets were filled; with `at`, also the entries the current
+    code still reports on those checkouts (a fixed FALSE finding drops out, its verdict with it)."""
+    entries = [e for sheet in sheets for e in read_verdicts(sheet)]
+    table(f"as triaged ({len(sheets)} sheet{'s' if len(sheets) > 1 else ''})", entries)
+    if not at:
+        return
+    reported = {(str(f["code"]), f"{f['repo']}/{f['path']}:{f['line']}") for c in at for f in lint(c)}
+    kept = [e for e in entries if (e[0], e[1]) in reported]
+    print()
+    table(f"at this code: {len(kept)} of {len(entries)} still reported", kept)
 
 
 def main() -> None:
@@ -159,11 +183,19 @@ def main() -> None:
         help="keep only findings whose message matches this regular expression (the cross-function "
         "ones: 'makes its own context|without a context (through|\\()|the send is in|callee may use')",
     )
-    c = sub.add_parser("score", help="precision per rule from a filled sheet")
-    c.add_argument("sheet", type=Path)
+    c = sub.add_parser("score", help="precision per rule from filled sheets")
+    c.add_argument("sheets", nargs="+", type=Path)
+    c.add_argument(
+        "--at",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="CHECKOUT",
+        help="re-lint these checkouts and also score only the entries still reported",
+    )
     args = ap.parse_args()
     if args.cmd == "score":
-        score(args.sheet)
+        score(args.sheets, args.at)
         return
     findings = [f for checkout in args.checkouts for f in lint(checkout, args.select)]
     if args.match:
