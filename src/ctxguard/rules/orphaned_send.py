@@ -27,12 +27,9 @@ from ctxguard.gosrc.syntax import (
     enclosing_function,
     is_receive,
     line_of,
-    received_channel,
     repetitions,
     statements,
-    text,
     unparen,
-    walk,
 )
 from ctxguard.rules.base import Pass, Rule
 from ctxguard.rules.field_channels import FieldChannel, field_channels
@@ -49,7 +46,7 @@ from ctxguard.rules.goroutine_sends import (
 )
 from ctxguard.rules.receiver_gives_up import gives_up
 from ctxguard.rules.returned_channels import generator_sends, read_to_the_end, returned
-from ctxguard.rules.send_protocols import answers_requests, fails_once
+from ctxguard.rules.send_protocols import answers_requests, fails_once, senders_other_channel
 
 DOC = """\
 ## What it finds
@@ -119,7 +116,9 @@ harness's `case <-time.After(d): require.Fail(h, ...)`). Nor these protocols:
   only `main` calls, once and outside a loop (`if err := run(); err != nil`):
   when it gives up the process ends, and the goroutine with it;
 - a loop that keeps one sender in flight on a channel with room for one: it
-  goes round again only after taking the send, so leaving the loop (a
+  goes round again only after taking the send (or the goroutine's other
+  outcome: a retry loop that continues on `case err := <-errs:` while the
+  response goes to `responses`), so leaving the loop (a
   `return`, or a `select` case that gives up) leaves at most one send, which
   the buffer takes (`for { go func() { res <- probe() }(); select { case
   <-deadline: return; case ok := <-res: ... } }`);
@@ -458,30 +457,13 @@ def _takes_every_outcome(file: GoFile, receives: list[Node], senders: list[Sende
             if other.type == "default_case":
                 return False
             another = other.type == "communication_case" and other.id != case.id
-            if another and not _senders_other_channel(other, senders) and not _fails_test(file, other):
+            if another and not senders_other_channel(other, senders) and not _fails_test(file, other):
                 return False
     return True
 
 
 def _fails_test(file: GoFile, case: Node) -> bool:
     return any(fails_test(file, st) for st in statements(case))
-
-
-def _senders_other_channel(case: Node, senders: list[Sender]) -> bool:
-    """The case receives from another channel the same goroutines send on: the sender's other
-    outcome (`errCh <- err` or else `metaCh <- meta`), not the receiver giving up."""
-    operand = received_channel(case)
-    if operand is None or unparen(operand).type != "identifier":
-        return False
-    name = text(unparen(operand))
-    for sender in senders:
-        if name in sender.channels:
-            return True
-        for node in walk(sender.g.func) if sender.g is not None else ():
-            channel = node.child_by_field_name("channel") if node.type == "send_statement" else None
-            if channel is not None and text(unparen(channel)) == name:
-                return True
-    return False
 
 
 def _sends_in(g: Goroutine, decl: Decl, scope: ScopeTable, passed: set[int]) -> list[Node]:

@@ -151,7 +151,7 @@ def iterations_take_their_own(
         return False
     if any(lp.id != loop.id and contains(lp, go) for lp in loops_between(go, loop)):
         return False  # several goroutines per iteration
-    if not _every_case_receives(loop, go, receives, leaving_is_enough=buffer >= 1):
+    if not _every_case_receives(loop, go, receives, senders, leaving_is_enough=buffer >= 1):
         return False  # an iteration can go round again without taking its goroutine's send
     exits = [
         n
@@ -164,10 +164,12 @@ def iterations_take_their_own(
             or (n.type == "continue_statement" and _continues(n, loop))
         )
     ]
-    return all(_receives_on_way_out(n, receives, go.end_byte) for n in exits)
+    return all(_receives_on_way_out(n, receives, senders, go.end_byte) for n in exits)
 
 
-def _every_case_receives(loop: Node, go: Node, receives: list[Node], leaving_is_enough: bool = False) -> bool:
+def _every_case_receives(
+    loop: Node, go: Node, receives: list[Node], senders: list[Sender], leaving_is_enough: bool = False
+) -> bool:
     """The loop body, after `go`, has a statement of its own that is a select whose every case
     takes the send: its communication receives it, or its body does before anything else can.
     With `leaving_is_enough`, a case that ends by returning counts too (the buffer takes the
@@ -187,6 +189,8 @@ def _every_case_receives(loop: Node, go: Node, receives: list[Node], leaving_is_
         takes = channel is not None and any(r.id == channel.id or contains(channel, r) for r in receives)
         if takes or any(plain_in(r, st) for st in statements(case) for r in receives if contains(st, r)):
             continue
+        if case.type == "communication_case" and senders_other_channel(case, senders):
+            continue  # the goroutine's other outcome (`errs <- err; return`, else `responses <- r`)
         last = statements(case)[-1:] if leaving_is_enough else []
         if not last or last[0].type != "return_statement":
             return False
@@ -200,12 +204,15 @@ def _continues(stmt: Node, loop: Node) -> bool:
     return enclosing(stmt, frozenset({"for_statement"})) == loop
 
 
-def _receives_on_way_out(exit_stmt: Node, receives: list[Node], after: int) -> bool:
+def _receives_on_way_out(exit_stmt: Node, receives: list[Node], senders: list[Sender], after: int) -> bool:
     """A receive runs before `exit_stmt` on every path to it: the exit is in the body of a select
-    case that receives, or a plain receive comes before it."""
+    case that receives (this channel, or the goroutine's other outcome), or a plain receive comes
+    before it."""
     case = enclosing(exit_stmt, frozenset({"communication_case"}))
     channel = received_channel(case) if case is not None else None
     if channel is not None and any(contains(channel, r) or r.id == channel.id for r in receives):
+        return True
+    if case is not None and senders_other_channel(case, senders):
         return True
     return received_before(exit_stmt, receives, after) >= 1
 
@@ -260,3 +267,20 @@ _CONDITIONAL = frozenset(
         *FUNC_TYPES,
     }
 )
+
+
+def senders_other_channel(case: Node, senders: list[Sender]) -> bool:
+    """The case receives from another channel the same goroutines send on: the sender's other
+    outcome (`errCh <- err` or else `metaCh <- meta`), not the receiver giving up."""
+    operand = received_channel(case)
+    if operand is None or unparen(operand).type != "identifier":
+        return False
+    name = text(unparen(operand))
+    for sender in senders:
+        if name in sender.channels:
+            return True
+        for node in walk(sender.g.func) if sender.g is not None else ():
+            channel = node.child_by_field_name("channel") if node.type == "send_statement" else None
+            if channel is not None and text(unparen(channel)) == name:
+                return True
+    return False

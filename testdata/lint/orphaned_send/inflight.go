@@ -242,3 +242,52 @@ func pollSkipping(probe func() bool, deadline <-chan struct{}, tick <-chan struc
 		}
 	}
 }
+
+// retryCall sends once per attempt, its response or else its error, and retries only after
+// taking the error: one attempt in flight, and room for its one send on either channel.
+func retryCall(call func() (int, error), deadline <-chan struct{}) (int, error) {
+	responses := make(chan int, 1)
+	errs := make(chan error, 1)
+	for {
+		go func() {
+			r, err := call()
+			if err != nil {
+				errs <- err // ok: one attempt in flight, room for it
+				return
+			}
+			responses <- r // ok: the same
+		}()
+		select {
+		case <-deadline:
+			return 0, errTimeout
+		case r := <-responses:
+			return r, nil
+		case <-errs:
+			continue
+		}
+	}
+}
+
+// retryCallNoRoom is retryCall on unbuffered channels: the deadline strands the attempt.
+func retryCallNoRoom(call func() (int, error), deadline <-chan struct{}) (int, error) {
+	responses := make(chan int)
+	errs := make(chan error)
+	for {
+		go func() {
+			r, err := call()
+			if err != nil {
+				errs <- err // want `CG105 goroutine may block forever sending on errs`
+				return
+			}
+			responses <- r // want `CG105 goroutine may block forever sending on responses`
+		}()
+		select {
+		case <-deadline:
+			return 0, errTimeout
+		case r := <-responses:
+			return r, nil
+		case <-errs:
+			continue
+		}
+	}
+}
