@@ -1,4 +1,4 @@
-"""Commands of command-line tools are left out of the default findings, like test code."""
+"""Commands of command-line tools and schema migrations are left out of the default findings, like test code."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ import pytest
 from ctxguard.gosrc import Package
 from ctxguard.lint.discovery import Discovery, discover
 from ctxguard.lint.engine import load_package
-from ctxguard.lint.shortlived import is_command_package
+from ctxguard.lint.shortlived import is_command_package, is_migration_package
 from ctxguard.rules import default_rules
 from test_lint_adoption import codes
 
 from lintkit import REPO, run_and_compare
 
 MODULE = REPO / "testdata" / "commands"
+MIGRATIONS = REPO / "testdata" / "migrations"
 COMMANDS = "cmd/tool/commands/"
 DEFAULT = tuple(default_rules())
 
@@ -66,9 +67,33 @@ def test_a_directory_named_like_a_command_above_the_module_does_not_count(tmp_pa
     assert not is_command_package(_packages(root)["pkg/flags"])
 
 
+def test_which_packages_are_migrations() -> None:
+    kinds = {d: is_migration_package(p) for d, p in _packages(MIGRATIONS).items()}
+    assert kinds == {
+        "db/migrations": True,  # named for migrations, registers them with goose
+        "db/migrate": False,  # named like them, registers none: it runs with the service
+        "db/store": False,
+    }
+
+
+def test_the_default_run_leaves_the_migrations_out(tmp_path: Path) -> None:
+    _, wants, problems = run_and_compare([MIGRATIONS], DEFAULT)
+    assert len(wants) == 4 and not problems, problems
+    every = {(w.path.replace(os.sep, "/").split("testdata/migrations/")[-1], w.line) for w in wants}
+    root = tmp_path / "m"
+    shutil.copytree(MIGRATIONS, root)
+    found = {(p.replace(os.sep, "/"), line) for p, line, _ in codes(root, "--isolated", "--no-cache")}
+    assert found == {w for w in every if not w[0].startswith("db/migrations/")} and len(found) == 2
+    found = {(p.replace(os.sep, "/"), line) for p, line, _ in codes(root, "--isolated", "--include-migrations")}
+    assert found == every
+    (root / ".ctxguard.toml").write_text("[lint]\ninclude-migrations = true\n")
+    assert {(p.replace(os.sep, "/"), line) for p, line, _ in codes(root, "--no-cache")} == every
+
+
 @pytest.mark.skipif(shutil.which("go") is None, reason="needs the Go toolchain")
-def test_the_module_builds(tmp_path: Path) -> None:
-    shutil.copytree(MODULE, tmp_path / "m")
+@pytest.mark.parametrize("module", [MODULE, MIGRATIONS], ids=["commands", "migrations"])
+def test_the_module_builds(tmp_path: Path, module: Path) -> None:
+    shutil.copytree(module, tmp_path / "m")
     env = {**os.environ, "GOTOOLCHAIN": "local"}
     r = subprocess.run(["go", "vet", "./..."], cwd=tmp_path / "m", capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr

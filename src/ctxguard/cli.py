@@ -120,6 +120,13 @@ def main() -> None:
     "cmd/, command(s)/ or tool(s)/ that import a CLI framework (cobra, urfave/cli, kingpin...) and serve "
     "nothing; a leak there ends with the command.",
 )
+@click.option(
+    "--include-migrations",
+    is_flag=True,
+    help="Also report the default rules' findings in schema migrations: packages in a directory named "
+    "for them that import a migration framework (goose, golang-migrate, gormigrate...); each runs once, "
+    "and a shipped migration is never edited.",
+)
 @click.option("--include-generated", is_flag=True, help="Also lint files marked '// Code generated ... DO NOT EDIT.'.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (each verified by re-parsing and re-linting).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing.")
@@ -147,6 +154,7 @@ def lint(
     include_examples: bool,
     include_tests: bool,
     include_commands: bool,
+    include_migrations: bool,
     include_generated: bool,
     fix: bool,
     show_diff: bool,
@@ -214,7 +222,11 @@ def lint(
                 on_progress=advance,
                 options=cfg.options,
                 cache=cache,
-                scope=CodeScope(tests=include_tests, commands=include_commands or cfg.include_commands),
+                scope=CodeScope(
+                    tests=include_tests,
+                    commands=include_commands or cfg.include_commands,
+                    migrations=include_migrations or cfg.include_migrations,
+                ),
             )
         if cfg.per_file_ignores:
             kept = tuple(f for f in result.findings if f.code not in cfg.ignored_for(f.path))

@@ -45,6 +45,7 @@ BOOL_KEYS = (
     "include-testdata",
     "include-tests",
     "include-commands",
+    "include-migrations",
     "include-examples",
 )
 
@@ -62,6 +63,7 @@ class LintConfig:
     include_testdata: bool = False
     include_tests: bool = False  # findings of the default rules in test code (test-only rules always)
     include_commands: bool = False  # findings of the default rules in command-line tools' commands
+    include_migrations: bool = False  # findings of the default rules in schema migrations
     include_examples: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     options: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # by rule code

@@ -18,7 +18,7 @@ from ctxguard.gosrc.facts import NO_FACTS, FactTable
 from ctxguard.lint import suppress
 from ctxguard.lint.cache import finding_from_json, finding_to_json
 from ctxguard.lint.discovery import PackageUnit, display_path, is_generated
-from ctxguard.lint.shortlived import EVERYTHING, CodeScope, is_command_package, is_test_file
+from ctxguard.lint.shortlived import EVERYTHING, CodeScope, is_command_package, is_migration_package, is_test_file
 from ctxguard.rules import ALL_RULES, BY_CODE, FactPass, Pass, Rule
 
 # rule code -> option name -> values, as the configuration gives them
@@ -165,8 +165,8 @@ def lint_unit(
     imported: FactTable = NO_FACTS,
     import_path: str | None = None,
 ) -> UnitResult:
-    """Lint one package; test code and command-line tools' commands that `scope` leaves out
-    (lint.shortlived) get only the rules about test code. `imported` holds the facts of the
+    """Lint one package; test code, command-line tools' commands and schema migrations that
+    `scope` leaves out (lint.shortlived) get only the rules about test code. `imported` holds the facts of the
     packages it imports; the result carries the facts it exports."""
     rules = [BY_CODE[c] for c in codes]
     test_rules = [r for r in rules if r.tests]  # what test code gets when the run leaves it out
@@ -181,10 +181,12 @@ def lint_unit(
         if not pkg.name.endswith("_test"):
             exported = {code: fp.public() for code, fp in own.items()}
             imported = {**imported, **facts}
-        commands = not scope.commands and is_command_package(pkg)
+        short_lived = (not scope.commands and is_command_package(pkg)) or (
+            not scope.migrations and is_migration_package(pkg)
+        )
         for f in pkg.files:
             files[f.path] = f
-            left_out = commands or (not scope.tests and is_test_file(f, unit.test_support))
+            left_out = short_lived or (not scope.tests and is_test_file(f, unit.test_support))
             chosen = test_rules if left_out else rules
             findings.extend(run_rules(f, chosen, errors, options, facts))
     # a rule may report into another file of the package (a goroutine body it followed); when

@@ -142,7 +142,9 @@ class _Run:
         # what the key was computed from is what gets analysed: an edit in between cannot be
         # cached under the old content's key
         self.contents: dict[int, dict[str, bytes]] = {}
-        analysed = f"generated={include_generated} tests={scope.tests} commands={scope.commands}"
+        analysed = (
+            f"generated={include_generated} tests={scope.tests} commands={scope.commands} migrations={scope.migrations}"
+        )
         self.settings = settings_key(codes, self.options, analysed)
         self.modules: dict[str, bytes] = {}
         self.digests: dict[int, bytes] = {}  # unit -> hash of the facts it exports

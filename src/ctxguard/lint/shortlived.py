@@ -1,4 +1,5 @@
-"""Code that runs in a short-lived process: tests and command-line tools, whose leaks end with it."""
+"""Code whose leaks do not last or will not be fixed: tests and command-line tools (their process
+ends), and schema migrations (each runs once, and a shipped one is never edited)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ CLI_FRAMEWORKS = frozenset(
     }
 )
 
+# Schema migration frameworks: a package importing one registers migrations.
+MIGRATION_FRAMEWORKS = frozenset(
+    {
+        "github.com/pressly/goose",
+        "github.com/pressly/goose/v3",
+        "github.com/golang-migrate/migrate/v4",
+        "github.com/go-gormigrate/gormigrate/v2",
+        "github.com/rubenv/sql-migrate",
+        "github.com/uptrace/bun/migrate",
+    }
+)
+
 # Where Go's convention puts a program's commands.
 COMMAND_DIRS = frozenset({"cmd", "command", "commands", "tool", "tools"})
 
@@ -43,6 +56,7 @@ class CodeScope:
 
     tests: bool = True  # _test.go files, files importing "testing", test support directories
     commands: bool = True  # packages of command-line tools (is_command_package)
+    migrations: bool = True  # packages of schema migrations (is_migration_package)
 
 
 EVERYTHING = CodeScope()  # what a library caller gets: no code left out
@@ -71,3 +85,17 @@ def is_command_package(pkg: Package) -> bool:
     below = module_relative(pkg.directory)  # not the module's own path: `example.com/tool/pkg`
     where = Path(pkg.directory).parts if below is None else below
     return bool(COMMAND_DIRS.intersection(where)) and not any(_SERVES.search(f.source) for f in own)
+
+
+def is_migration_package(pkg: Package) -> bool:
+    """A package of schema migrations: its directory is named for them (`migrations`,
+    `migrate`, `dbmigration`...), it imports a migration framework (goose, golang-migrate,
+    gormigrate, sql-migrate, bun's migrate) and serves nothing.
+
+    Each migration runs once, at start-up or from a tool, inside the framework's transaction;
+    and a migration that has shipped is history, never edited (a database that already applied
+    it would not run the change), so a finding there is one nobody will fix."""
+    if pkg.name == "main" or pkg.name.endswith("_test") or "migrat" not in Path(pkg.directory).name.lower():
+        return False
+    own = [f for f in pkg.files if not f.path.endswith("_test.go")]
+    return any(f.imports_any(MIGRATION_FRAMEWORKS) for f in own) and not any(_SERVES.search(f.source) for f in own)
