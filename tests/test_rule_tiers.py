@@ -177,6 +177,27 @@ def test_report_everywhere_from_the_configuration(tmp_path: Path) -> None:
     assert codes(tmp_path, "--select", "CG202") == [("c.go", 9, "CG202"), ("c.go", 10, "CG202")]
 
 
+def test_relay_packages_option() -> None:
+    """A helper running a query without a context is reported at its call only under relay-packages."""
+    folder = FIXTURES / "non_context_call"
+    units = [u for u in discover([str(folder)], Discovery()) if Path(u.directory).name in ("api", "fetch")]
+    rule = BY_CODE["CG202"]
+
+    def rows_call(options: dict[str, dict[str, tuple[str, ...]]]) -> list[str]:
+        found = lint(units, (rule,), jobs=1, options=options).findings
+        return [f.message for f in found if f.path.endswith("api.go") and f.line == 26]
+
+    assert rows_call({}) == []
+    for chosen in (("database/sql",), ("*",)):
+        (message,) = rows_call({"CG202": {"relay-packages": chosen}})
+        assert message.startswith("fetch.Rows calls (*sql.DB).Query without a context (fetch.go:19)")
+    only_sql = {
+        (f.path, f.line)
+        for f in lint(units, (rule,), jobs=1, options={"CG202": {"relay-packages": ("database/sql",)}}).findings
+    }
+    assert not any(p.endswith("store.go") for p, _ in only_sql)  # net/http is then no longer followed
+
+
 # -- fixtures beyond the per-rule folders -------------------------------------------------------------
 
 

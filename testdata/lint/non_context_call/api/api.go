@@ -23,7 +23,7 @@ func Handle(w http.ResponseWriter, r *http.Request) {
 }
 
 func Count(ctx context.Context, db *sql.DB) error {
-	rows, err := fetch.Rows(db) // want `CG202 fetch.Rows calls \(\*sql.DB\).Query without a context \(fetch.go:19\)`
+	rows, err := fetch.Rows(db) // ok: database/sql is followed through helpers only under relay-packages
 	if err != nil {
 		return err
 	}

@@ -57,23 +57,23 @@ func Fresh(ctx context.Context, url string) (*http.Response, error) {
 	return Page(url) // want `CG202 Page calls http.Get without a context \(fetch.go:14\): give it a context parameter, pass ctx`
 }
 
-// Store is a storage layer whose methods take no context.
-type Store struct{ db *sql.DB }
+// Store is a client layer whose methods take no context.
+type Store struct{ client *http.Client }
 
-// User hides a query.
-func (s *Store) User(id int) error {
-	_, err := s.db.Exec("SELECT name FROM users WHERE id = $1", id)
+// User hides a request.
+func (s *Store) User(id string) error {
+	_, err := s.client.Get("http://users/" + id)
 	return err
 }
 
 // Feed hides another.
-func (s *Store) Feed(id int) error {
-	_, err := s.db.Exec("SELECT url FROM feeds WHERE id = $1", id)
+func (s *Store) Feed(id string) error {
+	_, err := s.client.Get("http://feeds/" + id)
 	return err
 }
 
 // Entry hides a third.
-func (s *Store) Entry(id int) error {
-	_, err := s.db.Exec("SELECT title FROM entries WHERE id = $1", id)
+func (s *Store) Entry(id string) error {
+	_, err := s.client.Get("http://entries/" + id)
 	return err
 }
