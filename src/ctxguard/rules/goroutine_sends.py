@@ -232,7 +232,11 @@ _RECOVERED = re.compile(rb"\b(\w+)\s*:?=\s*recover\(\)")
 
 def _once_by_flag(send: Node, func: Node) -> bool:
     """A send in a loop under `if ... !got ... {`, whose block sets `got = true` and nothing in
-    the function sets it back: it happens once (frp's forward-address reader)."""
+    the function sets it back: it happens once (frp's forward-address reader). Or the same
+    written with an early way out: `if got { ...; continue }; got = true; ch <- v` (netbird's
+    race dialer)."""
+    if _after_flag_check(send, func):
+        return True
     guard = enclosing(send, _IF)
     body = guard.child_by_field_name("consequence") if guard is not None else None
     cond = guard.child_by_field_name("condition") if guard is not None else None
@@ -254,19 +258,38 @@ def _once_by_flag(send: Node, func: Node) -> bool:
         and (right := st.child_by_field_name("right")) is not None
     }
     flag = next((f for f in flags if sets.get(f) == "true"), None)
-    if flag is None:
-        return False
-    resets = [
-        n
-        for n in walk(func)
-        if n.type == "assignment_statement"
+    return flag is not None and _never_reset(flag, func)
+
+
+def _never_reset(flag: str, func: Node) -> bool:
+    """Nothing in `func` sets `flag` to anything but true."""
+    return not any(
+        n.type == "assignment_statement"
         and text(n.child_by_field_name("left")) == flag
         and text(n.child_by_field_name("right")) != "true"
-    ]
-    return not resets
+        for n in walk(func)
+    )
 
 
 _IF = frozenset({"if_statement"})
+_LEAVES = frozenset({"continue_statement", "return_statement", "break_statement"})
+
+
+def _after_flag_check(send: Node, func: Node) -> bool:
+    """Before the send, in its own block: `if got { ...; continue }` (or return, break) and then
+    `got = true`, and nothing in the function sets `got` back."""
+    flag = None
+    sib = send.prev_named_sibling
+    while sib is not None:
+        if sib.type == "assignment_statement" and text(sib.child_by_field_name("right")) == "true":
+            flag = flag or text(sib.child_by_field_name("left"))
+        elif flag is not None and sib.type == "if_statement" and sib.child_by_field_name("alternative") is None:
+            cond = sib.child_by_field_name("condition")
+            body = statements(sib.child_by_field_name("consequence"))
+            if cond is not None and text(cond) == flag and body and body[-1].type in _LEAVES:
+                return _never_reset(flag, func)
+        sib = sib.prev_named_sibling
+    return False
 
 
 def guarded(file: GoFile, send: Node) -> bool:

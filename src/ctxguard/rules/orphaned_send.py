@@ -74,7 +74,9 @@ Sends are counted along the paths through the goroutine, not in its text:
 several `errc <- err; return` branches send at most once, a send in a loop
 that does not leave can send again (as often as a literal trip count says,
 or without bound). A deferred `recover()` that sends only when it caught a
-panic sends instead of the rest; goroutines started in different branches of
+panic sends instead of the rest; a send behind a once-flag (`if !got { got =
+true; ch <- v }`, or `if got { continue }; got = true; ch <- v`, the flag never
+set back) happens once; goroutines started in different branches of
 an `if`/`else` or different cases of a `switch` (none falling through) or
 `select` do not add up. With a buffer, only the sends that can overflow it are
 reported: the one in a loop, or the second one along a path, and the message
@@ -100,7 +102,9 @@ the sender itself closes when it is done, or sends on as its last act (after
 wg.Done()`: `wg.Wait(); done <- true`); and a goroutine that sends once, on
 one channel or another (`errCh <- err` or else `metaCh <- meta`), to a
 `select` that takes either (its other cases, if any, failing the test: a test
-harness's `case <-time.After(d): require.Fail(h, ...)`). Nor these protocols:
+harness's `case <-time.After(d): require.Fail(h, ...)`); and a receiver that
+defers a drain of the channel to its end (`defer func() { go func() { for
+range ch {} }() }()`), whichever way it leaves. Nor these protocols:
 - a loop that starts one goroutine per iteration and takes its send on every
   way out: a `select` whose every case receives (`case err := <-done:`, or
   `case <-stop: <-done; return`), so leaving the loop leaves nothing pending;

@@ -16,6 +16,7 @@ from ctxguard.gosrc.goroutines import (
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl
 from ctxguard.gosrc.syntax import (
+    FUNC_TYPES,
     LOOP_TYPES,
     call_args,
     call_name,
@@ -53,6 +54,8 @@ def gives_up(
     def outlives(loop: Node) -> bool:
         return not contains(loop, make)
 
+    if any(_drained_on_exit(file, func, r) for r in receives):
+        return None
     first_go = min(s.stmt.end_byte for s in senders)
     for ref in receives:
         case = enclosing(ref, frozenset({"communication_case"}))
@@ -367,3 +370,20 @@ def _group_of(stmt: Node, kind: str, method: str) -> str | None:
         return None
     operand, name = call_name(call)
     return text(operand) if operand is not None and name == method else None
+
+
+def _drained_on_exit(file: GoFile, func: Node, ref: Node) -> bool:
+    """`ref` is ranged over to the end (`for range ch {}`, no way out of the loop) by code that
+    `func` defers, or a goroutine it starts from a deferred function: whichever way `func` leaves,
+    every send is taken (go-plugin's client drains the plugin's stdout lines so)."""
+    clause = ref.parent
+    loop = clause.parent if clause is not None and clause.type == "range_clause" else None
+    owner = enclosing(loop, FUNC_TYPES) if loop is not None else None
+    if loop is None or owner is None or owner.id == func.id or early_exit(file, loop, owner) is not None:
+        return False
+    cur: Node | None = owner
+    while cur is not None and cur.id != func.id:
+        if cur.type == "defer_statement":
+            return enclosing(cur, FUNC_TYPES) == func
+        cur = cur.parent
+    return False
