@@ -26,6 +26,7 @@ from ctxguard.gosrc.syntax import (
 )
 from ctxguard.rules.base import FactPass, Pass, Rule, insert, replace
 from ctxguard.rules.callfacts import NAMED_FUNCS, calls_with_facts
+from ctxguard.rules.cancel_guards import correlated_guards
 
 DOC = """\
 ## What it finds
@@ -33,6 +34,12 @@ The cancel function returned by `context.WithCancel`, `WithTimeout`,
 `WithDeadline` or their `Cause` variants is bound to `_`, or there is a path
 from the derivation to a return on which the cancel variable is never used
 (called, deferred, returned, stored, passed or captured by a closure).
+A check `if err == nil { cancel() }` counts as a use on both of its paths when
+`err` goes with the cancel: nil where the context is derived (declared after
+it without a value, or checked `if err != nil { return ... }` right after its
+declaration) and set only in blocks that also call `cancel()`, as in a fan-in
+that cancels the others on its first error (go vet's lostcancel, which follows
+paths without values, reports these).
 The derivations of ctxguard's Go module (`ctxtrack.WithCancel` and the rest,
 which record each context for the run-time census) count as context's.
 
@@ -119,7 +126,9 @@ def check(p: Pass) -> None:
         scope = file.scope_for(d.call)
         if graph is None or scope is None:
             continue
-        exit_node = _lost_path(graph, d.stmt, decl, sorted(r.start_byte for r in scope.refs(decl)))
+        # a `if err == nil { cancel() }` whose variable goes with the cancel counts as a use
+        guards = correlated_guards(file, scope, d.function, d.stmt, decl)
+        exit_node = _lost_path(graph, d.stmt, decl, sorted([*(r.start_byte for r in scope.refs(decl)), *guards]))
         if exit_node is None:
             continue
         stmt = d.stmt.parent if d.stmt.type == "var_spec" and d.stmt.parent is not None else d.stmt
