@@ -60,11 +60,12 @@ class Pass:
     # this rule's facts about functions: its package's own and those of the packages it imports
     facts: Mapping[str, object] = field(default_factory=dict)
 
-    def fact(self, call: Node) -> tuple[str, object] | None:
-        """(the callee's key, this rule's fact about it) for a call whose callee the source proves."""
+    def fact(self, call: Node, file: GoFile | None = None) -> tuple[str, object] | None:
+        """(the callee's key, this rule's fact about it) for a call whose callee the source proves;
+        `file` when the call lies in another file of the package."""
         if not self.facts:
             return None
-        key = callee_key(self.file, call)
+        key = callee_key(file or self.file, call)
         value = self.facts.get(key) if key is not None else None
         return None if value is None or key is None else (key, value)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from ctxguard.gosrc.ctxfacts import is_write
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.scope import Decl, ScopeTable
-from ctxguard.gosrc.syntax import expression_list, statements, text, unparen, walk
+from ctxguard.gosrc.syntax import statements, text, unparen, walk
 
 
 def correlated_guards(file: GoFile, scope: ScopeTable, function: Node, after: Node, cancel: Decl) -> list[int]:
@@ -52,15 +53,8 @@ def _calls(stmt: Node, cancel: Decl, file: GoFile) -> bool:
 
 def _assignments(scope: ScopeTable, decl: Decl) -> list[Node]:
     """The statements that assign `decl` with `=` (its declaration aside)."""
-    out: list[Node] = []
-    for ref in scope.refs(decl):
-        values = ref.parent
-        stmt = values.parent if values is not None and values.type == "expression_list" else values
-        if stmt is not None and stmt.type == "assignment_statement":
-            left = stmt.child_by_field_name("left")
-            if left is not None and any(e.id == ref.id for e in expression_list(left)):
-                out.append(stmt)
-    return out
+    writes = (ref.parent.parent for ref in scope.refs(decl) if is_write(ref) and ref.parent is not None)
+    return [stmt for stmt in writes if stmt is not None and stmt.type == "assignment_statement"]
 
 
 def _nil_at(file: GoFile, scope: ScopeTable, decl: Decl, after: Node) -> bool:

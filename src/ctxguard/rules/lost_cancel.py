@@ -126,9 +126,12 @@ def check(p: Pass) -> None:
         scope = file.scope_for(d.call)
         if graph is None or scope is None:
             continue
-        # a `if err == nil { cancel() }` whose variable goes with the cancel counts as a use
-        guards = correlated_guards(file, scope, d.function, d.stmt, decl)
-        exit_node = _lost_path(graph, d.stmt, decl, sorted([*(r.start_byte for r in scope.refs(decl)), *guards]))
+        refs = [r.start_byte for r in scope.refs(decl)]
+        exit_node = _lost_path(graph, d.stmt, decl, sorted(refs))
+        if exit_node is not None:
+            # a `if err == nil { cancel() }` whose variable goes with the cancel counts as a use
+            guards = correlated_guards(file, scope, d.function, d.stmt, decl)
+            exit_node = _lost_path(graph, d.stmt, decl, sorted([*refs, *guards])) if guards else exit_node
         if exit_node is None:
             continue
         stmt = d.stmt.parent if d.stmt.type == "var_spec" and d.stmt.parent is not None else d.stmt

@@ -10,7 +10,7 @@ from tree_sitter import Node
 from ctxguard.findings import Fix, Severity
 from ctxguard.gosrc.ctxfacts import AvailableContext
 from ctxguard.gosrc.detach import runs_detached
-from ctxguard.gosrc.facts import callee_key, declared_key, short_name
+from ctxguard.gosrc.facts import declared_key, short_name
 from ctxguard.gosrc.model import GoFile
 from ctxguard.gosrc.syntax import (
     call_args,
@@ -378,9 +378,9 @@ def _check_wrappers(p: Pass) -> None:
     file = p.file
     pkg = file.package
     if pkg is None:
-        sites = _wrapper_sites((file,), p.facts)
+        sites = _wrapper_sites((file,), p)
     else:
-        sites = pkg.memo("cg202.wrapper_sites", lambda: _wrapper_sites(pkg.files, p.facts))
+        sites = pkg.memo("cg202.wrapper_sites", lambda: _wrapper_sites(pkg.files, p))
     for site in sites:
         if site.file is file:
             p.report(site.node, site.message)
@@ -393,17 +393,16 @@ class _WrapperSite:
     message: str
 
 
-def _wrapper_sites(files: tuple[GoFile, ...], facts: Mapping[str, object]) -> list[_WrapperSite]:
+def _wrapper_sites(files: tuple[GoFile, ...], p: Pass) -> list[_WrapperSite]:
     """Every call a wrapper finding is due for, in file order; the calls of one type's methods
     folded into the first, which counts the rest."""
     sites: list[tuple[GoFile, Node, str, str, str]] = []  # file, node, callee key, caller key, message
     for file in files:
         seen: set[tuple[int, str]] = set()
-        for call in calls_with_facts(file, frozenset(facts)):
-            key = callee_key(file, call)
-            fact = facts.get(key) if key is not None else None
+        for call in calls_with_facts(file, frozenset(p.facts)):
+            key, fact = p.fact(call, file) or ("", None)
             outer = enclosing(call, NAMED_FUNCS)
-            if key is None or not isinstance(fact, dict) or outer is None or in_test_code(file, call):
+            if not isinstance(fact, dict) or outer is None or in_test_code(file, call):
                 continue
             own_key = declared_key(file, outer) or ""
             if key == own_key or (outer.id, key) in seen:

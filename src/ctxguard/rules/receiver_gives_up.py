@@ -11,6 +11,7 @@ from ctxguard.gosrc.goroutines import (
     early_exit,
     failed_before,
     fails_test,
+    goroutine,
     in_nested_func,
 )
 from ctxguard.gosrc.model import GoFile
@@ -350,11 +351,8 @@ def _signalled_last(file: GoFile, func: Node) -> Decl | None:
     if nested:
         group = _group_of(body[-2], "expression_statement", "Wait") if len(body) > 1 else None
         for go in nested:
-            call = go.named_children[0] if go.named_child_count else None
-            fn = call.child_by_field_name("function") if call is not None else None
-            lit = unparen(fn) if fn is not None else None
-            body_of = lit.child_by_field_name("body") if lit is not None and lit.type == "func_literal" else None
-            inner = statements(body_of) if body_of is not None else []
+            g = goroutine(file, go)
+            inner = statements(g.func.child_by_field_name("body")) if g and g.func.type == "func_literal" else []
             if group is None or group not in {_group_of(st, "defer_statement", "Done") for st in inner}:
                 return None
     channel = body[-1].child_by_field_name("channel")
